@@ -1,0 +1,54 @@
+//! Command-line interface (clap). The binary's `main` only parses and dispatches here.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "jixiao",
+    version,
+    about = "Reads folders of budget-performance self-evaluation workbooks (绩效自评表), checks them and writes a dataset and one summary workbook.",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Process every workbook under INPUT_DIR and write OUT_DIR.
+    ///
+    /// Example: jixiao run 2022自评材料 --out 2022汇总
+    #[command(
+        after_help = "Example:\n  jixiao run sample-data --out out\n  jixiao run D:\\2022自评 --out D:\\2022汇总 --config my-labels.toml --jobs 4"
+    )]
+    Run {
+        /// Folder scanned recursively for .xlsx .xlsm .xls .ods workbooks (e.g. `sample-data`).
+        input: PathBuf,
+        /// Output folder: summary.xlsx, run.json and dataset/*.parquet (e.g. `--out out`).
+        #[arg(long, short, default_value = "jixiao-out")]
+        out: PathBuf,
+        /// Extra TOML config merged over the built-in labels and rules (e.g. `--config my.toml`).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// Worker threads; default one per CPU core (e.g. `--jobs 2`).
+        #[arg(long, short)]
+        jobs: Option<usize>,
+        /// No progress bar and no closing summary line.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Print the rule catalog with the thresholds in force.
+    ///
+    /// Example: jixiao rules --config my.toml
+    Rules {
+        /// Print it as Markdown (the format of docs/rules.md).
+        #[arg(long)]
+        markdown: bool,
+        /// Extra TOML config whose thresholds to show (e.g. `--config my.toml`).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+}

@@ -1,0 +1,398 @@
+//! Configuration: label synonyms (`config/labels.toml`) and rule settings
+//! (`config/rules.toml`), compiled into the binary and extendable with `--config`.
+//!
+//! A user's file is merged over the defaults: tables merge key by key, label lists are
+//! appended to (a user adds synonyms, never loses ours), other values replace ours.
+//! Unknown keys are errors, so a typo never silently does nothing.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::normalize::clean_label;
+
+pub const DEFAULT_LABELS: &str = include_str!("../config/labels.toml");
+pub const DEFAULT_RULES: &str = include_str!("../config/rules.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("config {origin}: {message}")]
+    Invalid { origin: String, message: String },
+}
+
+/// A list of synonyms for one label, stored cleaned (see [`clean_label`]).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(from = "Vec<String>", into = "Vec<String>")]
+pub struct LabelSet(Vec<String>);
+
+impl From<Vec<String>> for LabelSet {
+    fn from(v: Vec<String>) -> Self {
+        LabelSet(
+            v.iter()
+                .map(|s| clean_label(s))
+                .filter(|s| !s.is_empty())
+                .collect(),
+        )
+    }
+}
+
+impl From<LabelSet> for Vec<String> {
+    fn from(l: LabelSet) -> Self {
+        l.0
+    }
+}
+
+impl LabelSet {
+    /// True when the cell's text, cleaned, is one of the synonyms.
+    pub fn is(&self, text: &str) -> bool {
+        let c = clean_label(text);
+        self.0.iter().any(|s| *s == c)
+    }
+
+    /// True when the already-cleaned text is one of the synonyms.
+    pub fn is_clean(&self, cleaned: &str) -> bool {
+        self.0.iter().any(|s| s == cleaned)
+    }
+
+    /// The synonyms, cleaned.
+    pub fn synonyms(&self) -> &[String] {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Forms {
+    pub project: LabelSet,
+    pub department: LabelSet,
+    pub basic: LabelSet,
+    pub title_marker: LabelSet,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fields {
+    pub supervisor: LabelSet,
+    pub implementer: LabelSet,
+    pub fund_end: LabelSet,
+    pub total_row: LabelSet,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundColumns {
+    pub initial: LabelSet,
+    pub full: LabelSet,
+    pub executed: LabelSet,
+    pub weight: LabelSet,
+    pub rate: LabelSet,
+    pub score: LabelSet,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorColumns {
+    pub level1: LabelSet,
+    pub level2: LabelSet,
+    pub level3: LabelSet,
+    pub nature: LabelSet,
+    pub target: LabelSet,
+    pub unit: LabelSet,
+    pub actual: LabelSet,
+    pub weight: LabelSet,
+    pub score: LabelSet,
+    pub reason: LabelSet,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorKinds {
+    pub cost: LabelSet,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Footer {
+    pub filled_by: LabelSet,
+    pub filled_date: LabelSet,
+    pub phone: LabelSet,
+    pub other: LabelSet,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicLabels {
+    pub staff_authorized: LabelSet,
+    pub staff_actual: LabelSet,
+    pub staff_rate: LabelSet,
+    pub prev_final: LabelSet,
+    pub budget: LabelSet,
+    pub final_: LabelSetAlias,
+    pub top_items: LabelSet,
+    pub end_items: LabelSet,
+}
+
+/// `final` is a Rust keyword; the TOML key stays `final`.
+pub type LabelSetAlias = LabelSet;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Labels {
+    pub forms: Forms,
+    pub fields: Fields,
+    pub fund_columns: FundColumns,
+    pub fund_sources: BTreeMap<String, LabelSet>,
+    pub indicator_columns: IndicatorColumns,
+    pub indicator_kinds: IndicatorKinds,
+    pub footer: Footer,
+    pub basic: BasicLabels,
+}
+
+impl Labels {
+    /// The fund source id (`total`, `fiscal`…) whose synonyms hold this cleaned label.
+    pub fn fund_source(&self, cleaned: &str) -> Option<&str> {
+        self.fund_sources
+            .iter()
+            .find(|(_, set)| set.is_clean(cleaned))
+            .map(|(k, _)| k.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// One rule's settings. Every field is optional: what is not set keeps the rule's default.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSettings {
+    pub enabled: Option<bool>,
+    pub severity: Option<Severity>,
+    /// Absolute tolerance in the rule's own unit (points, percentage points, 万元).
+    pub tolerance: Option<f64>,
+    /// Relative tolerance (0.001 = 0.1%).
+    pub relative_tolerance: Option<f64>,
+    /// A threshold the rule compares against (e.g. execution rate 0.8).
+    pub threshold: Option<f64>,
+    /// The value a sum is expected to reach (e.g. 100 points).
+    pub expected: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grades {
+    pub excellent: f64,
+    pub good: f64,
+    pub pass: f64,
+}
+
+impl Grades {
+    /// 优 / 良 / 中 / 差 for a total score.
+    pub fn grade(&self, score: f64) -> &'static str {
+        if score >= self.excellent {
+            "优"
+        } else if score >= self.good {
+            "良"
+        } else if score >= self.pass {
+            "中"
+        } else {
+            "差"
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    pub max_file_mb: u64,
+    pub max_cells_per_sheet: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub labels: Labels,
+    pub grades: Grades,
+    pub rules: BTreeMap<String, RuleSettings>,
+    pub limits: Limits,
+}
+
+impl Config {
+    /// The built-in configuration.
+    pub fn default_config() -> Config {
+        Self::build(None).expect("built-in config parses (covered by a test)")
+    }
+
+    /// The built-in configuration with a user's file merged over it.
+    pub fn load(user: Option<&Path>) -> Result<Config, ConfigError> {
+        let text = match user {
+            Some(p) => Some((
+                p.display().to_string(),
+                std::fs::read_to_string(p).map_err(|source| ConfigError::Io {
+                    path: p.display().to_string(),
+                    source,
+                })?,
+            )),
+            None => None,
+        };
+        Self::build(text.as_ref().map(|(o, t)| (o.as_str(), t.as_str())))
+    }
+
+    /// Builds from the defaults plus an optional (origin, TOML text) override.
+    pub fn build(user: Option<(&str, &str)>) -> Result<Config, ConfigError> {
+        let parse = |origin: &str, text: &str| -> Result<toml::Table, ConfigError> {
+            text.parse::<toml::Table>()
+                .map_err(|e| ConfigError::Invalid {
+                    origin: origin.into(),
+                    message: e.to_string(),
+                })
+        };
+        let mut labels = toml::Table::new();
+        labels.insert(
+            "labels".into(),
+            toml::Value::Table(rename_final(parse("labels.toml", DEFAULT_LABELS)?)),
+        );
+        let mut merged = parse("rules.toml", DEFAULT_RULES)?;
+        merge(&mut merged, labels, false);
+        if let Some((origin, text)) = user {
+            let mut t = parse(origin, text)?;
+            if let Some(toml::Value::Table(l)) = t.remove("labels") {
+                t.insert("labels".into(), toml::Value::Table(rename_final(l)));
+            }
+            merge(&mut merged, t, false);
+        }
+        let origin = user.map(|(o, _)| o).unwrap_or("built-in");
+        let config: Config =
+            toml::Value::Table(merged)
+                .try_into()
+                .map_err(|e: toml::de::Error| ConfigError::Invalid {
+                    origin: origin.into(),
+                    message: e.to_string(),
+                })?;
+        config.validate(origin)?;
+        Ok(config)
+    }
+
+    fn validate(&self, origin: &str) -> Result<(), ConfigError> {
+        let known = crate::rules::catalog();
+        for (id, s) in &self.rules {
+            if !known.iter().any(|r| r.id == id) {
+                return Err(ConfigError::Invalid {
+                    origin: origin.into(),
+                    message: format!("unknown rule `rules.{id}`"),
+                });
+            }
+            for (key, v) in [
+                ("tolerance", s.tolerance),
+                ("relative_tolerance", s.relative_tolerance),
+                ("threshold", s.threshold),
+                ("expected", s.expected),
+            ] {
+                if let Some(v) = v {
+                    if !v.is_finite() || v < 0.0 {
+                        return Err(ConfigError::Invalid {
+                            origin: origin.into(),
+                            message: format!("`rules.{id}.{key}` must be a number ≥ 0, got {v}"),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The settings of a rule, defaults filled from the catalog.
+    pub fn rule(&self, id: &str) -> RuleSettings {
+        self.rules.get(id).cloned().unwrap_or_default()
+    }
+}
+
+/// The labels file uses the key `final`; the struct field is `final_`.
+fn rename_final(mut t: toml::Table) -> toml::Table {
+    if let Some(toml::Value::Table(basic)) = t.get_mut("basic") {
+        if let Some(v) = basic.remove("final") {
+            basic.insert("final_".into(), v);
+        }
+    }
+    t
+}
+
+/// Deep-merges `over` into `base`: tables key by key; arrays under `labels` appended.
+fn merge(base: &mut toml::Table, over: toml::Table, in_labels: bool) {
+    for (k, v) in over {
+        let labels = in_labels || k == "labels";
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o, labels),
+            (Some(toml::Value::Array(b)), toml::Value::Array(o)) if labels => b.extend(o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse() {
+        let c = Config::default_config();
+        assert!(c.labels.forms.project.is("项目支\n出名称"));
+        assert_eq!(c.labels.fund_source("当年财政拨款"), Some("fiscal"));
+        assert!(c.labels.basic.final_.is("决算数"));
+    }
+
+    #[test]
+    fn user_synonyms_are_appended() {
+        let c = Config::build(Some((
+            "user.toml",
+            "[labels.forms]\nproject = [\"项目全称\"]\n",
+        )))
+        .unwrap();
+        assert!(c.labels.forms.project.is("项目全称"));
+        assert!(c.labels.forms.project.is("项目名称"));
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let e = Config::build(Some((
+            "user.toml",
+            "[rules.TOTAL_MISMATCH]\ntolerence = 1\n",
+        )))
+        .unwrap_err();
+        assert!(e.to_string().contains("tolerence"), "{e}");
+        let e = Config::build(Some((
+            "user.toml",
+            "[rules.NO_SUCH_RULE]\nenabled = false\n",
+        )))
+        .unwrap_err();
+        assert!(e.to_string().contains("NO_SUCH_RULE"), "{e}");
+        let e = Config::build(Some((
+            "user.toml",
+            "[rules.TOTAL_MISMATCH]\ntolerance = -1\n",
+        )))
+        .unwrap_err();
+        assert!(e.to_string().contains("TOTAL_MISMATCH.tolerance"), "{e}");
+    }
+}

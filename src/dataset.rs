@@ -1,0 +1,375 @@
+//! The columnar dataset: `dataset/{files,evaluations,funds,indicators,basic_data,anomalies}.parquet`
+//! with the output contract's column names and types (spec §2). Other tools read these
+//! files; a renamed column breaks them, so the names live here and nowhere else.
+
+use std::fs::File;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use polars_parquet::write::ZstdLevel;
+
+use crate::config::Grades;
+use crate::model::{Anomaly, BasicForm, Evaluation, Field, FileRecord};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DatasetError {
+    #[error("cannot build table {table}: {source}")]
+    Polars {
+        table: &'static str,
+        source: PolarsError,
+    },
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Builds a DataFrame column by column.
+struct Table {
+    name: &'static str,
+    height: usize,
+    columns: Vec<Column>,
+}
+
+impl Table {
+    fn new(name: &'static str, height: usize) -> Self {
+        Table {
+            name,
+            height,
+            columns: Vec::new(),
+        }
+    }
+    fn str<S: Into<String>>(mut self, col: &str, v: impl IntoIterator<Item = Option<S>>) -> Self {
+        let v: Vec<Option<String>> = v.into_iter().map(|s| s.map(Into::into)).collect();
+        self.columns.push(Column::new(col.into(), v));
+        self
+    }
+    fn f64(mut self, col: &str, v: impl IntoIterator<Item = Option<f64>>) -> Self {
+        self.columns
+            .push(Column::new(col.into(), v.into_iter().collect::<Vec<_>>()));
+        self
+    }
+    fn i32(mut self, col: &str, v: impl IntoIterator<Item = Option<i32>>) -> Self {
+        self.columns
+            .push(Column::new(col.into(), v.into_iter().collect::<Vec<_>>()));
+        self
+    }
+    fn i64(mut self, col: &str, v: impl IntoIterator<Item = Option<i64>>) -> Self {
+        self.columns
+            .push(Column::new(col.into(), v.into_iter().collect::<Vec<_>>()));
+        self
+    }
+    fn bool(mut self, col: &str, v: impl IntoIterator<Item = Option<bool>>) -> Self {
+        self.columns
+            .push(Column::new(col.into(), v.into_iter().collect::<Vec<_>>()));
+        self
+    }
+    fn date(
+        mut self,
+        col: &str,
+        v: impl IntoIterator<Item = Option<NaiveDate>>,
+    ) -> Result<Self, DatasetError> {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+        let days: Vec<Option<i32>> = v
+            .into_iter()
+            .map(|d| d.map(|d| (d - epoch).num_days() as i32))
+            .collect();
+        let c = Column::new(col.into(), days)
+            .cast(&DataType::Date)
+            .map_err(|source| DatasetError::Polars {
+                table: self.name,
+                source,
+            })?;
+        self.columns.push(c);
+        Ok(self)
+    }
+    fn finish(self) -> Result<DataFrame, DatasetError> {
+        let name = self.name;
+        DataFrame::new(self.height, self.columns).map_err(|source| DatasetError::Polars {
+            table: name,
+            source,
+        })
+    }
+}
+
+fn s(f: &Field<String>) -> Option<String> {
+    f.value.clone()
+}
+
+/// One DataFrame per contract table.
+pub struct Dataset {
+    pub files: DataFrame,
+    pub evaluations: DataFrame,
+    pub funds: DataFrame,
+    pub indicators: DataFrame,
+    pub basic_data: DataFrame,
+    pub anomalies: DataFrame,
+}
+
+pub fn files_frame(files: &[FileRecord]) -> Result<DataFrame, DatasetError> {
+    Table::new("files", files.len())
+        .str("path", files.iter().map(|f| Some(f.path.clone())))
+        .i64("bytes", files.iter().map(|f| Some(f.bytes)))
+        .str("sha256", files.iter().map(|f| Some(f.sha256.clone())))
+        .str("status", files.iter().map(|f| Some(f.status.as_str())))
+        .str("error", files.iter().map(|f| f.error.clone()))
+        .i32("forms", files.iter().map(|f| Some(f.forms)))
+        .i32("sheets", files.iter().map(|f| Some(f.sheets)))
+        .i64("millis", files.iter().map(|f| Some(f.millis as i64)))
+        .finish()
+}
+
+pub fn evaluations_frame(
+    evals: &[&Evaluation],
+    grades: &Grades,
+) -> Result<DataFrame, DatasetError> {
+    let e = evals;
+    Table::new("evaluations", e.len())
+        .str("eval_id", e.iter().map(|e| Some(e.eval_id.clone())))
+        .str("path", e.iter().map(|e| Some(e.path.clone())))
+        .str("sheet", e.iter().map(|e| Some(e.sheet.clone())))
+        .i32("row", e.iter().map(|e| Some(e.start.0 as i32 + 1)))
+        .str("form", e.iter().map(|e| Some(e.form.as_str())))
+        .i32("year", e.iter().map(|e| e.year))
+        .str("department", e.iter().map(|e| s(&e.department)))
+        .str("project", e.iter().map(|e| s(&e.project)))
+        .str("supervisor", e.iter().map(|e| s(&e.supervisor)))
+        .str("implementer", e.iter().map(|e| s(&e.implementer)))
+        .f64("budget_initial", e.iter().map(|e| e.budget_initial()))
+        .f64("budget_full", e.iter().map(|e| e.budget_full()))
+        .f64("executed", e.iter().map(|e| e.executed()))
+        .f64("exec_weight", e.iter().map(|e| e.exec_weight()))
+        .f64("exec_rate", e.iter().map(|e| e.exec_rate()))
+        .f64("exec_rate_calc", e.iter().map(|e| e.exec_rate_calc()))
+        .f64("exec_score", e.iter().map(|e| e.exec_score()))
+        .f64("weight_total", e.iter().map(|e| e.weight_total.get()))
+        .f64("weight_calc", e.iter().map(|e| Some(e.weight_calc())))
+        .f64("score_total", e.iter().map(|e| e.score_total.get()))
+        .f64("score_calc", e.iter().map(|e| Some(e.score_calc())))
+        .str(
+            "grade",
+            e.iter()
+                .map(|e| e.score_total.get().map(|s| grades.grade(s))),
+        )
+        .str("filled_by", e.iter().map(|e| s(&e.filled_by)))
+        .date("filled_date", e.iter().map(|e| e.filled_date.get()))?
+        .str(
+            "filled_date_raw",
+            e.iter().map(|e| Some(e.filled_date.raw.clone())),
+        )
+        .str("phone", e.iter().map(|e| s(&e.phone)))
+        .i32(
+            "indicators",
+            e.iter().map(|e| Some(e.indicators.len() as i32)),
+        )
+        .finish()
+}
+
+pub fn funds_frame(evals: &[&Evaluation]) -> Result<DataFrame, DatasetError> {
+    let rows: Vec<(&Evaluation, &crate::model::FundRow)> = evals
+        .iter()
+        .flat_map(|e| e.funds.iter().map(move |f| (*e, f)))
+        .collect();
+    Table::new("funds", rows.len())
+        .str("eval_id", rows.iter().map(|(e, _)| Some(e.eval_id.clone())))
+        .str("source", rows.iter().map(|(_, f)| Some(f.source.clone())))
+        .str("label", rows.iter().map(|(_, f)| Some(f.label.clone())))
+        .i32("row", rows.iter().map(|(_, f)| Some(f.row as i32 + 1)))
+        .f64("initial", rows.iter().map(|(_, f)| f.initial.get()))
+        .f64("full", rows.iter().map(|(_, f)| f.full.get()))
+        .f64("executed", rows.iter().map(|(_, f)| f.executed.get()))
+        .f64("weight", rows.iter().map(|(_, f)| f.weight.get()))
+        .f64("rate", rows.iter().map(|(_, f)| f.rate.get()))
+        .f64("score", rows.iter().map(|(_, f)| f.score.get()))
+        .str(
+            "initial_raw",
+            rows.iter().map(|(_, f)| Some(f.initial.raw.clone())),
+        )
+        .str(
+            "full_raw",
+            rows.iter().map(|(_, f)| Some(f.full.raw.clone())),
+        )
+        .str(
+            "executed_raw",
+            rows.iter().map(|(_, f)| Some(f.executed.raw.clone())),
+        )
+        .finish()
+}
+
+pub fn indicators_frame(evals: &[&Evaluation]) -> Result<DataFrame, DatasetError> {
+    let rows: Vec<(&Evaluation, &crate::model::Indicator)> = evals
+        .iter()
+        .flat_map(|e| e.indicators.iter().map(move |i| (*e, i)))
+        .collect();
+    Table::new("indicators", rows.len())
+        .str("eval_id", rows.iter().map(|(e, _)| Some(e.eval_id.clone())))
+        .i32("row", rows.iter().map(|(_, i)| Some(i.row as i32 + 1)))
+        .str("level1", rows.iter().map(|(_, i)| Some(i.level1.clone())))
+        .str("level2", rows.iter().map(|(_, i)| Some(i.level2.clone())))
+        .str("level3", rows.iter().map(|(_, i)| Some(i.level3.clone())))
+        .str("target", rows.iter().map(|(_, i)| s(&i.target)))
+        .str("actual", rows.iter().map(|(_, i)| s(&i.actual)))
+        .f64("weight", rows.iter().map(|(_, i)| i.weight.get()))
+        .f64("score", rows.iter().map(|(_, i)| i.score.get()))
+        .str("reason", rows.iter().map(|(_, i)| s(&i.reason)))
+        .str("target_op", rows.iter().map(|(_, i)| i.target_op))
+        .f64("target_value", rows.iter().map(|(_, i)| i.target_value))
+        .f64("target_value_hi", rows.iter().map(|(_, i)| i.target_hi))
+        .f64("actual_value", rows.iter().map(|(_, i)| i.actual_value))
+        .str("unit", rows.iter().map(|(_, i)| i.unit.clone()))
+        .bool("met", rows.iter().map(|(_, i)| i.met))
+        .str(
+            "weight_raw",
+            rows.iter().map(|(_, i)| Some(i.weight.raw.clone())),
+        )
+        .str(
+            "score_raw",
+            rows.iter().map(|(_, i)| Some(i.score.raw.clone())),
+        )
+        .finish()
+}
+
+pub fn basic_frame(basics: &[&BasicForm]) -> Result<DataFrame, DatasetError> {
+    // staffing first (section `staff`, value in `final`), then the spending lines
+    struct Row<'a> {
+        b: &'a BasicForm,
+        row: i32,
+        section: &'static str,
+        item: String,
+        parent: Option<String>,
+        prev: Option<f64>,
+        budget: Option<f64>,
+        fin: Option<f64>,
+    }
+    let mut rows = Vec::new();
+    for b in basics {
+        for (item, f) in [
+            ("编制数", &b.staff_authorized),
+            ("实际在职人数", &b.staff_actual),
+            ("控制率", &b.staff_rate),
+        ] {
+            if let Some(at) = f.at {
+                rows.push(Row {
+                    b,
+                    row: at.0 as i32 + 1,
+                    section: "staff",
+                    item: item.into(),
+                    parent: Some("财政供养人员情况".into()),
+                    prev: None,
+                    budget: None,
+                    fin: f.get(),
+                });
+            }
+        }
+        for l in &b.lines {
+            rows.push(Row {
+                b,
+                row: l.row as i32 + 1,
+                section: "spending",
+                item: l.item.clone(),
+                parent: l.parent.clone(),
+                prev: l.prev_final.get(),
+                budget: l.budget.get(),
+                fin: l.final_.get(),
+            });
+        }
+    }
+    Table::new("basic_data", rows.len())
+        .str("path", rows.iter().map(|r| Some(r.b.path.clone())))
+        .str("sheet", rows.iter().map(|r| Some(r.b.sheet.clone())))
+        .i32("row", rows.iter().map(|r| Some(r.row)))
+        .str(
+            "department",
+            rows.iter().map(|r| Some(r.b.department.clone())),
+        )
+        .i32("year", rows.iter().map(|r| r.b.year))
+        .str("section", rows.iter().map(|r| Some(r.section)))
+        .str("item", rows.iter().map(|r| Some(r.item.clone())))
+        .str("parent", rows.iter().map(|r| r.parent.clone()))
+        .f64("prev_final", rows.iter().map(|r| r.prev))
+        .f64("budget", rows.iter().map(|r| r.budget))
+        .f64("final", rows.iter().map(|r| r.fin))
+        .finish()
+}
+
+pub fn anomalies_frame(a: &[Anomaly]) -> Result<DataFrame, DatasetError> {
+    Table::new("anomalies", a.len())
+        .str("rule", a.iter().map(|a| Some(a.rule)))
+        .str("severity", a.iter().map(|a| Some(a.severity.as_str())))
+        .str("path", a.iter().map(|a| Some(a.path.clone())))
+        .str("sheet", a.iter().map(|a| Some(a.sheet.clone())))
+        .str("cell", a.iter().map(|a| Some(a.cell.clone())))
+        .str("eval_id", a.iter().map(|a| a.eval_id.clone()))
+        .str("department", a.iter().map(|a| Some(a.department.clone())))
+        .str("project", a.iter().map(|a| Some(a.project.clone())))
+        .str("message", a.iter().map(|a| Some(a.message.clone())))
+        .f64("expected", a.iter().map(|a| a.expected))
+        .f64("actual", a.iter().map(|a| a.actual))
+        .finish()
+}
+
+impl Dataset {
+    pub fn build(
+        files: &[FileRecord],
+        evals: &[&Evaluation],
+        basics: &[&BasicForm],
+        anomalies: &[Anomaly],
+        grades: &Grades,
+    ) -> Result<Dataset, DatasetError> {
+        Ok(Dataset {
+            files: files_frame(files)?,
+            evaluations: evaluations_frame(evals, grades)?,
+            funds: funds_frame(evals)?,
+            indicators: indicators_frame(evals)?,
+            basic_data: basic_frame(basics)?,
+            anomalies: anomalies_frame(anomalies)?,
+        })
+    }
+
+    /// Writes one Parquet file per table into `dir`.
+    pub fn write(&mut self, dir: &Path) -> Result<(), DatasetError> {
+        std::fs::create_dir_all(dir).map_err(|source| DatasetError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        for (name, df) in [
+            ("files", &mut self.files),
+            ("evaluations", &mut self.evaluations),
+            ("funds", &mut self.funds),
+            ("indicators", &mut self.indicators),
+            ("basic_data", &mut self.basic_data),
+            ("anomalies", &mut self.anomalies),
+        ] {
+            let path = dir.join(format!("{name}.parquet"));
+            let file = File::create(&path).map_err(|source| DatasetError::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
+            let level = ZstdLevel::try_new(3).ok();
+            ParquetWriter::new(file)
+                .with_compression(ParquetCompression::Zstd(level))
+                .finish(df)
+                .map_err(|source| DatasetError::Polars {
+                    table: "parquet",
+                    source,
+                })?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads one table back (tests and tools).
+pub fn read_table(path: &Path) -> Result<DataFrame, DatasetError> {
+    let file = File::open(path).map_err(|source| DatasetError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    ParquetReader::new(file)
+        .finish()
+        .map_err(|source| DatasetError::Polars {
+            table: "parquet",
+            source,
+        })
+}

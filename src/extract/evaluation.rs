@@ -1,0 +1,99 @@
+//! Forms B (部门整体支出绩效自评表) and C (项目支出绩效自评表): header fields, then the
+//! fund table, the indicator table with its 总分 row, and the footer.
+
+use crate::config::Labels;
+use crate::extract::{footer, funds, indicators, value_right};
+use crate::grid::Grid;
+use crate::locate::Located;
+use crate::model::{Evaluation, Field, FormKind};
+use crate::normalize::clean_label;
+
+/// Extracts a form B or C; `None` when the label that located it was not a form after all
+/// (a cover page's `部门名称：`): a form has a fund table or an indicator table.
+pub fn extract(
+    grid: &Grid,
+    labels: &Labels,
+    form: &Located,
+    path: &str,
+    eval_id: &str,
+) -> Option<Evaluation> {
+    let rows = form.anchor.0..form.end_row;
+    let is_field_label = |t: &str| {
+        labels.fields.supervisor.is_clean(t)
+            || labels.fields.implementer.is_clean(t)
+            || labels.forms.project.is_clean(t)
+            || labels.forms.department.is_clean(t)
+    };
+    let name = value_right(grid, form.anchor, is_field_label);
+    let mut supervisor = Field::default();
+    let mut implementer = Field::default();
+    for r in rows.clone() {
+        for (c, cell) in grid.row_cells(r, grid.left) {
+            let t = clean_label(&cell.norm);
+            if supervisor.at.is_none() && labels.fields.supervisor.is_clean(&t) {
+                supervisor = value_right(grid, (r, c), is_field_label);
+            } else if implementer.at.is_none() && labels.fields.implementer.is_clean(&t) {
+                implementer = value_right(grid, (r, c), is_field_label);
+            }
+        }
+        if supervisor.at.is_some() && implementer.at.is_some() {
+            break;
+        }
+    }
+
+    let fund_table = funds::extract(grid, labels, rows.clone());
+    let search_from = fund_table
+        .as_ref()
+        .map(|f| f.last_row + 1)
+        .unwrap_or(form.anchor.0);
+    let indicator_table = indicators::extract(grid, labels, search_from..form.end_row);
+    if fund_table.is_none() && indicator_table.is_none() {
+        return None;
+    }
+    let after = indicator_table
+        .as_ref()
+        .map(|t| t.total_row.unwrap_or(t.last_row) + 1)
+        .or(fund_table.as_ref().map(|f| f.last_row + 1))
+        .unwrap_or(form.anchor.0 + 1);
+    let foot = footer::extract(grid, labels, after..form.end_row);
+    let (indicators, sections, weight_total, score_total) = match indicator_table {
+        Some(t) => (t.rows, t.sections, t.weight_total, t.score_total),
+        None => (Vec::new(), Vec::new(), Field::default(), Field::default()),
+    };
+
+    let (department, project) = match form.kind {
+        FormKind::Department => (name, Field::default()),
+        _ => (Field::default(), name),
+    };
+    // a form without a title row may still say its year in the sheet's name
+    let year = form.year.or_else(|| crate::normalize::year_in(&grid.sheet));
+    Some(Evaluation {
+        eval_id: eval_id.to_string(),
+        path: path.to_string(),
+        sheet: grid.sheet.clone(),
+        start: form.start,
+        form: form.kind,
+        year,
+        department,
+        project,
+        supervisor,
+        implementer,
+        funds: fund_table.map(|f| f.rows).unwrap_or_default(),
+        indicators,
+        sections,
+        weight_total,
+        score_total,
+        filled_by: foot.filled_by,
+        filled_date: foot.filled_date,
+        phone: foot.phone,
+        duplicate_of: None,
+    })
+}
+
+/// Trims a text field's value the way names are compared (no inner whitespace).
+pub fn name_key(f: &Field<String>) -> Option<String> {
+    f.value
+        .as_deref()
+        .map(crate::normalize::norm)
+        .filter(|s| !s.is_empty())
+}

@@ -1,0 +1,227 @@
+//! A sheet as the locator and extractors see it: a dense grid of cells with merged
+//! regions filled in and text pre-normalized for matching.
+
+use chrono::NaiveDate;
+
+use crate::model::Pos;
+use crate::normalize::norm;
+
+/// A cell's value, reduced to what the forms need.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Value {
+    #[default]
+    Empty,
+    Number(f64),
+    Text(String),
+    Date(NaiveDate),
+    Bool(bool),
+    /// An Excel error value (`#DIV/0!`…).
+    Error(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Cell {
+    pub value: Value,
+    /// Normalized text (see [`norm`]) for matching; empty for non-text cells.
+    pub norm: String,
+    /// Set on the cells of a merged region other than its top-left one.
+    pub merged_from: Option<Pos>,
+    /// A formula with no cached value: reads as empty.
+    pub formula_no_value: bool,
+}
+
+impl Cell {
+    pub fn new(value: Value) -> Cell {
+        let norm = match &value {
+            Value::Text(s) => norm(s),
+            _ => String::new(),
+        };
+        Cell {
+            value,
+            norm,
+            merged_from: None,
+            formula_no_value: false,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        match &self.value {
+            Value::Empty => true,
+            Value::Text(_) => self.norm.is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as text, the way a person reads it (numbers without trailing zeros).
+    pub fn text(&self) -> String {
+        match &self.value {
+            Value::Empty => String::new(),
+            Value::Number(v) => fmt_number(*v),
+            Value::Text(s) => s.clone(),
+            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Error(e) => e.clone(),
+        }
+    }
+}
+
+/// Formats a number like Excel's General format would, without float noise.
+pub fn fmt_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{:.10}", v);
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// One sheet. Positions are absolute (0-based row, column), whatever the used range.
+#[derive(Debug, Clone, Default)]
+pub struct Grid {
+    pub sheet: String,
+    pub top: u32,
+    pub left: u32,
+    pub height: u32,
+    pub width: u32,
+    cells: Vec<Cell>,
+}
+
+static EMPTY: Cell = Cell {
+    value: Value::Empty,
+    norm: String::new(),
+    merged_from: None,
+    formula_no_value: false,
+};
+
+impl Grid {
+    /// A grid covering rows `top..top+height` and columns `left..left+width`.
+    pub fn new(sheet: &str, top: u32, left: u32, height: u32, width: u32) -> Grid {
+        let n = height as usize * width as usize;
+        Grid {
+            sheet: sheet.to_string(),
+            top,
+            left,
+            height,
+            width,
+            cells: vec![Cell::default(); n],
+        }
+    }
+
+    /// Builds a grid from rows of text/number cells at (0, 0); used by tests and fuzzing.
+    pub fn from_rows(sheet: &str, rows: Vec<Vec<Value>>) -> Grid {
+        let width = rows.iter().map(|r| r.len()).max().unwrap_or(0) as u32;
+        let mut g = Grid::new(sheet, 0, 0, rows.len() as u32, width);
+        for (r, row) in rows.into_iter().enumerate() {
+            for (c, v) in row.into_iter().enumerate() {
+                g.set((r as u32, c as u32), Cell::new(v));
+            }
+        }
+        g
+    }
+
+    fn index(&self, (r, c): Pos) -> Option<usize> {
+        if r < self.top
+            || c < self.left
+            || r >= self.top + self.height
+            || c >= self.left + self.width
+        {
+            return None;
+        }
+        Some((r - self.top) as usize * self.width as usize + (c - self.left) as usize)
+    }
+
+    pub fn get(&self, pos: Pos) -> &Cell {
+        self.index(pos).map(|i| &self.cells[i]).unwrap_or(&EMPTY)
+    }
+
+    pub fn set(&mut self, pos: Pos, cell: Cell) {
+        if let Some(i) = self.index(pos) {
+            self.cells[i] = cell;
+        }
+    }
+
+    pub fn get_mut(&mut self, pos: Pos) -> Option<&mut Cell> {
+        self.index(pos).map(|i| &mut self.cells[i])
+    }
+
+    /// First row index past the grid.
+    pub fn bottom(&self) -> u32 {
+        self.top + self.height
+    }
+
+    /// First column index past the grid.
+    pub fn right(&self) -> u32 {
+        self.left + self.width
+    }
+
+    /// Copies the top-left value of a merged region into its other cells, marking them,
+    /// so that every cell of a merge reads the merged value.
+    pub fn fill_merge(&mut self, start: Pos, end: Pos) {
+        let origin = self.get(start).clone();
+        let r_end = end.0.min(self.bottom().saturating_sub(1));
+        let c_end = end.1.min(self.right().saturating_sub(1));
+        for r in start.0..=r_end {
+            for c in start.1..=c_end {
+                if (r, c) == start {
+                    continue;
+                }
+                if let Some(cell) = self.get_mut((r, c)) {
+                    if cell.is_empty() {
+                        *cell = Cell {
+                            merged_from: Some(start),
+                            ..origin.clone()
+                        };
+                    }
+                }
+            }
+        }
+    }
+
+    /// The cells of a row from `from` rightwards that start a value: non-empty and not a
+    /// copy of a merge that started further left in the same row.
+    pub fn row_cells(&self, row: u32, from: u32) -> impl Iterator<Item = (u32, &Cell)> {
+        (from.max(self.left)..self.right()).filter_map(move |c| {
+            let cell = self.get((row, c));
+            if cell.is_empty() {
+                return None;
+            }
+            match cell.merged_from {
+                Some((mr, mc)) if mr == row || mc < c => {
+                    // a horizontal copy: skip unless it starts at `from`'s left edge
+                    if mc < from { Some((c, cell)) } else { None }
+                }
+                _ => Some((c, cell)),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_fill_and_row_cells_skip_copies() {
+        let mut g = Grid::from_rows(
+            "s",
+            vec![
+                vec![
+                    Value::Text("项目名称".into()),
+                    Value::Empty,
+                    Value::Text("窗口补贴".into()),
+                    Value::Empty,
+                ],
+                vec![Value::Empty, Value::Empty, Value::Empty, Value::Empty],
+            ],
+        );
+        g.fill_merge((0, 0), (1, 1));
+        assert_eq!(g.get((1, 1)).norm, "项目名称");
+        let cells: Vec<u32> = g.row_cells(0, 0).map(|(c, _)| c).collect();
+        assert_eq!(cells, vec![0, 2]);
+        // the second row of a vertical merge still shows its label once
+        let cells: Vec<u32> = g.row_cells(1, 0).map(|(c, _)| c).collect();
+        assert_eq!(cells, vec![0]);
+        assert_eq!(fmt_number(9.9), "9.9");
+        assert_eq!(fmt_number(100.0), "100");
+    }
+}

@@ -1,0 +1,24 @@
+//! jixiao: reads folders of budget-performance self-evaluation workbooks (绩效自评表),
+//! extracts the forms, checks them against a rule catalog, and writes a Parquet dataset
+//! plus one summary workbook.
+//!
+//! The pipeline, one module per stage:
+//! [`discover`] → [`read`] → [`locate`] → [`extract`] → [`rules`] → [`dataset`] / [`summary`],
+//! driven by [`pipeline`], which walks the files in parallel. Everything below the
+//! pipeline is plain functions over plain data ([`model`]).
+
+pub mod cli;
+pub mod config;
+pub mod dataset;
+pub mod discover;
+pub mod extract;
+// pub mod gen;
+pub mod grid;
+pub mod locate;
+pub mod model;
+pub mod normalize;
+pub mod pipeline;
+pub mod read;
+pub mod rules;
+pub mod summary;
+pub mod values;

@@ -1,0 +1,99 @@
+//! Finding the forms in a sheet by their labels, never by fixed addresses.
+//!
+//! A form B or C starts at its name label (项目支出名称, 市级预算部门名称…), a form A at its
+//! first block label (财政供养人员情况). The title row just above, when there is one,
+//! gives the year and becomes the form's first row. A form runs until the next form
+//! starts, so any number of forms can be stacked in one sheet at any offset.
+
+use crate::config::Labels;
+use crate::grid::Grid;
+use crate::model::{FormKind, Pos};
+use crate::normalize::{clean_label, year_in};
+
+/// Where a form sits in its sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located {
+    pub kind: FormKind,
+    /// The label cell that identified the form.
+    pub anchor: Pos,
+    /// The form's first cell: its title when found, else the anchor.
+    pub start: Pos,
+    pub year: Option<i32>,
+    /// First row past the form.
+    pub end_row: u32,
+}
+
+/// How many rows above an anchor are searched for the form's title.
+const TITLE_ROWS_ABOVE: u32 = 3;
+
+/// Finds every form in a sheet, top to bottom.
+pub fn locate(grid: &Grid, labels: &Labels) -> Vec<Located> {
+    let mut anchors: Vec<(FormKind, Pos)> = Vec::new();
+    for r in grid.top..grid.bottom() {
+        for (c, cell) in grid.row_cells(r, grid.left) {
+            if cell.norm.is_empty() || cell.merged_from.is_some() || cell.norm.chars().count() > 40
+            {
+                continue;
+            }
+            let label = clean_label(&cell.norm);
+            let kind = if labels.forms.project.is_clean(&label) {
+                FormKind::Project
+            } else if labels.forms.department.is_clean(&label) {
+                FormKind::Department
+            } else if labels.forms.basic.is_clean(&label) {
+                FormKind::Basic
+            } else {
+                continue;
+            };
+            // A form A has several block labels; only the first one starts a form.
+            if kind == FormKind::Basic && anchors.last().is_some_and(|(k, _)| *k == FormKind::Basic)
+            {
+                continue;
+            }
+            anchors.push((kind, (r, c)));
+        }
+    }
+
+    let mut forms: Vec<Located> = Vec::with_capacity(anchors.len());
+    for (i, &(kind, anchor)) in anchors.iter().enumerate() {
+        let floor = forms
+            .last()
+            .map(|f: &Located| f.anchor.0 + 1)
+            .unwrap_or(grid.top);
+        let (start, year) = find_title(grid, labels, anchor, floor);
+        if let Some(prev) = forms.last_mut() {
+            prev.end_row = start.0;
+        }
+        let end_row = anchors
+            .get(i + 1)
+            .map(|(_, p)| p.0)
+            .unwrap_or(grid.bottom());
+        forms.push(Located {
+            kind,
+            anchor,
+            start,
+            year,
+            end_row,
+        });
+    }
+    forms
+}
+
+/// Looks up to three rows above the anchor for a title; returns the form's start and year.
+fn find_title(grid: &Grid, labels: &Labels, anchor: Pos, floor: u32) -> (Pos, Option<i32>) {
+    let lowest = anchor.0.saturating_sub(TITLE_ROWS_ABOVE).max(floor);
+    for r in (lowest..anchor.0).rev() {
+        for (c, cell) in grid.row_cells(r, grid.left) {
+            let is_title = labels
+                .forms
+                .title_marker
+                .synonyms()
+                .iter()
+                .any(|m| cell.norm.contains(m.as_str()));
+            if is_title {
+                return ((r, c), year_in(&cell.norm));
+            }
+        }
+    }
+    (anchor, None)
+}

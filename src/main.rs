@@ -1,0 +1,52 @@
+//! The `jixiao` binary: parse the command line, run, report. All work is in the library.
+
+use anyhow::Context as _;
+use clap::Parser;
+use jixiao::cli::{Cli, Command};
+use jixiao::config::Config;
+use jixiao::pipeline::{RunOptions, run};
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match execute(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("jixiao: error: {e:#}");
+            1
+        }
+    };
+    std::process::exit(code);
+}
+
+fn execute(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Run {
+            input,
+            out,
+            config,
+            jobs,
+            quiet,
+        } => {
+            let cfg = Config::load(config.as_deref()).context("loading the configuration")?;
+            let opts = RunOptions {
+                input,
+                out,
+                config: cfg,
+                config_path: config,
+                jobs,
+                progress: !quiet,
+                run_date: chrono::Local::now().date_naive(),
+            };
+            let report = run(&opts)?;
+            if !quiet {
+                eprintln!("{}", jixiao::pipeline::one_line(&report));
+            }
+            Ok(())
+        }
+        Command::Rules { markdown, config } => {
+            let cfg = Config::load(config.as_deref()).context("loading the configuration")?;
+            print!("{}", jixiao::rules::describe(&cfg, markdown));
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,334 @@
+//! The plain records passed between the pipeline's stages. Extraction fills them,
+//! rules read them, the dataset and summary writers turn them into tables.
+
+use chrono::NaiveDate;
+
+use crate::config::Severity;
+use crate::values::Parsed;
+
+/// A cell position: 0-based absolute (row, column) in its sheet.
+pub type Pos = (u32, u32);
+
+/// `A1` notation of a 0-based (row, column).
+pub fn a1(pos: Pos) -> String {
+    let (row, mut col) = pos;
+    let mut letters = Vec::new();
+    loop {
+        letters.push((b'A' + (col % 26) as u8) as char);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    letters.reverse();
+    format!("{}{}", letters.into_iter().collect::<String>(), row + 1)
+}
+
+/// Something noticed about a cell while parsing it, for the rules to report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Note {
+    #[default]
+    None,
+    /// A broken number: `2..23亿元`, `<!%`.
+    Malformed,
+    /// An amount written in 元 in a 万元 table (the value was converted).
+    Yuan,
+    /// An amount written in 亿元 in a 万元 table (the value was converted).
+    Yi,
+    /// A formula whose value was never computed (no cached value).
+    FormulaNoValue,
+}
+
+/// A parsed value with the text it came from and where it sits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field<T> {
+    pub value: Option<T>,
+    pub raw: String,
+    pub at: Option<Pos>,
+    pub note: Note,
+}
+
+impl<T> Default for Field<T> {
+    fn default() -> Self {
+        Field {
+            value: None,
+            raw: String::new(),
+            at: None,
+            note: Note::None,
+        }
+    }
+}
+
+impl<T: Clone> Field<T> {
+    pub fn get(&self) -> Option<T> {
+        self.value.clone()
+    }
+
+    /// True when the cell held nothing at all (as opposed to something unparseable).
+    pub fn is_blank(&self) -> bool {
+        self.value.is_none() && self.raw.trim().is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FormKind {
+    /// Form A, 基础数据表.
+    Basic,
+    /// Form B, 部门整体支出绩效自评表.
+    Department,
+    /// Form C, 项目支出绩效自评表.
+    Project,
+}
+
+impl FormKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FormKind::Basic => "basic",
+            FormKind::Department => "department",
+            FormKind::Project => "project",
+        }
+    }
+}
+
+/// One fund-table row (年度资金总额, 当年财政拨款…).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FundRow {
+    /// `total`, `fiscal`, `carryover`, `other`, `basic`, `project`…, or the label itself.
+    pub source: String,
+    pub label: String,
+    pub row: u32,
+    pub initial: Field<f64>,
+    pub full: Field<f64>,
+    pub executed: Field<f64>,
+    pub weight: Field<f64>,
+    pub rate: Field<f64>,
+    pub score: Field<f64>,
+}
+
+/// One indicator row of a form B or C.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    /// 0-based sheet row.
+    pub row: u32,
+    pub level1: String,
+    /// Points the level-1 label declares (`产出指标(50分)` → 50).
+    pub level1_declared: Option<f64>,
+    pub level2: String,
+    pub level3: String,
+    pub target: Field<String>,
+    pub actual: Field<String>,
+    pub weight: Field<f64>,
+    pub score: Field<f64>,
+    pub reason: Field<String>,
+    /// An explicit 指标性质 cell (Sichuan template), raw.
+    pub nature: String,
+    /// An explicit 度量单位 cell, raw.
+    pub unit_col: String,
+    pub target_parsed: Parsed,
+    pub actual_parsed: Parsed,
+    /// Whether the actual meets the target; `None` when not comparable.
+    pub met: Option<bool>,
+    /// Operator applied to the target (bare numbers resolved by row kind).
+    pub target_op: Option<&'static str>,
+    pub target_value: Option<f64>,
+    pub target_hi: Option<f64>,
+    pub actual_value: Option<f64>,
+    pub unit: Option<String>,
+}
+
+/// Where a level-1 section starts and the points it declares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub level1: String,
+    pub declared: Option<f64>,
+    pub at: Pos,
+}
+
+/// A form B or C, extracted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    pub eval_id: String,
+    pub path: String,
+    pub sheet: String,
+    /// 0-based sheet row and column where the form starts (its title, else its name label).
+    pub start: Pos,
+    pub form: FormKind,
+    pub year: Option<i32>,
+    /// Form B: its own name. Form C: filled in per workbook (see `extract::resolve_departments`).
+    pub department: Field<String>,
+    pub project: Field<String>,
+    pub supervisor: Field<String>,
+    pub implementer: Field<String>,
+    pub funds: Vec<FundRow>,
+    pub indicators: Vec<Indicator>,
+    pub sections: Vec<Section>,
+    pub weight_total: Field<f64>,
+    pub score_total: Field<f64>,
+    pub filled_by: Field<String>,
+    pub filled_date: Field<NaiveDate>,
+    pub phone: Field<String>,
+    /// Set by batch rules: another file with identical content holds this form.
+    pub duplicate_of: Option<String>,
+}
+
+impl Evaluation {
+    /// The fund table's total row (年度资金总额 / 总额), if found.
+    pub fn total_fund(&self) -> Option<&FundRow> {
+        self.funds.iter().find(|f| f.source == "total")
+    }
+
+    pub fn budget_initial(&self) -> Option<f64> {
+        self.total_fund().and_then(|f| f.initial.get())
+    }
+    pub fn budget_full(&self) -> Option<f64> {
+        self.total_fund().and_then(|f| f.full.get())
+    }
+    pub fn executed(&self) -> Option<f64> {
+        self.total_fund().and_then(|f| f.executed.get())
+    }
+    pub fn exec_weight(&self) -> Option<f64> {
+        self.total_fund().and_then(|f| f.weight.get())
+    }
+    pub fn exec_rate(&self) -> Option<f64> {
+        self.total_fund().and_then(|f| f.rate.get())
+    }
+    pub fn exec_score(&self) -> Option<f64> {
+        self.total_fund().and_then(|f| f.score.get())
+    }
+
+    /// 全年执行数 ÷ 全年预算数, when both are there and the budget is not zero.
+    pub fn exec_rate_calc(&self) -> Option<f64> {
+        let (e, b) = (self.executed()?, self.budget_full()?);
+        (b != 0.0).then(|| e / b)
+    }
+
+    /// exec_score + Σ indicator scores; a blank score counts as 0.
+    pub fn score_calc(&self) -> f64 {
+        let s: f64 = self.exec_score().unwrap_or(0.0)
+            + self
+                .indicators
+                .iter()
+                .filter_map(|i| i.score.get())
+                .sum::<f64>();
+        crate::values::number::round9(s)
+    }
+
+    /// exec weight + Σ indicator weights; a blank weight counts as 0.
+    pub fn weight_calc(&self) -> f64 {
+        let s: f64 = self.exec_weight().unwrap_or(0.0)
+            + self
+                .indicators
+                .iter()
+                .filter_map(|i| i.weight.get())
+                .sum::<f64>();
+        crate::values::number::round9(s)
+    }
+
+    /// The name rankings and lists show: the project for form C, else the department.
+    pub fn title(&self) -> String {
+        match self.form {
+            FormKind::Project => self.project.value.clone().unwrap_or_default(),
+            _ => self.department.value.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// One spending line of a form A (经费控制情况).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BasicLine {
+    pub row: u32,
+    pub item: String,
+    pub parent: Option<String>,
+    /// Index of the parent line in its form's `lines`.
+    pub parent_index: Option<usize>,
+    pub prev_final: Field<f64>,
+    pub budget: Field<f64>,
+    pub final_: Field<f64>,
+}
+
+/// A form A, extracted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BasicForm {
+    pub form_id: String,
+    pub path: String,
+    pub sheet: String,
+    pub start: Pos,
+    pub year: Option<i32>,
+    pub department: String,
+    pub staff_authorized: Field<f64>,
+    pub staff_actual: Field<f64>,
+    pub staff_rate: Field<f64>,
+    pub lines: Vec<BasicLine>,
+}
+
+/// A finding of a rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Anomaly {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub path: String,
+    pub sheet: String,
+    /// A1 address of the cell at fault; empty for file-level findings.
+    pub cell: String,
+    pub eval_id: Option<String>,
+    pub department: String,
+    pub project: String,
+    pub message: String,
+    pub expected: Option<f64>,
+    pub actual: Option<f64>,
+}
+
+/// The outcome of one input file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileStatus {
+    Ok,
+    NoForm,
+    Failed,
+    Duplicate,
+}
+
+impl FileStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileStatus::Ok => "ok",
+            FileStatus::NoForm => "no_form",
+            FileStatus::Failed => "failed",
+            FileStatus::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// One row of the file log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileRecord {
+    pub path: String,
+    pub bytes: i64,
+    pub sha256: String,
+    pub status: FileStatus,
+    pub error: Option<String>,
+    pub forms: i32,
+    pub sheets: i32,
+    pub millis: u64,
+}
+
+/// Everything extracted from one file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileResult {
+    pub file: FileRecord,
+    pub evaluations: Vec<Evaluation>,
+    pub basics: Vec<BasicForm>,
+    pub anomalies: Vec<Anomaly>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a1_addresses() {
+        assert_eq!(a1((0, 0)), "A1");
+        assert_eq!(a1((9, 25)), "Z10");
+        assert_eq!(a1((0, 26)), "AA1");
+        assert_eq!(a1((4, 27)), "AB5");
+    }
+}

@@ -1,0 +1,107 @@
+//! Text normalization for label matching and value parsing.
+//!
+//! Department staff type labels by hand, so `项目支\n出名称`, `　9.9` and `（５０分）` all
+//! occur. Everything that compares text goes through [`norm`] first, so one rule applies
+//! everywhere: no whitespace of any kind, and full-width ASCII folded to ASCII.
+
+/// Removes all whitespace (including U+3000 and line breaks inside words) and folds
+/// full-width ASCII (U+FF01–U+FF5E) to ASCII.
+pub fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{200b}' && *c != '\u{feff}')
+        .map(fold_width)
+        .collect()
+}
+
+/// Folds one full-width character to its ASCII twin; other characters pass unchanged.
+pub fn fold_width(c: char) -> char {
+    match c {
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        '≧' => '≥',
+        '≦' => '≤',
+        _ => c,
+    }
+}
+
+/// Normalized text with decorations removed, for comparing against a label synonym:
+/// a leading `其中:`, a trailing colon and a trailing parenthetical (`(万元)`, `(50分)`).
+pub fn clean_label(s: &str) -> String {
+    let mut t = norm(s);
+    if let Some(rest) = t.strip_prefix("其中:") {
+        t = rest.to_string();
+    } else if let Some(rest) = t.strip_prefix("其中") {
+        t = rest.to_string();
+    }
+    loop {
+        let before = t.len();
+        while t.ends_with(':') {
+            t.pop();
+        }
+        if t.ends_with(')') {
+            if let Some(open) = t.rfind('(') {
+                if open > 0 {
+                    t.truncate(open);
+                }
+            }
+        }
+        if t.len() == before {
+            break;
+        }
+    }
+    t
+}
+
+/// The number of points a label declares in parentheses: `产出指标(50分)` → 50.
+pub fn declared_points(s: &str) -> Option<f64> {
+    let t = norm(s);
+    let open = t.rfind('(')?;
+    let inner = t[open + 1..].trim_end_matches(')');
+    let num = inner.strip_suffix('分')?;
+    num.parse().ok()
+}
+
+/// The first plausible year (1990–2100) written as `2022年` in a text.
+pub fn year_in(s: &str) -> Option<i32> {
+    let t = norm(s);
+    let chars: Vec<char> = t.chars().collect();
+    for i in 0..chars.len().saturating_sub(4) {
+        let window: String = chars[i..i + 4].iter().collect();
+        let before_digit = i > 0 && chars[i - 1].is_ascii_digit();
+        if !before_digit && window.chars().all(|c| c.is_ascii_digit()) && chars[i + 4] == '年' {
+            let y: i32 = window.parse().ok()?;
+            if (1990..=2100).contains(&y) {
+                return Some(y);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_spaces_and_folds_width() {
+        assert_eq!(norm("项目支\n出名称"), "项目支出名称");
+        assert_eq!(norm("　９.９ "), "9.9");
+        assert_eq!(norm("效益指标（30分）"), "效益指标(30分)");
+    }
+
+    #[test]
+    fn cleans_label_decorations() {
+        assert_eq!(clean_label("其中：当年财政拨款　"), "当年财政拨款");
+        assert_eq!(clean_label("项目资金\n（万元）"), "项目资金");
+        assert_eq!(clean_label("按收入性质分："), "按收入性质分");
+        assert_eq!(declared_points("满意度\n\n指标\n\n（10分）"), Some(10.0));
+        assert_eq!(declared_points("产出指标"), None);
+    }
+
+    #[test]
+    fn finds_year_in_titles() {
+        assert_eq!(year_in("2022年度项目支出绩效自评表"), Some(2022));
+        assert_eq!(year_in("部门预算项目支出绩效自评表(2023年度)"), Some(2023));
+        assert_eq!(year_in("项目支出绩效自评表"), None);
+    }
+}

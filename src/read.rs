@@ -1,0 +1,197 @@
+//! Reading a workbook's bytes into grids, one per sheet, with calamine.
+//!
+//! The format is told by the file's magic bytes, not its extension: departments rename
+//! files. Merged regions are filled here so that later stages never think about them.
+
+use std::io::Cursor;
+
+use calamine::{Data, Dimensions, Ods, Range, Reader, Xls, Xlsx};
+
+use crate::grid::{Cell, Grid, Value};
+use crate::values::date::from_excel_serial;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("empty file (0 bytes)")]
+    Empty,
+    #[error("not a spreadsheet (the file starts with {0})")]
+    NotSpreadsheet(String),
+    #[error("the workbook is password-protected (encrypted)")]
+    Encrypted,
+    #[error("corrupt or truncated workbook: {0}")]
+    Corrupt(String),
+    #[error("sheet `{sheet}` is too large ({cells} cells, limit {limit})")]
+    SheetTooLarge {
+        sheet: String,
+        cells: u64,
+        limit: u64,
+    },
+}
+
+impl ReadError {
+    /// The reason in Chinese, for the summary workbook.
+    pub fn chinese(&self) -> String {
+        match self {
+            ReadError::Empty => "空文件（0字节）".into(),
+            ReadError::NotSpreadsheet(_) => "不是电子表格文件（文件格式不符）".into(),
+            ReadError::Encrypted => "文件已加密，无法读取".into(),
+            ReadError::Corrupt(e) => format!("文件损坏或不完整：{e}"),
+            ReadError::SheetTooLarge { sheet, cells, .. } => {
+                format!("工作表“{sheet}”过大（{cells}个单元格）")
+            }
+        }
+    }
+}
+
+/// What the magic bytes say the file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A zip archive: xlsx/xlsm or ods.
+    Zip,
+    /// An OLE compound file: xls, or an encrypted xlsx.
+    Ole,
+}
+
+/// Tells the container format from the first bytes.
+pub fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
+    if bytes.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Ok(Format::Zip);
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Ok(Format::Ole);
+    }
+    let head: String = bytes
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Err(ReadError::NotSpreadsheet(head))
+}
+
+/// Reads every sheet of a workbook.
+pub fn read_workbook(bytes: &[u8], max_cells: u64) -> Result<Vec<Grid>, ReadError> {
+    match sniff(bytes)? {
+        Format::Zip => {
+            let is_ods = bytes
+                .windows(39)
+                .take(200)
+                .any(|w| w == b"application/vnd.oasis.opendocument.spr");
+            if is_ods {
+                let mut wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                    .map_err(|e: calamine::OdsError| ReadError::Corrupt(e.to_string()))?;
+                read_sheets(&mut wb, max_cells, |_, _| Ok(Vec::new()))
+            } else {
+                let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                    .map_err(|e: calamine::XlsxError| ReadError::Corrupt(e.to_string()))?;
+                read_sheets(&mut wb, max_cells, |wb, name| {
+                    wb.merge_cells_by_sheet_name(name)
+                        .map_err(|e| e.to_string())
+                })
+            }
+        }
+        Format::Ole => {
+            if ole_is_encrypted(bytes) {
+                return Err(ReadError::Encrypted);
+            }
+            let mut wb: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
+                |e: calamine::XlsError| match e {
+                    calamine::XlsError::Password => ReadError::Encrypted,
+                    other => ReadError::Corrupt(other.to_string()),
+                },
+            )?;
+            read_sheets(&mut wb, max_cells, |wb, name| {
+                wb.merge_cells_by_sheet_name(name)
+                    .map_err(|e| e.to_string())
+            })
+        }
+    }
+}
+
+fn read_sheets<'a, R, F>(wb: &mut R, max_cells: u64, merges: F) -> Result<Vec<Grid>, ReadError>
+where
+    R: Reader<Cursor<&'a [u8]>>,
+    R::Error: std::fmt::Display,
+    F: Fn(&mut R, &str) -> Result<Vec<Dimensions>, String>,
+{
+    let mut out = Vec::new();
+    for name in wb.sheet_names() {
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|e| ReadError::Corrupt(format!("sheet `{name}`: {e}")))?;
+        let mut grid = to_grid(&name, &range, max_cells)?;
+        // A sheet whose merge list cannot be read still has its values: keep them.
+        if let Ok(regions) = merges(wb, &name) {
+            for m in regions {
+                grid.fill_merge(m.start, m.end);
+            }
+        }
+        out.push(grid);
+    }
+    Ok(out)
+}
+
+fn to_grid(name: &str, range: &Range<Data>, max_cells: u64) -> Result<Grid, ReadError> {
+    let (Some(start), Some(end)) = (range.start(), range.end()) else {
+        return Ok(Grid::new(name, 0, 0, 0, 0));
+    };
+    let height = end.0 - start.0 + 1;
+    let width = end.1 - start.1 + 1;
+    let cells = height as u64 * width as u64;
+    if cells > max_cells {
+        return Err(ReadError::SheetTooLarge {
+            sheet: name.to_string(),
+            cells,
+            limit: max_cells,
+        });
+    }
+    let mut grid = Grid::new(name, start.0, start.1, height, width);
+    for (r, row) in range.rows().enumerate() {
+        for (c, data) in row.iter().enumerate() {
+            let value = convert(data);
+            if value != Value::Empty {
+                grid.set((start.0 + r as u32, start.1 + c as u32), Cell::new(value));
+            }
+        }
+    }
+    Ok(grid)
+}
+
+/// calamine's value to ours. Dates become dates; durations and odd types become text.
+fn convert(d: &Data) -> Value {
+    match d {
+        Data::Empty => Value::Empty,
+        Data::Int(i) => Value::Number(*i as f64),
+        Data::Float(f) => Value::Number(*f),
+        Data::String(s) => Value::Text(s.clone()),
+        Data::Bool(b) => Value::Bool(*b),
+        Data::DateTime(dt) => {
+            if dt.is_datetime() {
+                match from_excel_serial(dt.as_f64()) {
+                    Some(date) => Value::Date(date),
+                    None => Value::Number(dt.as_f64()),
+                }
+            } else {
+                Value::Number(dt.as_f64())
+            }
+        }
+        Data::DateTimeIso(s) => match crate::values::parse_date(s.get(..10).unwrap_or(s)) {
+            Some(date) => Value::Date(date),
+            None => Value::Text(s.clone()),
+        },
+        Data::DurationIso(s) => Value::Text(s.clone()),
+        Data::Error(e) => Value::Error(format!("#{e:?}")),
+    }
+}
+
+/// An OLE file holding an `EncryptionInfo` stream is an encrypted OOXML workbook.
+fn ole_is_encrypted(bytes: &[u8]) -> bool {
+    let needle: Vec<u8> = "EncryptionInfo"
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    bytes.windows(needle.len()).any(|w| w == needle.as_slice())
+}

@@ -1,0 +1,53 @@
+//! 文件清单: every input file, with its status and, when it failed, why (in Chinese).
+
+use std::collections::HashMap;
+
+use rust_xlsxwriter::{Worksheet, XlsxError};
+
+use crate::model::FileStatus;
+use crate::summary::{Col, Ctx, V, file_link, table};
+
+pub fn status_zh(s: FileStatus) -> &'static str {
+    match s {
+        FileStatus::Ok => "正常",
+        FileStatus::NoForm => "未找到自评表",
+        FileStatus::Failed => "读取失败",
+        FileStatus::Duplicate => "重复文件",
+    }
+}
+
+pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
+    let cols = [
+        Col("文件", 40.0),
+        Col("状态", 12.0),
+        Col("原因", 50.0),
+        Col("表数", 6.0),
+        Col("工作表数", 8.0),
+        Col("大小(KB)", 9.0),
+        Col("SHA-256", 20.0),
+    ];
+    // the Chinese reason of a failed file is its UNREADABLE_FILE message
+    let mut reasons: HashMap<&str, &str> = HashMap::new();
+    for a in &ctx.data.anomalies {
+        if matches!(
+            a.rule,
+            "UNREADABLE_FILE" | "DUPLICATE_FILE" | "NO_FORM_FOUND"
+        ) {
+            reasons.entry(a.path.as_str()).or_insert(a.message.as_str());
+        }
+    }
+    let reason_zh = |path: &str| reasons.get(path).map(|s| s.to_string());
+    let rows = ctx.data.files.iter().map(|f| {
+        vec![
+            file_link(ctx, &f.path, "", ""),
+            V::Text(status_zh(f.status).into()),
+            V::Text(reason_zh(&f.path).or(f.error.clone()).unwrap_or_default()),
+            V::Int(Some(f.forms as i64)),
+            V::Int(Some(f.sheets as i64)),
+            V::Score(Some(f.bytes as f64 / 1024.0)),
+            V::Text(f.sha256.clone()),
+        ]
+    });
+    table(ws, "文件清单", ctx.fmts, &cols, rows)?;
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! 总览: the run's figures, anomaly counts per rule and severity, the grade distribution,
+//! and two native charts (grades; execution rate against total score for every form).
+
+use std::collections::BTreeMap;
+
+use rust_xlsxwriter::{Chart, ChartMarker, ChartMarkerType, ChartType, Worksheet, XlsxError};
+
+use crate::config::Severity;
+use crate::rules::catalog;
+use crate::summary::rankings::Ranks;
+use crate::summary::{Ctx, severity_zh};
+
+pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxError> {
+    let f = ctx.fmts;
+    let r = ctx.report;
+    ws.set_name("总览")?;
+    ws.set_column_width(0, 26)?;
+    ws.set_column_width(1, 14)?;
+    ws.set_column_width(2, 10)?;
+    ws.set_column_width(3, 10)?;
+    ws.set_column_width(4, 10)?;
+    ws.write_string_with_format(0, 0, "预算绩效自评汇总（jixiao）", &f.title)?;
+
+    let figures: Vec<(&str, f64)> = vec![
+        ("文件总数", r.files.total as f64),
+        ("正常读取", r.files.ok as f64),
+        ("未找到自评表", r.files.no_form as f64),
+        ("读取失败", r.files.failed as f64),
+        ("重复文件", r.files.duplicate as f64),
+        ("部门整体支出自评表", r.forms.department as f64),
+        ("项目支出自评表", r.forms.project as f64),
+        ("基础数据表", r.forms.basic as f64),
+        ("绩效指标行", r.indicators as f64),
+        ("疑点总数", r.anomalies.total as f64),
+        ("其中：错误", r.anomalies.error as f64),
+        ("其中：警告", r.anomalies.warning as f64),
+        ("其中：提示", r.anomalies.info as f64),
+    ];
+    ws.write_string_with_format(2, 0, "运行概况", &f.header)?;
+    ws.write_string_with_format(2, 1, "数量", &f.header)?;
+    let mut row = 3;
+    for (label, v) in &figures {
+        ws.write_string_with_format(row, 0, *label, &f.text)?;
+        ws.write_number_with_format(row, 1, *v, &f.int)?;
+        row += 1;
+    }
+    ws.write_string_with_format(row, 0, "运行日期", &f.text)?;
+    ws.write_string_with_format(row, 1, &r.run_date, &f.text)?;
+    row += 1;
+    ws.write_string_with_format(row, 0, "工具版本", &f.text)?;
+    ws.write_string_with_format(row, 1, format!("jixiao {}", r.version), &f.text)?;
+    row += 2;
+
+    // grade distribution over every ranked form (B and C)
+    let grade_row = row;
+    ws.write_string_with_format(row, 0, "等级分布", &f.header)?;
+    ws.write_string_with_format(row, 1, "部门整体", &f.header)?;
+    ws.write_string_with_format(row, 2, "项目", &f.header)?;
+    ws.write_string_with_format(row, 3, "合计", &f.header)?;
+    let grades = &ctx.config.grades;
+    for (i, g) in ["优", "良", "中", "差"].iter().enumerate() {
+        let count = |forms: &[(Option<u32>, &crate::model::Evaluation)]| {
+            forms
+                .iter()
+                .filter(|(_, e)| e.score_total.get().is_some_and(|s| grades.grade(s) == *g))
+                .count() as f64
+        };
+        let (d, p) = (count(&ranks.departments), count(&ranks.projects));
+        let rr = row + 1 + i as u32;
+        ws.write_string_with_format(rr, 0, *g, &f.text)?;
+        ws.write_number_with_format(rr, 1, d, &f.int)?;
+        ws.write_number_with_format(rr, 2, p, &f.int)?;
+        ws.write_number_with_format(rr, 3, d + p, &f.int)?;
+    }
+    row += 6;
+
+    // anomalies per rule and severity
+    ws.write_string_with_format(row, 0, "疑点规则", &f.header)?;
+    for (i, s) in [Severity::Error, Severity::Warning, Severity::Info]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string_with_format(row, 1 + i as u16, severity_zh(*s), &f.header)?;
+    }
+    ws.write_string_with_format(row, 4, "合计", &f.header)?;
+    let mut per_rule: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+    for a in &ctx.data.anomalies {
+        let i = match a.severity {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Info => 2,
+        };
+        per_rule.entry(a.rule).or_default()[i] += 1;
+    }
+    for rule in catalog() {
+        let c = per_rule.get(rule.id).copied().unwrap_or_default();
+        row += 1;
+        ws.write_string_with_format(row, 0, rule.id, &f.text)?;
+        for (i, n) in c.iter().enumerate() {
+            ws.write_number_with_format(row, 1 + i as u16, *n as f64, &f.int)?;
+        }
+        ws.write_number_with_format(row, 4, c.iter().sum::<usize>() as f64, &f.int)?;
+    }
+
+    // charts, to the right of the tables
+    let mut grade_chart = Chart::new(ChartType::Column);
+    grade_chart.title().set_name("自评等级分布");
+    grade_chart
+        .add_series()
+        .set_name("部门整体")
+        .set_categories(("总览", grade_row + 1, 0, grade_row + 4, 0))
+        .set_values(("总览", grade_row + 1, 1, grade_row + 4, 1));
+    grade_chart
+        .add_series()
+        .set_name("项目")
+        .set_categories(("总览", grade_row + 1, 0, grade_row + 4, 0))
+        .set_values(("总览", grade_row + 1, 2, grade_row + 4, 2));
+    grade_chart.y_axis().set_name("表数");
+    ws.insert_chart(2, 6, &grade_chart)?;
+
+    let mut scatter = Chart::new(ChartType::Scatter);
+    scatter.title().set_name("执行率与自评总分");
+    // columns of 部门排名 / 项目排名: 执行率 and 总分
+    for (sheet, n, rate_col, score_col, name, marker) in [
+        (
+            "部门排名",
+            ranks.departments.len() as u32,
+            8u16,
+            3u16,
+            "部门整体",
+            ChartMarkerType::Diamond,
+        ),
+        (
+            "项目排名",
+            ranks.projects.len() as u32,
+            11u16,
+            6u16,
+            "项目",
+            ChartMarkerType::Circle,
+        ),
+    ] {
+        if n == 0 {
+            continue;
+        }
+        scatter
+            .add_series()
+            .set_name(name)
+            .set_categories((sheet, 1, rate_col, n, rate_col))
+            .set_values((sheet, 1, score_col, n, score_col))
+            .set_marker(ChartMarker::new().set_type(marker).set_size(6));
+    }
+    scatter.x_axis().set_name("执行率").set_num_format("0%");
+    scatter.y_axis().set_name("自评总分");
+    ws.insert_chart(18, 6, &scatter)?;
+
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    Ok(())
+}

@@ -1,0 +1,216 @@
+//! 部门排名 and 项目排名: forms by stated 总分, descending, ties sharing a rank (1, 2, 2, 4).
+//! Forms with no stated 总分 come last, unranked. Each row carries its anomaly counts.
+
+use std::collections::HashMap;
+
+use rust_xlsxwriter::{Worksheet, XlsxError};
+
+use crate::config::Severity;
+use crate::model::{Evaluation, FormKind};
+use crate::pipeline::RunData;
+use crate::summary::{Col, Ctx, V, file_link, table};
+
+/// Ranked forms, shared by the ranking sheets and the overview's chart.
+pub struct Ranks<'a> {
+    /// (rank, form), best first.
+    pub departments: Vec<(Option<u32>, &'a Evaluation)>,
+    pub projects: Vec<(Option<u32>, &'a Evaluation)>,
+    /// eval_id → [errors, warnings, infos].
+    pub counts: HashMap<&'a str, [usize; 3]>,
+    /// department → number of project forms.
+    pub projects_per_department: HashMap<String, usize>,
+}
+
+/// Competition ranking of scores, best first: equal scores share a rank.
+pub fn rank<'a>(mut forms: Vec<&'a Evaluation>) -> Vec<(Option<u32>, &'a Evaluation)> {
+    forms.sort_by(|a, b| {
+        let (sa, sb) = (a.score_total.get(), b.score_total.get());
+        match (sa, sb) {
+            (Some(x), Some(y)) => y.total_cmp(&x),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        }
+        .then_with(|| a.title().cmp(&b.title()))
+        .then_with(|| a.eval_id.cmp(&b.eval_id))
+    });
+    let mut out = Vec::with_capacity(forms.len());
+    let mut prev: Option<(f64, u32)> = None;
+    for (i, e) in forms.into_iter().enumerate() {
+        let rank = e.score_total.get().map(|s| match prev {
+            Some((p, r)) if (p - s).abs() < 1e-9 => r,
+            _ => {
+                prev = Some((s, i as u32 + 1));
+                i as u32 + 1
+            }
+        });
+        out.push((rank, e));
+    }
+    out
+}
+
+impl<'a> Ranks<'a> {
+    pub fn compute(data: &'a RunData) -> Ranks<'a> {
+        let mut counts: HashMap<&str, [usize; 3]> = HashMap::new();
+        for a in &data.anomalies {
+            if let Some(id) = &a.eval_id {
+                let i = match a.severity {
+                    Severity::Error => 0,
+                    Severity::Warning => 1,
+                    Severity::Info => 2,
+                };
+                counts.entry(id.as_str()).or_default()[i] += 1;
+            }
+        }
+        let mut projects_per_department: HashMap<String, usize> = HashMap::new();
+        for e in data
+            .evaluations
+            .iter()
+            .filter(|e| e.form == FormKind::Project)
+        {
+            *projects_per_department
+                .entry(e.department.value.clone().unwrap_or_default())
+                .or_default() += 1;
+        }
+        Ranks {
+            departments: rank(
+                data.evaluations
+                    .iter()
+                    .filter(|e| e.form == FormKind::Department)
+                    .collect(),
+            ),
+            projects: rank(
+                data.evaluations
+                    .iter()
+                    .filter(|e| e.form == FormKind::Project)
+                    .collect(),
+            ),
+            counts,
+            projects_per_department,
+        }
+    }
+
+    fn counts(&self, e: &Evaluation) -> [usize; 3] {
+        self.counts
+            .get(e.eval_id.as_str())
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+fn n(x: usize) -> V {
+    V::Int(Some(x as i64))
+}
+
+fn text(s: &Option<String>) -> V {
+    V::Text(s.clone().unwrap_or_default())
+}
+
+pub fn write_departments(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxError> {
+    let cols = [
+        Col("排名", 6.0),
+        Col("部门", 30.0),
+        Col("年度", 7.0),
+        Col("总分", 8.0),
+        Col("按分项合计", 10.0),
+        Col("等级", 6.0),
+        Col("全年预算数(万元)", 14.0),
+        Col("全年执行数(万元)", 14.0),
+        Col("执行率", 9.0),
+        Col("项目表数", 8.0),
+        Col("错误", 6.0),
+        Col("警告", 6.0),
+        Col("提示", 6.0),
+        Col("文件", 36.0),
+        Col("工作表", 14.0),
+        Col("起始行", 7.0),
+    ];
+    let grades = &ctx.config.grades;
+    let rows = ranks.departments.iter().map(|(rank, e)| {
+        let c = ranks.counts(e);
+        let dept = e.department.value.clone().unwrap_or_default();
+        vec![
+            V::Int(rank.map(i64::from)),
+            V::Text(dept.clone()),
+            V::Int(e.year.map(i64::from)),
+            V::Score(e.score_total.get()),
+            V::Score(Some(e.score_calc())),
+            V::Text(
+                e.score_total
+                    .get()
+                    .map(|s| grades.grade(s).to_string())
+                    .unwrap_or_default(),
+            ),
+            V::Wan(e.budget_full()),
+            V::Wan(e.executed()),
+            V::Pct(e.exec_rate_calc().or(e.exec_rate())),
+            n(ranks
+                .projects_per_department
+                .get(&dept)
+                .copied()
+                .unwrap_or(0)),
+            n(c[0]),
+            n(c[1]),
+            n(c[2]),
+            file_link(ctx, &e.path, &e.sheet, &crate::model::a1(e.start)),
+            V::Text(e.sheet.clone()),
+            V::Int(Some(e.start.0 as i64 + 1)),
+        ]
+    });
+    table(ws, "部门排名", ctx.fmts, &cols, rows)?;
+    Ok(())
+}
+
+pub fn write_projects(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxError> {
+    let cols = [
+        Col("排名", 6.0),
+        Col("项目", 36.0),
+        Col("部门", 26.0),
+        Col("主管部门", 20.0),
+        Col("实施单位", 20.0),
+        Col("年度", 7.0),
+        Col("总分", 8.0),
+        Col("按分项合计", 10.0),
+        Col("等级", 6.0),
+        Col("全年预算数(万元)", 14.0),
+        Col("全年执行数(万元)", 14.0),
+        Col("执行率", 9.0),
+        Col("错误", 6.0),
+        Col("警告", 6.0),
+        Col("提示", 6.0),
+        Col("文件", 36.0),
+        Col("工作表", 14.0),
+        Col("起始行", 7.0),
+    ];
+    let grades = &ctx.config.grades;
+    let rows = ranks.projects.iter().map(|(rank, e)| {
+        let c = ranks.counts(e);
+        vec![
+            V::Int(rank.map(i64::from)),
+            text(&e.project.value),
+            text(&e.department.value),
+            text(&e.supervisor.value),
+            text(&e.implementer.value),
+            V::Int(e.year.map(i64::from)),
+            V::Score(e.score_total.get()),
+            V::Score(Some(e.score_calc())),
+            V::Text(
+                e.score_total
+                    .get()
+                    .map(|s| grades.grade(s).to_string())
+                    .unwrap_or_default(),
+            ),
+            V::Wan(e.budget_full()),
+            V::Wan(e.executed()),
+            V::Pct(e.exec_rate_calc().or(e.exec_rate())),
+            n(c[0]),
+            n(c[1]),
+            n(c[2]),
+            file_link(ctx, &e.path, &e.sheet, &crate::model::a1(e.start)),
+            V::Text(e.sheet.clone()),
+            V::Int(Some(e.start.0 as i64 + 1)),
+        ]
+    });
+    table(ws, "项目排名", ctx.fmts, &cols, rows)?;
+    Ok(())
+}

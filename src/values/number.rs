@@ -1,0 +1,224 @@
+//! Numbers in cells: real numbers, numbers stored as text (`　9.9`, `1,294.35`), amounts with
+//! a unit (`794500元` in a 万元 table), rates in any of their forms.
+
+use crate::normalize::norm;
+
+/// What a cell that should hold a number holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Num {
+    /// Nothing at all.
+    Blank,
+    /// A marker that the cell does not apply: `/`, `——`, `无`, `……`.
+    NotApplicable,
+    /// A number.
+    Value(f64),
+    /// Something that tried to be a number and failed (`2..23`, `<!%`, `1.2.3`).
+    Malformed,
+    /// Words where a number belongs (`已完成`): not a broken number, just not a number.
+    Text,
+}
+
+impl Num {
+    pub fn value(&self) -> Option<f64> {
+        match self {
+            Num::Value(v) => Some(*v),
+            _ => None,
+        }
+    }
+}
+
+const NOT_APPLICABLE: &[&str] = &[
+    "/",
+    "\\",
+    "-",
+    "--",
+    "—",
+    "——",
+    "－",
+    "无",
+    "…",
+    "……",
+    "...",
+    "......",
+    "空",
+    "不适用",
+];
+
+/// True when the normalized text is a "does not apply" marker.
+pub fn is_not_applicable(t: &str) -> bool {
+    NOT_APPLICABLE.contains(&t)
+}
+
+/// Parses a plain number written as text. Thousands separators are accepted only in
+/// their proper places, so `1,294.35` reads but `1,2` is malformed.
+pub fn parse_number(text: &str) -> Num {
+    let t = norm(text);
+    if t.is_empty() {
+        return Num::Blank;
+    }
+    if is_not_applicable(&t) {
+        return Num::NotApplicable;
+    }
+    match plain_number(&t) {
+        Some(v) => Num::Value(v),
+        None if looks_numeric(&t) => Num::Malformed,
+        None => Num::Text,
+    }
+}
+
+/// Parses `[-]digits[.digits]` with optional well-placed thousands separators.
+pub fn plain_number(t: &str) -> Option<f64> {
+    let (neg, body) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    if let Some(f) = frac {
+        if f.is_empty() || !f.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+    }
+    if int.is_empty() && frac.is_none() {
+        return None;
+    }
+    let digits: String = if int.contains(',') {
+        let groups: Vec<&str> = int.split(',').collect();
+        let first_ok = !groups[0].is_empty() && groups[0].len() <= 3;
+        let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
+        if !first_ok || !rest_ok {
+            return None;
+        }
+        groups.concat()
+    } else {
+        int.to_string()
+    };
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let s = match frac {
+        Some(f) => format!("{}.{f}", if digits.is_empty() { "0" } else { &digits }),
+        None => digits,
+    };
+    let v: f64 = s.parse().ok()?;
+    if !v.is_finite() {
+        return None;
+    }
+    Some(if neg { -v } else { v })
+}
+
+/// Text made only of digits, dots, commas, percent signs, operators and stray `!`: an
+/// attempt at a number. Used to tell `2..23` (broken) from `已完成` (words).
+pub fn looks_numeric(t: &str) -> bool {
+    t.chars()
+        .any(|c| c.is_ascii_digit() || c == '!' || c == '.')
+        && t.chars().all(|c| {
+            c.is_ascii_digit()
+                || matches!(
+                    c,
+                    '.' | ',' | '%' | '!' | '<' | '>' | '=' | '≥' | '≤' | '+' | '-' | '。' | '、'
+                )
+        })
+}
+
+/// The unit an amount was written in, when it was not the table's 万元.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountUnit {
+    /// No unit or 万元: the table's own unit.
+    Wan,
+    Yuan,
+    Yi,
+}
+
+/// Parses an amount in a 万元 table: `1,294.35`, `794500元` (→ 79.45, unit Yuan),
+/// `1.2亿元` (→ 12000, unit Yi). The returned unit says what was written.
+pub fn parse_amount(text: &str) -> (Num, AmountUnit) {
+    let t = norm(text);
+    let (body, unit, factor) = if let Some(b) = t.strip_suffix("万元") {
+        (b, AmountUnit::Wan, 1.0)
+    } else if let Some(b) = t.strip_suffix("亿元").or_else(|| t.strip_suffix('亿')) {
+        (b, AmountUnit::Yi, 10_000.0)
+    } else if let Some(b) = t.strip_suffix('元') {
+        (b, AmountUnit::Yuan, 0.0001)
+    } else {
+        (t.as_str(), AmountUnit::Wan, 1.0)
+    };
+    match parse_number(body) {
+        Num::Value(v) => (Num::Value(round9(v * factor)), unit),
+        other => (other, AmountUnit::Wan),
+    }
+}
+
+/// Parses a rate into a fraction: `99.86%` → 0.9986, `78.11` → 0.7811, `0.7811` → 0.7811.
+/// A bare number above 1.5 is read as percent points: no execution rate is 150 times over.
+pub fn parse_rate(text: &str) -> Num {
+    let t = norm(text);
+    if let Some(body) = t.strip_suffix('%') {
+        return match parse_number(body) {
+            Num::Value(v) => Num::Value(round9(v / 100.0)),
+            Num::Blank => Num::Malformed,
+            other => other,
+        };
+    }
+    match parse_number(&t) {
+        Num::Value(v) => Num::Value(rate_from_number(v)),
+        other => other,
+    }
+}
+
+/// A numeric rate cell: a fraction when at most 1.5, else percent points.
+pub fn rate_from_number(v: f64) -> f64 {
+    if v.abs() > 1.5 { round9(v / 100.0) } else { v }
+}
+
+/// Rounds away binary noise (79.45000000000001) so values read back as typed.
+pub fn round9(v: f64) -> f64 {
+    (v * 1e9).round() / 1e9
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_as_text() {
+        assert_eq!(parse_number("　9.9"), Num::Value(9.9));
+        assert_eq!(parse_number("1,294.35"), Num::Value(1294.35));
+        assert_eq!(parse_number("2..23"), Num::Malformed);
+        assert_eq!(parse_number("1,2"), Num::Malformed);
+        assert_eq!(parse_number("——"), Num::NotApplicable);
+        assert_eq!(parse_number("已完成"), Num::Text);
+        assert_eq!(parse_number(" "), Num::Blank);
+    }
+
+    #[test]
+    fn amounts_in_yuan_are_converted() {
+        assert_eq!(
+            parse_amount("794500元"),
+            (Num::Value(79.45), AmountUnit::Yuan)
+        );
+        assert_eq!(parse_amount("0元"), (Num::Value(0.0), AmountUnit::Yuan));
+        assert_eq!(
+            parse_amount("1.2亿元"),
+            (Num::Value(12000.0), AmountUnit::Yi)
+        );
+        assert_eq!(
+            parse_amount("146.06"),
+            (Num::Value(146.06), AmountUnit::Wan)
+        );
+    }
+
+    #[test]
+    fn rates_in_all_forms() {
+        assert_eq!(parse_rate("99.86%"), Num::Value(0.9986));
+        assert_eq!(parse_rate("　78%"), Num::Value(0.78));
+        assert_eq!(parse_rate("78.11"), Num::Value(0.7811));
+        assert_eq!(parse_rate("0.7811"), Num::Value(0.7811));
+        assert_eq!(parse_rate("<!%"), Num::Malformed);
+    }
+}
