@@ -17,11 +17,8 @@ pub const DEFAULT_RULES: &str = include_str!("../config/rules.toml");
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("cannot read config file {path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
     #[error("config {origin}: {message}")]
     Invalid { origin: String, message: String },
 }
@@ -33,12 +30,7 @@ pub struct LabelSet(Vec<String>);
 
 impl From<Vec<String>> for LabelSet {
     fn from(v: Vec<String>) -> Self {
-        LabelSet(
-            v.iter()
-                .map(|s| clean_label(s))
-                .filter(|s| !s.is_empty())
-                .collect(),
-        )
+        LabelSet(v.iter().map(|s| clean_label(s)).filter(|s| !s.is_empty()).collect())
     }
 }
 
@@ -52,7 +44,7 @@ impl LabelSet {
     /// True when the cell's text, cleaned, is one of the synonyms.
     pub fn is(&self, text: &str) -> bool {
         let c = clean_label(text);
-        self.0.iter().any(|s| *s == c)
+        self.0.contains(&c)
     }
 
     /// True when the already-cleaned text is one of the synonyms.
@@ -157,10 +149,7 @@ pub struct Labels {
 impl Labels {
     /// The fund source id (`total`, `fiscal`…) whose synonyms hold this cleaned label.
     pub fn fund_source(&self, cleaned: &str) -> Option<&str> {
-        self.fund_sources
-            .iter()
-            .find(|(_, set)| set.is_clean(cleaned))
-            .map(|(k, _)| k.as_str())
+        self.fund_sources.iter().find(|(_, set)| set.is_clean(cleaned)).map(|(k, _)| k.as_str())
     }
 }
 
@@ -248,10 +237,7 @@ impl Config {
         let text = match user {
             Some(p) => Some((
                 p.display().to_string(),
-                std::fs::read_to_string(p).map_err(|source| ConfigError::Io {
-                    path: p.display().to_string(),
-                    source,
-                })?,
+                std::fs::read_to_string(p).map_err(|cause| ConfigError::Io { path: p.display().to_string(), cause })?,
             )),
             None => None,
         };
@@ -262,16 +248,10 @@ impl Config {
     pub fn build(user: Option<(&str, &str)>) -> Result<Config, ConfigError> {
         let parse = |origin: &str, text: &str| -> Result<toml::Table, ConfigError> {
             text.parse::<toml::Table>()
-                .map_err(|e| ConfigError::Invalid {
-                    origin: origin.into(),
-                    message: e.to_string(),
-                })
+                .map_err(|e| ConfigError::Invalid { origin: origin.into(), message: e.to_string() })
         };
         let mut labels = toml::Table::new();
-        labels.insert(
-            "labels".into(),
-            toml::Value::Table(rename_final(parse("labels.toml", DEFAULT_LABELS)?)),
-        );
+        labels.insert("labels".into(), toml::Value::Table(rename_final(parse("labels.toml", DEFAULT_LABELS)?)));
         let mut merged = parse("rules.toml", DEFAULT_RULES)?;
         merge(&mut merged, labels, false);
         if let Some((origin, text)) = user {
@@ -282,13 +262,9 @@ impl Config {
             merge(&mut merged, t, false);
         }
         let origin = user.map(|(o, _)| o).unwrap_or("built-in");
-        let config: Config =
-            toml::Value::Table(merged)
-                .try_into()
-                .map_err(|e: toml::de::Error| ConfigError::Invalid {
-                    origin: origin.into(),
-                    message: e.to_string(),
-                })?;
+        let config: Config = toml::Value::Table(merged)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid { origin: origin.into(), message: e.to_string() })?;
         config.validate(origin)?;
         Ok(config)
     }
@@ -308,13 +284,13 @@ impl Config {
                 ("threshold", s.threshold),
                 ("expected", s.expected),
             ] {
-                if let Some(v) = v {
-                    if !v.is_finite() || v < 0.0 {
-                        return Err(ConfigError::Invalid {
-                            origin: origin.into(),
-                            message: format!("`rules.{id}.{key}` must be a number ≥ 0, got {v}"),
-                        });
-                    }
+                if let Some(v) = v
+                    && (!v.is_finite() || v < 0.0)
+                {
+                    return Err(ConfigError::Invalid {
+                        origin: origin.into(),
+                        message: format!("`rules.{id}.{key}` must be a number ≥ 0, got {v}"),
+                    });
                 }
             }
         }
@@ -329,10 +305,10 @@ impl Config {
 
 /// The labels file uses the key `final`; the struct field is `final_`.
 fn rename_final(mut t: toml::Table) -> toml::Table {
-    if let Some(toml::Value::Table(basic)) = t.get_mut("basic") {
-        if let Some(v) = basic.remove("final") {
-            basic.insert("final_".into(), v);
-        }
+    if let Some(toml::Value::Table(basic)) = t.get_mut("basic")
+        && let Some(v) = basic.remove("final")
+    {
+        basic.insert("final_".into(), v);
     }
     t
 }
@@ -365,34 +341,18 @@ mod tests {
 
     #[test]
     fn user_synonyms_are_appended() {
-        let c = Config::build(Some((
-            "user.toml",
-            "[labels.forms]\nproject = [\"项目全称\"]\n",
-        )))
-        .unwrap();
+        let c = Config::build(Some(("user.toml", "[labels.forms]\nproject = [\"项目全称\"]\n"))).unwrap();
         assert!(c.labels.forms.project.is("项目全称"));
         assert!(c.labels.forms.project.is("项目名称"));
     }
 
     #[test]
     fn unknown_keys_are_named() {
-        let e = Config::build(Some((
-            "user.toml",
-            "[rules.TOTAL_MISMATCH]\ntolerence = 1\n",
-        )))
-        .unwrap_err();
+        let e = Config::build(Some(("user.toml", "[rules.TOTAL_MISMATCH]\ntolerence = 1\n"))).unwrap_err();
         assert!(e.to_string().contains("tolerence"), "{e}");
-        let e = Config::build(Some((
-            "user.toml",
-            "[rules.NO_SUCH_RULE]\nenabled = false\n",
-        )))
-        .unwrap_err();
+        let e = Config::build(Some(("user.toml", "[rules.NO_SUCH_RULE]\nenabled = false\n"))).unwrap_err();
         assert!(e.to_string().contains("NO_SUCH_RULE"), "{e}");
-        let e = Config::build(Some((
-            "user.toml",
-            "[rules.TOTAL_MISMATCH]\ntolerance = -1\n",
-        )))
-        .unwrap_err();
+        let e = Config::build(Some(("user.toml", "[rules.TOTAL_MISMATCH]\ntolerance = -1\n"))).unwrap_err();
         assert!(e.to_string().contains("TOTAL_MISMATCH.tolerance"), "{e}");
     }
 }

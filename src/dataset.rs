@@ -14,16 +14,10 @@ use crate::model::{Anomaly, BasicForm, Evaluation, Field, FileRecord};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DatasetError {
-    #[error("cannot build table {table}: {source}")]
-    Polars {
-        table: &'static str,
-        source: PolarsError,
-    },
-    #[error("cannot write {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("cannot build table {table}: {cause}")]
+    Polars { table: &'static str, cause: PolarsError },
+    #[error("cannot write {path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
 }
 
 /// Builds a DataFrame column by column.
@@ -35,11 +29,7 @@ struct Table {
 
 impl Table {
     fn new(name: &'static str, height: usize) -> Self {
-        Table {
-            name,
-            height,
-            columns: Vec::new(),
-        }
+        Table { name, height, columns: Vec::new() }
     }
     fn str<S: Into<String>>(mut self, col: &str, v: impl IntoIterator<Item = Option<S>>) -> Self {
         let v: Vec<Option<String>> = v.into_iter().map(|s| s.map(Into::into)).collect();
@@ -47,50 +37,33 @@ impl Table {
         self
     }
     fn f64(mut self, col: &str, v: impl IntoIterator<Item = Option<f64>>) -> Self {
-        self.columns
-            .push(Column::new(col.into(), v.into_iter().collect::<Vec<_>>()));
+        self.columns.push(Column::new(col.into(), v.into_iter().collect::<Vec<_>>()));
         self
     }
     fn i32(mut self, col: &str, v: impl IntoIterator<Item = Option<i32>>) -> Self {
-        self.columns
-            .push(Column::new(col.into(), v.into_iter().collect::<Vec<_>>()));
+        self.columns.push(Column::new(col.into(), v.into_iter().collect::<Vec<_>>()));
         self
     }
     fn i64(mut self, col: &str, v: impl IntoIterator<Item = Option<i64>>) -> Self {
-        self.columns
-            .push(Column::new(col.into(), v.into_iter().collect::<Vec<_>>()));
+        self.columns.push(Column::new(col.into(), v.into_iter().collect::<Vec<_>>()));
         self
     }
     fn bool(mut self, col: &str, v: impl IntoIterator<Item = Option<bool>>) -> Self {
-        self.columns
-            .push(Column::new(col.into(), v.into_iter().collect::<Vec<_>>()));
+        self.columns.push(Column::new(col.into(), v.into_iter().collect::<Vec<_>>()));
         self
     }
-    fn date(
-        mut self,
-        col: &str,
-        v: impl IntoIterator<Item = Option<NaiveDate>>,
-    ) -> Result<Self, DatasetError> {
+    fn date(mut self, col: &str, v: impl IntoIterator<Item = Option<NaiveDate>>) -> Result<Self, DatasetError> {
         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-        let days: Vec<Option<i32>> = v
-            .into_iter()
-            .map(|d| d.map(|d| (d - epoch).num_days() as i32))
-            .collect();
+        let days: Vec<Option<i32>> = v.into_iter().map(|d| d.map(|d| (d - epoch).num_days() as i32)).collect();
         let c = Column::new(col.into(), days)
             .cast(&DataType::Date)
-            .map_err(|source| DatasetError::Polars {
-                table: self.name,
-                source,
-            })?;
+            .map_err(|cause| DatasetError::Polars { table: self.name, cause })?;
         self.columns.push(c);
         Ok(self)
     }
     fn finish(self) -> Result<DataFrame, DatasetError> {
         let name = self.name;
-        DataFrame::new(self.height, self.columns).map_err(|source| DatasetError::Polars {
-            table: name,
-            source,
-        })
+        DataFrame::new(self.height, self.columns).map_err(|cause| DatasetError::Polars { table: name, cause })
     }
 }
 
@@ -121,10 +94,7 @@ pub fn files_frame(files: &[FileRecord]) -> Result<DataFrame, DatasetError> {
         .finish()
 }
 
-pub fn evaluations_frame(
-    evals: &[&Evaluation],
-    grades: &Grades,
-) -> Result<DataFrame, DatasetError> {
+pub fn evaluations_frame(evals: &[&Evaluation], grades: &Grades) -> Result<DataFrame, DatasetError> {
     let e = evals;
     Table::new("evaluations", e.len())
         .str("eval_id", e.iter().map(|e| Some(e.eval_id.clone())))
@@ -135,6 +105,7 @@ pub fn evaluations_frame(
         .i32("year", e.iter().map(|e| e.year))
         .str("department", e.iter().map(|e| s(&e.department)))
         .str("project", e.iter().map(|e| s(&e.project)))
+        .str("project_code", e.iter().map(|e| e.project_code.clone()))
         .str("supervisor", e.iter().map(|e| s(&e.supervisor)))
         .str("implementer", e.iter().map(|e| s(&e.implementer)))
         .f64("budget_initial", e.iter().map(|e| e.budget_initial()))
@@ -148,30 +119,18 @@ pub fn evaluations_frame(
         .f64("weight_calc", e.iter().map(|e| Some(e.weight_calc())))
         .f64("score_total", e.iter().map(|e| e.score_total.get()))
         .f64("score_calc", e.iter().map(|e| Some(e.score_calc())))
-        .str(
-            "grade",
-            e.iter()
-                .map(|e| e.score_total.get().map(|s| grades.grade(s))),
-        )
+        .str("grade", e.iter().map(|e| e.score_total.get().map(|s| grades.grade(s))))
         .str("filled_by", e.iter().map(|e| s(&e.filled_by)))
         .date("filled_date", e.iter().map(|e| e.filled_date.get()))?
-        .str(
-            "filled_date_raw",
-            e.iter().map(|e| Some(e.filled_date.raw.clone())),
-        )
+        .str("filled_date_raw", e.iter().map(|e| Some(e.filled_date.raw.clone())))
         .str("phone", e.iter().map(|e| s(&e.phone)))
-        .i32(
-            "indicators",
-            e.iter().map(|e| Some(e.indicators.len() as i32)),
-        )
+        .i32("indicators", e.iter().map(|e| Some(e.indicators.len() as i32)))
         .finish()
 }
 
 pub fn funds_frame(evals: &[&Evaluation]) -> Result<DataFrame, DatasetError> {
-    let rows: Vec<(&Evaluation, &crate::model::FundRow)> = evals
-        .iter()
-        .flat_map(|e| e.funds.iter().map(move |f| (*e, f)))
-        .collect();
+    let rows: Vec<(&Evaluation, &crate::model::FundRow)> =
+        evals.iter().flat_map(|e| e.funds.iter().map(move |f| (*e, f))).collect();
     Table::new("funds", rows.len())
         .str("eval_id", rows.iter().map(|(e, _)| Some(e.eval_id.clone())))
         .str("source", rows.iter().map(|(_, f)| Some(f.source.clone())))
@@ -183,26 +142,15 @@ pub fn funds_frame(evals: &[&Evaluation]) -> Result<DataFrame, DatasetError> {
         .f64("weight", rows.iter().map(|(_, f)| f.weight.get()))
         .f64("rate", rows.iter().map(|(_, f)| f.rate.get()))
         .f64("score", rows.iter().map(|(_, f)| f.score.get()))
-        .str(
-            "initial_raw",
-            rows.iter().map(|(_, f)| Some(f.initial.raw.clone())),
-        )
-        .str(
-            "full_raw",
-            rows.iter().map(|(_, f)| Some(f.full.raw.clone())),
-        )
-        .str(
-            "executed_raw",
-            rows.iter().map(|(_, f)| Some(f.executed.raw.clone())),
-        )
+        .str("initial_raw", rows.iter().map(|(_, f)| Some(f.initial.raw.clone())))
+        .str("full_raw", rows.iter().map(|(_, f)| Some(f.full.raw.clone())))
+        .str("executed_raw", rows.iter().map(|(_, f)| Some(f.executed.raw.clone())))
         .finish()
 }
 
 pub fn indicators_frame(evals: &[&Evaluation]) -> Result<DataFrame, DatasetError> {
-    let rows: Vec<(&Evaluation, &crate::model::Indicator)> = evals
-        .iter()
-        .flat_map(|e| e.indicators.iter().map(move |i| (*e, i)))
-        .collect();
+    let rows: Vec<(&Evaluation, &crate::model::Indicator)> =
+        evals.iter().flat_map(|e| e.indicators.iter().map(move |i| (*e, i))).collect();
     Table::new("indicators", rows.len())
         .str("eval_id", rows.iter().map(|(e, _)| Some(e.eval_id.clone())))
         .i32("row", rows.iter().map(|(_, i)| Some(i.row as i32 + 1)))
@@ -220,14 +168,8 @@ pub fn indicators_frame(evals: &[&Evaluation]) -> Result<DataFrame, DatasetError
         .f64("actual_value", rows.iter().map(|(_, i)| i.actual_value))
         .str("unit", rows.iter().map(|(_, i)| i.unit.clone()))
         .bool("met", rows.iter().map(|(_, i)| i.met))
-        .str(
-            "weight_raw",
-            rows.iter().map(|(_, i)| Some(i.weight.raw.clone())),
-        )
-        .str(
-            "score_raw",
-            rows.iter().map(|(_, i)| Some(i.score.raw.clone())),
-        )
+        .str("weight_raw", rows.iter().map(|(_, i)| Some(i.weight.raw.clone())))
+        .str("score_raw", rows.iter().map(|(_, i)| Some(i.score.raw.clone())))
         .finish()
 }
 
@@ -245,11 +187,8 @@ pub fn basic_frame(basics: &[&BasicForm]) -> Result<DataFrame, DatasetError> {
     }
     let mut rows = Vec::new();
     for b in basics {
-        for (item, f) in [
-            ("编制数", &b.staff_authorized),
-            ("实际在职人数", &b.staff_actual),
-            ("控制率", &b.staff_rate),
-        ] {
+        for (item, f) in [("编制数", &b.staff_authorized), ("实际在职人数", &b.staff_actual), ("控制率", &b.staff_rate)]
+        {
             if let Some(at) = f.at {
                 rows.push(Row {
                     b,
@@ -280,10 +219,7 @@ pub fn basic_frame(basics: &[&BasicForm]) -> Result<DataFrame, DatasetError> {
         .str("path", rows.iter().map(|r| Some(r.b.path.clone())))
         .str("sheet", rows.iter().map(|r| Some(r.b.sheet.clone())))
         .i32("row", rows.iter().map(|r| Some(r.row)))
-        .str(
-            "department",
-            rows.iter().map(|r| Some(r.b.department.clone())),
-        )
+        .str("department", rows.iter().map(|r| Some(r.b.department.clone())))
         .i32("year", rows.iter().map(|r| r.b.year))
         .str("section", rows.iter().map(|r| Some(r.section)))
         .str("item", rows.iter().map(|r| Some(r.item.clone())))
@@ -330,10 +266,7 @@ impl Dataset {
 
     /// Writes one Parquet file per table into `dir`.
     pub fn write(&mut self, dir: &Path) -> Result<(), DatasetError> {
-        std::fs::create_dir_all(dir).map_err(|source| DatasetError::Io {
-            path: dir.display().to_string(),
-            source,
-        })?;
+        std::fs::create_dir_all(dir).map_err(|cause| DatasetError::Io { path: dir.display().to_string(), cause })?;
         for (name, df) in [
             ("files", &mut self.files),
             ("evaluations", &mut self.evaluations),
@@ -343,18 +276,13 @@ impl Dataset {
             ("anomalies", &mut self.anomalies),
         ] {
             let path = dir.join(format!("{name}.parquet"));
-            let file = File::create(&path).map_err(|source| DatasetError::Io {
-                path: path.display().to_string(),
-                source,
-            })?;
+            let file =
+                File::create(&path).map_err(|cause| DatasetError::Io { path: path.display().to_string(), cause })?;
             let level = ZstdLevel::try_new(3).ok();
             ParquetWriter::new(file)
                 .with_compression(ParquetCompression::Zstd(level))
                 .finish(df)
-                .map_err(|source| DatasetError::Polars {
-                    table: "parquet",
-                    source,
-                })?;
+                .map_err(|cause| DatasetError::Polars { table: "parquet", cause })?;
         }
         Ok(())
     }
@@ -362,14 +290,6 @@ impl Dataset {
 
 /// Reads one table back (tests and tools).
 pub fn read_table(path: &Path) -> Result<DataFrame, DatasetError> {
-    let file = File::open(path).map_err(|source| DatasetError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
-    ParquetReader::new(file)
-        .finish()
-        .map_err(|source| DatasetError::Polars {
-            table: "parquet",
-            source,
-        })
+    let file = File::open(path).map_err(|cause| DatasetError::Io { path: path.display().to_string(), cause })?;
+    ParquetReader::new(file).finish().map_err(|cause| DatasetError::Polars { table: "parquet", cause })
 }

@@ -26,59 +26,43 @@ pub struct Discovered {
 
 /// True for `.xlsx .xlsm .xls .ods` in any case.
 pub fn is_workbook(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
 /// The path relative to `root`, with `/` separators.
 pub fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 /// Walks `root`, never descending into `exclude` (the output folder).
 pub fn discover(root: &Path, exclude: Option<&Path>) -> Discovered {
     let exclude = exclude.and_then(|p| p.canonicalize().ok());
     let mut out = Discovered::default();
-    let walker = WalkDir::new(root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            if e.depth() == 0 {
-                return true;
-            }
-            let name = e.file_name().to_string_lossy();
-            if name.starts_with('.') || name.starts_with("~$") {
-                return false;
-            }
-            if e.file_type().is_dir() {
-                if let (Some(ex), Ok(c)) = (&exclude, e.path().canonicalize()) {
-                    return &c != ex;
-                }
-            }
-            true
-        });
+    let walker = WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
+        if e.depth() == 0 {
+            return true;
+        }
+        let name = e.file_name().to_string_lossy();
+        if name.starts_with('.') || name.starts_with("~$") {
+            return false;
+        }
+        if e.file_type().is_dir()
+            && let (Some(ex), Ok(c)) = (&exclude, e.path().canonicalize())
+        {
+            return &c != ex;
+        }
+        true
+    });
     for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_file() && is_workbook(e.path()) => {
-                out.inputs.push(Input {
-                    path: e.path().to_path_buf(),
-                    rel: relative(root, e.path()),
-                });
+                out.inputs.push(Input { path: e.path().to_path_buf(), rel: relative(root, e.path()) });
             }
             Ok(_) => {}
             Err(err) => {
                 let path = err.path().map(|p| relative(root, p)).unwrap_or_default();
-                let reason = if err.loop_ancestor().is_some() {
-                    "symlink loop".to_string()
-                } else {
-                    err.to_string()
-                };
+                let reason = if err.loop_ancestor().is_some() { "symlink loop".to_string() } else { err.to_string() };
                 out.problems.push((path, reason));
             }
         }

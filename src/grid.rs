@@ -36,12 +36,7 @@ impl Cell {
             Value::Text(s) => norm(s),
             _ => String::new(),
         };
-        Cell {
-            value,
-            norm,
-            merged_from: None,
-            formula_no_value: false,
-        }
+        Cell { value, norm, merged_from: None, formula_no_value: false }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -86,25 +81,13 @@ pub struct Grid {
     cells: Vec<Cell>,
 }
 
-static EMPTY: Cell = Cell {
-    value: Value::Empty,
-    norm: String::new(),
-    merged_from: None,
-    formula_no_value: false,
-};
+static EMPTY: Cell = Cell { value: Value::Empty, norm: String::new(), merged_from: None, formula_no_value: false };
 
 impl Grid {
     /// A grid covering rows `top..top+height` and columns `left..left+width`.
     pub fn new(sheet: &str, top: u32, left: u32, height: u32, width: u32) -> Grid {
         let n = height as usize * width as usize;
-        Grid {
-            sheet: sheet.to_string(),
-            top,
-            left,
-            height,
-            width,
-            cells: vec![Cell::default(); n],
-        }
+        Grid { sheet: sheet.to_string(), top, left, height, width, cells: vec![Cell::default(); n] }
     }
 
     /// Builds a grid from rows of text/number cells at (0, 0); used by tests and fuzzing.
@@ -120,11 +103,7 @@ impl Grid {
     }
 
     fn index(&self, (r, c): Pos) -> Option<usize> {
-        if r < self.top
-            || c < self.left
-            || r >= self.top + self.height
-            || c >= self.left + self.width
-        {
+        if r < self.top || c < self.left || r >= self.top + self.height || c >= self.left + self.width {
             return None;
         }
         Some((r - self.top) as usize * self.width as usize + (c - self.left) as usize)
@@ -165,13 +144,10 @@ impl Grid {
                 if (r, c) == start {
                     continue;
                 }
-                if let Some(cell) = self.get_mut((r, c)) {
-                    if cell.is_empty() {
-                        *cell = Cell {
-                            merged_from: Some(start),
-                            ..origin.clone()
-                        };
-                    }
+                if let Some(cell) = self.get_mut((r, c))
+                    && cell.is_empty()
+                {
+                    *cell = Cell { merged_from: Some(start), ..origin.clone() };
                 }
             }
         }
@@ -205,12 +181,7 @@ mod tests {
         let mut g = Grid::from_rows(
             "s",
             vec![
-                vec![
-                    Value::Text("项目名称".into()),
-                    Value::Empty,
-                    Value::Text("窗口补贴".into()),
-                    Value::Empty,
-                ],
+                vec![Value::Text("项目名称".into()), Value::Empty, Value::Text("窗口补贴".into()), Value::Empty],
                 vec![Value::Empty, Value::Empty, Value::Empty, Value::Empty],
             ],
         );

@@ -12,7 +12,7 @@ pub mod config;
 pub mod dataset;
 pub mod discover;
 pub mod extract;
-// pub mod gen;
+pub mod fixtures;
 pub mod grid;
 pub mod locate;
 pub mod model;

@@ -31,8 +31,7 @@ pub fn locate(grid: &Grid, labels: &Labels) -> Vec<Located> {
     let mut anchors: Vec<(FormKind, Pos)> = Vec::new();
     for r in grid.top..grid.bottom() {
         for (c, cell) in grid.row_cells(r, grid.left) {
-            if cell.norm.is_empty() || cell.merged_from.is_some() || cell.norm.chars().count() > 40
-            {
+            if cell.norm.is_empty() || cell.merged_from.is_some() || cell.norm.chars().count() > 40 {
                 continue;
             }
             let label = clean_label(&cell.norm);
@@ -46,8 +45,7 @@ pub fn locate(grid: &Grid, labels: &Labels) -> Vec<Located> {
                 continue;
             };
             // A form A has several block labels; only the first one starts a form.
-            if kind == FormKind::Basic && anchors.last().is_some_and(|(k, _)| *k == FormKind::Basic)
-            {
+            if kind == FormKind::Basic && anchors.last().is_some_and(|(k, _)| *k == FormKind::Basic) {
                 continue;
             }
             anchors.push((kind, (r, c)));
@@ -56,25 +54,13 @@ pub fn locate(grid: &Grid, labels: &Labels) -> Vec<Located> {
 
     let mut forms: Vec<Located> = Vec::with_capacity(anchors.len());
     for (i, &(kind, anchor)) in anchors.iter().enumerate() {
-        let floor = forms
-            .last()
-            .map(|f: &Located| f.anchor.0 + 1)
-            .unwrap_or(grid.top);
+        let floor = forms.last().map(|f: &Located| f.anchor.0 + 1).unwrap_or(grid.top);
         let (start, year) = find_title(grid, labels, anchor, floor);
         if let Some(prev) = forms.last_mut() {
             prev.end_row = start.0;
         }
-        let end_row = anchors
-            .get(i + 1)
-            .map(|(_, p)| p.0)
-            .unwrap_or(grid.bottom());
-        forms.push(Located {
-            kind,
-            anchor,
-            start,
-            year,
-            end_row,
-        });
+        let end_row = anchors.get(i + 1).map(|(_, p)| p.0).unwrap_or(grid.bottom());
+        forms.push(Located { kind, anchor, start, year, end_row });
     }
     forms
 }
@@ -84,12 +70,7 @@ fn find_title(grid: &Grid, labels: &Labels, anchor: Pos, floor: u32) -> (Pos, Op
     let lowest = anchor.0.saturating_sub(TITLE_ROWS_ABOVE).max(floor);
     for r in (lowest..anchor.0).rev() {
         for (c, cell) in grid.row_cells(r, grid.left) {
-            let is_title = labels
-                .forms
-                .title_marker
-                .synonyms()
-                .iter()
-                .any(|m| cell.norm.contains(m.as_str()));
+            let is_title = labels.forms.title_marker.synonyms().iter().any(|m| cell.norm.contains(m.as_str()));
             if is_title {
                 return ((r, c), year_in(&cell.norm));
             }

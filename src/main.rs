@@ -20,13 +20,7 @@ fn main() {
 
 fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run {
-            input,
-            out,
-            config,
-            jobs,
-            quiet,
-        } => {
+        Command::Run { input, out, config, jobs, quiet } => {
             let cfg = Config::load(config.as_deref()).context("loading the configuration")?;
             let opts = RunOptions {
                 input,

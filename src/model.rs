@@ -50,12 +50,7 @@ pub struct Field<T> {
 
 impl<T> Default for Field<T> {
     fn default() -> Self {
-        Field {
-            value: None,
-            raw: String::new(),
-            at: None,
-            note: Note::None,
-        }
+        Field { value: None, raw: String::new(), at: None, note: Note::None }
     }
 }
 
@@ -157,6 +152,8 @@ pub struct Evaluation {
     /// Form B: its own name. Form C: filled in per workbook (see `extract::resolve_departments`).
     pub department: Field<String>,
     pub project: Field<String>,
+    /// A project code written before the name (`51000021R000000019951-工资性支出`).
+    pub project_code: Option<String>,
     pub supervisor: Field<String>,
     pub implementer: Field<String>,
     pub funds: Vec<FundRow>,
@@ -204,23 +201,15 @@ impl Evaluation {
 
     /// exec_score + Σ indicator scores; a blank score counts as 0.
     pub fn score_calc(&self) -> f64 {
-        let s: f64 = self.exec_score().unwrap_or(0.0)
-            + self
-                .indicators
-                .iter()
-                .filter_map(|i| i.score.get())
-                .sum::<f64>();
+        let s: f64 =
+            self.exec_score().unwrap_or(0.0) + self.indicators.iter().filter_map(|i| i.score.get()).sum::<f64>();
         crate::values::number::round9(s)
     }
 
     /// exec weight + Σ indicator weights; a blank weight counts as 0.
     pub fn weight_calc(&self) -> f64 {
-        let s: f64 = self.exec_weight().unwrap_or(0.0)
-            + self
-                .indicators
-                .iter()
-                .filter_map(|i| i.weight.get())
-                .sum::<f64>();
+        let s: f64 =
+            self.exec_weight().unwrap_or(0.0) + self.indicators.iter().filter_map(|i| i.weight.get()).sum::<f64>();
         crate::values::number::round9(s)
     }
 

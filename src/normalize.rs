@@ -7,10 +7,7 @@
 /// Removes all whitespace (including U+3000 and line breaks inside words) and folds
 /// full-width ASCII (U+FF01–U+FF5E) to ASCII.
 pub fn norm(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{200b}' && *c != '\u{feff}')
-        .map(fold_width)
-        .collect()
+    s.chars().filter(|c| !c.is_whitespace() && *c != '\u{200b}' && *c != '\u{feff}').map(fold_width).collect()
 }
 
 /// Folds one full-width character to its ASCII twin; other characters pass unchanged.
@@ -38,12 +35,11 @@ pub fn clean_label(s: &str) -> String {
         while t.ends_with(':') {
             t.pop();
         }
-        if t.ends_with(')') {
-            if let Some(open) = t.rfind('(') {
-                if open > 0 {
-                    t.truncate(open);
-                }
-            }
+        if t.ends_with(')')
+            && let Some(open) = t.rfind('(')
+            && open > 0
+        {
+            t.truncate(open);
         }
         if t.len() == before {
             break;

@@ -18,9 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::config::{Config, Severity};
 use crate::dataset::{Dataset, DatasetError};
 use crate::discover::{Input, discover};
-use crate::model::{
-    Anomaly, BasicForm, Evaluation, Field, FileRecord, FileResult, FileStatus, FormKind,
-};
+use crate::model::{Anomaly, BasicForm, Evaluation, Field, FileRecord, FileResult, FileStatus, FormKind};
 use crate::read::{ReadError, read_workbook};
 use crate::summary::SummaryError;
 
@@ -42,11 +40,8 @@ pub struct RunOptions {
 pub enum RunError {
     #[error("input folder {0} does not exist or is not a folder")]
     InputMissing(String),
-    #[error("cannot write output {path}: {source}")]
-    Output {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("cannot write output {path}: {cause}")]
+    Output { path: String, cause: std::io::Error },
     #[error(transparent)]
     Dataset(#[from] DatasetError),
     #[error(transparent)]
@@ -125,18 +120,9 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let found = discover(&opts.input, Some(&opts.out));
     let t_discover = t0.elapsed();
 
-    let jobs = opts
-        .jobs
-        .unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        })
-        .max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .map_err(|e| RunError::Threads(e.to_string()))?;
+    let jobs = opts.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
+    let pool =
+        rayon::ThreadPoolBuilder::new().num_threads(jobs).build().map_err(|e| RunError::Threads(e.to_string()))?;
     let bar = progress_bar(found.inputs.len() as u64, opts.progress);
     let results: Vec<FileResult> = pool.install(|| {
         found
@@ -152,7 +138,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     bar.finish_and_clear();
     let t_process = t0.elapsed();
 
-    let data = finish_batch(results);
+    let data = finish_batch(results, &opts.config, opts.run_date);
     let mut report = report(opts, &data, jobs, found.problems);
     write_outputs(opts, &data, &mut report)?;
     let t_end = t0.elapsed();
@@ -172,9 +158,7 @@ fn progress_bar(len: u64, wanted: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  ETA {eta}")
-    {
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  ETA {eta}") {
         bar.set_style(style);
     }
     bar
@@ -183,8 +167,7 @@ fn progress_bar(len: u64, wanted: bool) -> ProgressBar {
 /// Processes one file; never panics and never fails: problems become the file's status.
 pub fn process_file(input: &Input, config: &Config, run_date: NaiveDate) -> FileResult {
     let t = Instant::now();
-    let mut result = match catch_unwind(AssertUnwindSafe(|| process_inner(input, config, run_date)))
-    {
+    let mut result = match catch_unwind(AssertUnwindSafe(|| process_inner(input, config, run_date))) {
         Ok(r) => r,
         Err(panic) => {
             let msg = panic
@@ -193,6 +176,7 @@ pub fn process_file(input: &Input, config: &Config, run_date: NaiveDate) -> File
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown".into());
             failed(
+                config,
                 input,
                 0,
                 String::new(),
@@ -205,26 +189,25 @@ pub fn process_file(input: &Input, config: &Config, run_date: NaiveDate) -> File
     result
 }
 
-fn failed(
-    input: &Input,
-    bytes: i64,
-    sha256: String,
-    reason: String,
-    chinese: String,
-) -> FileResult {
-    let anomaly = Anomaly {
-        rule: "UNREADABLE_FILE",
-        severity: Severity::Error,
-        path: input.rel.clone(),
+/// A finding about a whole file (UNREADABLE_FILE, NO_FORM_FOUND, DUPLICATE_FILE), or
+/// `None` when the rule is switched off.
+fn file_anomaly(config: &Config, rule: &'static str, rel: &str, message: String) -> Option<Anomaly> {
+    crate::rules::enabled(config, rule).then(|| Anomaly {
+        rule,
+        severity: crate::rules::severity_of(config, rule),
+        path: rel.to_string(),
         sheet: String::new(),
         cell: String::new(),
         eval_id: None,
-        department: parent_folder(&input.rel),
+        department: parent_folder(rel),
         project: String::new(),
-        message: format!("无法读取：{chinese}"),
+        message,
         expected: None,
         actual: None,
-    };
+    })
+}
+
+fn failed(config: &Config, input: &Input, bytes: i64, sha256: String, reason: String, chinese: String) -> FileResult {
     FileResult {
         file: FileRecord {
             path: input.rel.clone(),
@@ -238,7 +221,9 @@ fn failed(
         },
         evaluations: Vec::new(),
         basics: Vec::new(),
-        anomalies: vec![anomaly],
+        anomalies: file_anomaly(config, "UNREADABLE_FILE", &input.rel, format!("无法读取：{chinese}"))
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -247,25 +232,19 @@ fn process_inner(input: &Input, config: &Config, run_date: NaiveDate) -> FileRes
     let limit = config.limits.max_file_mb * 1024 * 1024;
     if size > limit {
         return failed(
+            config,
             input,
             size as i64,
             String::new(),
-            format!(
-                "file too large ({} MB, limit {} MB)",
-                size / 1024 / 1024,
-                config.limits.max_file_mb
-            ),
-            format!(
-                "文件过大（{} MB，上限 {} MB）",
-                size / 1024 / 1024,
-                config.limits.max_file_mb
-            ),
+            format!("file too large ({} MB, limit {} MB)", size / 1024 / 1024, config.limits.max_file_mb),
+            format!("文件过大（{} MB，上限 {} MB）", size / 1024 / 1024, config.limits.max_file_mb),
         );
     }
     let bytes = match std::fs::read(&input.path) {
         Ok(b) => b,
         Err(e) => {
             return failed(
+                config,
                 input,
                 size as i64,
                 String::new(),
@@ -278,13 +257,7 @@ fn process_inner(input: &Input, config: &Config, run_date: NaiveDate) -> FileRes
     let grids = match read_workbook(&bytes, config.limits.max_cells_per_sheet) {
         Ok(g) => g,
         Err(e) => {
-            return failed(
-                input,
-                bytes.len() as i64,
-                sha256,
-                e.to_string(),
-                ReadError::chinese(&e),
-            );
+            return failed(config, input, bytes.len() as i64, sha256, e.to_string(), ReadError::chinese(&e));
         }
     };
     let mut evaluations = Vec::new();
@@ -298,22 +271,8 @@ fn process_inner(input: &Input, config: &Config, run_date: NaiveDate) -> FileRes
     let forms = (evaluations.len() + basics.len()) as i32;
     let mut anomalies = crate::rules::check_forms(&evaluations, &basics, config, run_date);
     let status = if forms == 0 {
-        anomalies.push(Anomaly {
-            rule: "NO_FORM_FOUND",
-            severity: config
-                .rule("NO_FORM_FOUND")
-                .severity
-                .unwrap_or(Severity::Warning),
-            path: input.rel.clone(),
-            sheet: String::new(),
-            cell: String::new(),
-            eval_id: None,
-            department: parent_folder(&input.rel),
-            project: String::new(),
-            message: format!("工作簿中未找到自评表（共{}个工作表）", grids.len()),
-            expected: None,
-            actual: None,
-        });
+        let message = format!("工作簿中未找到自评表（共{}个工作表）", grids.len());
+        anomalies.extend(file_anomaly(config, "NO_FORM_FOUND", &input.rel, message));
         FileStatus::NoForm
     } else {
         FileStatus::Ok
@@ -349,22 +308,12 @@ pub fn parent_folder(rel: &str) -> String {
 /// A project form's department is its workbook's form-B department, else its 主管部门,
 /// else the file's folder; a form A's is the form-B department, else the folder.
 pub fn resolve_departments(evals: &mut [Evaluation], basics: &mut [BasicForm], rel: &str) {
-    let from_b = evals
-        .iter()
-        .find(|e| e.form == FormKind::Department)
-        .and_then(|e| e.department.value.clone());
+    let from_b = evals.iter().find(|e| e.form == FormKind::Department).and_then(|e| e.department.value.clone());
     let folder = parent_folder(rel);
     for e in evals.iter_mut().filter(|e| e.form == FormKind::Project) {
-        let name = from_b
-            .clone()
-            .or_else(|| e.supervisor.value.clone())
-            .unwrap_or_else(|| folder.clone());
-        e.department = Field {
-            value: (!name.is_empty()).then(|| name.clone()),
-            raw: name,
-            at: None,
-            ..Field::default()
-        };
+        let name = from_b.clone().or_else(|| e.supervisor.value.clone()).unwrap_or_else(|| folder.clone());
+        e.department =
+            Field { value: (!name.is_empty()).then(|| name.clone()), raw: name, at: None, ..Field::default() };
     }
     for b in basics.iter_mut() {
         b.department = from_b.clone().unwrap_or_else(|| folder.clone());
@@ -373,15 +322,10 @@ pub fn resolve_departments(evals: &mut [Evaluation], basics: &mut [BasicForm], r
 
 /// Batch-level work after every file is processed: identical files are marked
 /// `duplicate` (their forms are not counted again) and anomalies are sorted.
-pub fn finish_batch(mut results: Vec<FileResult>) -> RunData {
+pub fn finish_batch(mut results: Vec<FileResult>, config: &Config, run_date: NaiveDate) -> RunData {
     results.sort_by(|a, b| a.file.path.cmp(&b.file.path));
     let mut first_by_hash: HashMap<String, String> = HashMap::new();
-    let mut data = RunData {
-        files: Vec::new(),
-        evaluations: Vec::new(),
-        basics: Vec::new(),
-        anomalies: Vec::new(),
-    };
+    let mut data = RunData { files: Vec::new(), evaluations: Vec::new(), basics: Vec::new(), anomalies: Vec::new() };
     for mut r in results {
         let dup_of = (!r.file.sha256.is_empty() && r.file.status != FileStatus::Failed)
             .then(|| first_by_hash.get(&r.file.sha256).cloned())
@@ -390,19 +334,8 @@ pub fn finish_batch(mut results: Vec<FileResult>) -> RunData {
             Some(original) => {
                 r.file.status = FileStatus::Duplicate;
                 r.file.error = Some(format!("same content as {original}"));
-                data.anomalies.push(Anomaly {
-                    rule: "DUPLICATE_FILE",
-                    severity: Severity::Info,
-                    path: r.file.path.clone(),
-                    sheet: String::new(),
-                    cell: String::new(),
-                    eval_id: None,
-                    department: parent_folder(&r.file.path),
-                    project: String::new(),
-                    message: format!("与{original}内容完全相同，其中的表不重复计入排名和合计"),
-                    expected: None,
-                    actual: None,
-                });
+                let message = format!("与{original}内容完全相同，其中的表不重复计入排名和合计");
+                data.anomalies.extend(file_anomaly(config, "DUPLICATE_FILE", &r.file.path, message));
             }
             None => {
                 if !r.file.sha256.is_empty() && r.file.status != FileStatus::Failed {
@@ -415,6 +348,8 @@ pub fn finish_batch(mut results: Vec<FileResult>) -> RunData {
         }
         data.files.push(r.file);
     }
+    let batch = crate::rules::check_batch(&data.evaluations, config, run_date);
+    data.anomalies.extend(batch);
     sort_anomalies(&mut data.anomalies);
     data
 }
@@ -422,44 +357,25 @@ pub fn finish_batch(mut results: Vec<FileResult>) -> RunData {
 /// error → warning → info, then department, project, file, sheet, row, column.
 pub fn sort_anomalies(a: &mut [Anomaly]) {
     fn cell_key(cell: &str) -> (u32, u32) {
-        let letters: String = cell
-            .chars()
-            .take_while(|c| c.is_ascii_alphabetic())
-            .collect();
+        let letters: String = cell.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
         let row: u32 = cell[letters.len()..].parse().unwrap_or(0);
-        let col = letters
-            .bytes()
-            .fold(0u32, |acc, b| acc * 26 + (b - b'A' + 1) as u32);
+        let col = letters.bytes().fold(0u32, |acc, b| acc * 26 + (b - b'A' + 1) as u32);
         (row, col)
     }
     a.sort_by(|x, y| {
-        (
-            x.severity,
-            &x.department,
-            &x.project,
-            &x.path,
-            &x.sheet,
-            cell_key(&x.cell),
-            x.rule,
-        )
-            .cmp(&(
-                y.severity,
-                &y.department,
-                &y.project,
-                &y.path,
-                &y.sheet,
-                cell_key(&y.cell),
-                y.rule,
-            ))
+        (x.severity, &x.department, &x.project, &x.path, &x.sheet, cell_key(&x.cell), x.rule).cmp(&(
+            y.severity,
+            &y.department,
+            &y.project,
+            &y.path,
+            &y.sheet,
+            cell_key(&y.cell),
+            y.rule,
+        ))
     });
 }
 
-fn report(
-    opts: &RunOptions,
-    data: &RunData,
-    jobs: usize,
-    walk_problems: Vec<(String, String)>,
-) -> RunReport {
+fn report(opts: &RunOptions, data: &RunData, jobs: usize, walk_problems: Vec<(String, String)>) -> RunReport {
     let mut r = RunReport {
         tool: "jixiao".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -504,25 +420,15 @@ fn report(
 
 /// Writes everything into `OUT_DIR.partial-<pid>` beside OUT_DIR, then swaps it into
 /// place, so an interrupted run never leaves a half-written OUT_DIR behind.
-fn write_outputs(
-    opts: &RunOptions,
-    data: &RunData,
-    report: &mut RunReport,
-) -> Result<(), RunError> {
+fn write_outputs(opts: &RunOptions, data: &RunData, report: &mut RunReport) -> Result<(), RunError> {
     let out = &opts.out;
     let io = |path: &Path| {
         let path = path.display().to_string();
-        move |source| RunError::Output { path, source }
+        move |cause| RunError::Output { path, cause }
     };
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(io(parent))?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "jixiao-out".into());
+    let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "jixiao-out".into());
     let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
@@ -531,13 +437,7 @@ fn write_outputs(
 
     let evals: Vec<&Evaluation> = data.evaluations.iter().collect();
     let basics: Vec<&BasicForm> = data.basics.iter().collect();
-    let mut ds = Dataset::build(
-        &data.files,
-        &evals,
-        &basics,
-        &data.anomalies,
-        &opts.config.grades,
-    )?;
+    let mut ds = Dataset::build(&data.files, &evals, &basics, &data.anomalies, &opts.config.grades)?;
     ds.write(&tmp.join("dataset"))?;
     crate::summary::write(&tmp.join("summary.xlsx"), data, report, &opts.config)?;
     write_run_json(&tmp, report)?;
@@ -556,10 +456,7 @@ fn write_outputs(
 fn write_run_json(dir: &Path, report: &RunReport) -> Result<(), RunError> {
     let path = dir.join("run.json");
     let text = serde_json::to_string_pretty(report).unwrap_or_default();
-    std::fs::write(&path, text).map_err(|source| RunError::Output {
-        path: path.display().to_string(),
-        source,
-    })
+    std::fs::write(&path, text).map_err(|cause| RunError::Output { path: path.display().to_string(), cause })
 }
 
 /// The closing line on the terminal.

@@ -21,11 +21,7 @@ pub enum ReadError {
     #[error("corrupt or truncated workbook: {0}")]
     Corrupt(String),
     #[error("sheet `{sheet}` is too large ({cells} cells, limit {limit})")]
-    SheetTooLarge {
-        sheet: String,
-        cells: u64,
-        limit: u64,
-    },
+    SheetTooLarge { sheet: String, cells: u64, limit: u64 },
 }
 
 impl ReadError {
@@ -63,12 +59,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         return Ok(Format::Ole);
     }
-    let head: String = bytes
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let head: String = bytes.iter().take(8).map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(" ");
     Err(ReadError::NotSpreadsheet(head))
 }
 
@@ -76,10 +67,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
 pub fn read_workbook(bytes: &[u8], max_cells: u64) -> Result<Vec<Grid>, ReadError> {
     match sniff(bytes)? {
         Format::Zip => {
-            let is_ods = bytes
-                .windows(39)
-                .take(200)
-                .any(|w| w == b"application/vnd.oasis.opendocument.spr");
+            let is_ods = bytes.windows(39).take(200).any(|w| w == b"application/vnd.oasis.opendocument.spr");
             if is_ods {
                 let mut wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
                     .map_err(|e: calamine::OdsError| ReadError::Corrupt(e.to_string()))?;
@@ -88,8 +76,7 @@ pub fn read_workbook(bytes: &[u8], max_cells: u64) -> Result<Vec<Grid>, ReadErro
                 let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
                     .map_err(|e: calamine::XlsxError| ReadError::Corrupt(e.to_string()))?;
                 read_sheets(&mut wb, max_cells, |wb, name| {
-                    wb.merge_cells_by_sheet_name(name)
-                        .map_err(|e| e.to_string())
+                    wb.merge_cells_by_sheet_name(name).map_err(|e| e.to_string())
                 })
             }
         }
@@ -97,16 +84,12 @@ pub fn read_workbook(bytes: &[u8], max_cells: u64) -> Result<Vec<Grid>, ReadErro
             if ole_is_encrypted(bytes) {
                 return Err(ReadError::Encrypted);
             }
-            let mut wb: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
-                |e: calamine::XlsError| match e {
+            let mut wb: Xls<_> =
+                calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsError| match e {
                     calamine::XlsError::Password => ReadError::Encrypted,
                     other => ReadError::Corrupt(other.to_string()),
-                },
-            )?;
-            read_sheets(&mut wb, max_cells, |wb, name| {
-                wb.merge_cells_by_sheet_name(name)
-                    .map_err(|e| e.to_string())
-            })
+                })?;
+            read_sheets(&mut wb, max_cells, |wb, name| wb.merge_cells_by_sheet_name(name).map_err(|e| e.to_string()))
         }
     }
 }
@@ -119,9 +102,7 @@ where
 {
     let mut out = Vec::new();
     for name in wb.sheet_names() {
-        let range = wb
-            .worksheet_range(&name)
-            .map_err(|e| ReadError::Corrupt(format!("sheet `{name}`: {e}")))?;
+        let range = wb.worksheet_range(&name).map_err(|e| ReadError::Corrupt(format!("sheet `{name}`: {e}")))?;
         let mut grid = to_grid(&name, &range, max_cells)?;
         // A sheet whose merge list cannot be read still has its values: keep them.
         if let Ok(regions) = merges(wb, &name) {
@@ -142,11 +123,7 @@ fn to_grid(name: &str, range: &Range<Data>, max_cells: u64) -> Result<Grid, Read
     let width = end.1 - start.1 + 1;
     let cells = height as u64 * width as u64;
     if cells > max_cells {
-        return Err(ReadError::SheetTooLarge {
-            sheet: name.to_string(),
-            cells,
-            limit: max_cells,
-        });
+        return Err(ReadError::SheetTooLarge { sheet: name.to_string(), cells, limit: max_cells });
     }
     let mut grid = Grid::new(name, start.0, start.1, height, width);
     for (r, row) in range.rows().enumerate() {
@@ -189,9 +166,6 @@ fn convert(d: &Data) -> Value {
 
 /// An OLE file holding an `EncryptionInfo` stream is an encrypted OOXML workbook.
 fn ole_is_encrypted(bytes: &[u8]) -> bool {
-    let needle: Vec<u8> = "EncryptionInfo"
-        .encode_utf16()
-        .flat_map(|u| u.to_le_bytes())
-        .collect();
+    let needle: Vec<u8> = "EncryptionInfo".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
     bytes.windows(needle.len()).any(|w| w == needle.as_slice())
 }

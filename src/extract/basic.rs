@@ -12,13 +12,7 @@ use crate::model::{BasicForm, BasicLine, Field};
 use crate::normalize::{clean_label, norm};
 
 /// Extracts a form A; `None` when neither block is found.
-pub fn extract(
-    grid: &Grid,
-    labels: &Labels,
-    form: &Located,
-    path: &str,
-    form_id: &str,
-) -> Option<BasicForm> {
+pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, form_id: &str) -> Option<BasicForm> {
     let b = &labels.basic;
     let rows = form.anchor.0..form.end_row;
     let mut out = BasicForm {
@@ -35,22 +29,16 @@ pub fn extract(
     };
     let mut found = false;
     for r in rows.clone() {
-        let cells: Vec<(u32, String)> = grid
-            .row_cells(r, grid.left)
-            .map(|(c, cell)| (c, strip_year(&clean_label(&cell.norm)).1))
-            .collect();
-        let col = |set: &crate::config::LabelSet| {
-            cells.iter().find(|(_, t)| set.is_clean(t)).map(|(c, _)| *c)
-        };
+        let cells: Vec<(u32, String)> =
+            grid.row_cells(r, grid.left).map(|(c, cell)| (c, strip_year(&clean_label(&cell.norm)).1)).collect();
+        let col = |set: &crate::config::LabelSet| cells.iter().find(|(_, t)| set.is_clean(t)).map(|(c, _)| *c);
         if let (Some(a), Some(rate)) = (col(&b.staff_authorized), col(&b.staff_rate)) {
             let actual = col(&b.staff_actual);
             if let Some(vr) = (r + 1..rows.end.min(r + 4))
                 .find(|&vr| !grid.get((vr, a)).is_empty() || !grid.get((vr, rate)).is_empty())
             {
                 out.staff_authorized = num_field(grid, (vr, a), NumKind::Plain);
-                out.staff_actual = actual
-                    .map(|c| num_field(grid, (vr, c), NumKind::Plain))
-                    .unwrap_or_default();
+                out.staff_actual = actual.map(|c| num_field(grid, (vr, c), NumKind::Plain)).unwrap_or_default();
                 out.staff_rate = num_field(grid, (vr, rate), NumKind::Rate);
                 found = true;
             }
@@ -69,10 +57,7 @@ fn strip_year(label: &str) -> (Option<i32>, String) {
     let digits: String = label.chars().take_while(|c| c.is_ascii_digit()).collect();
     if digits.len() == 4 {
         let rest = &label[4..];
-        if let Some(r) = rest
-            .strip_prefix("年度")
-            .or_else(|| rest.strip_prefix('年'))
-        {
+        if let Some(r) = rest.strip_prefix("年度").or_else(|| rest.strip_prefix('年')) {
             return (digits.parse().ok(), r.to_string());
         }
     }
@@ -87,12 +72,7 @@ struct SpendingCols {
 }
 
 /// The spending header: 上年决算数 | 本年预算数 | 本年决算数, years in the labels or not.
-fn spending_header(
-    grid: &Grid,
-    r: u32,
-    b: &BasicLabels,
-    year: Option<i32>,
-) -> Option<SpendingCols> {
+fn spending_header(grid: &Grid, r: u32, b: &BasicLabels, year: Option<i32>) -> Option<SpendingCols> {
     let cells: Vec<(u32, Option<i32>, String)> = grid
         .row_cells(r, grid.left)
         .map(|(c, cell)| {
@@ -100,18 +80,9 @@ fn spending_header(
             (c, y, t)
         })
         .collect();
-    let budget = cells
-        .iter()
-        .find(|(_, _, t)| b.budget.is_clean(t))
-        .map(|(c, _, _)| *c)?;
-    let mut prev_final = cells
-        .iter()
-        .find(|(_, _, t)| b.prev_final.is_clean(t))
-        .map(|(c, _, _)| *c);
-    let finals: Vec<&(u32, Option<i32>, String)> = cells
-        .iter()
-        .filter(|(_, _, t)| b.final_.is_clean(t))
-        .collect();
+    let budget = cells.iter().find(|(_, _, t)| b.budget.is_clean(t)).map(|(c, _, _)| *c)?;
+    let mut prev_final = cells.iter().find(|(_, _, t)| b.prev_final.is_clean(t)).map(|(c, _, _)| *c);
+    let finals: Vec<&(u32, Option<i32>, String)> = cells.iter().filter(|(_, _, t)| b.final_.is_clean(t)).collect();
     let mut final_ = None;
     for (c, y, _) in finals.iter().map(|x| (x.0, x.1, &x.2)) {
         let earlier = match (y, year) {
@@ -181,26 +152,16 @@ fn numbering_len(t: &str) -> usize {
     0
 }
 
-fn spending_lines(
-    grid: &Grid,
-    labels: &Labels,
-    rows: std::ops::Range<u32>,
-    cols: &SpendingCols,
-) -> Vec<BasicLine> {
+fn spending_lines(grid: &Grid, labels: &Labels, rows: std::ops::Range<u32>, cols: &SpendingCols) -> Vec<BasicLine> {
     let b = &labels.basic;
     let mut lines: Vec<BasicLine> = Vec::new();
-    let (mut top, mut numbered, mut last): (
-        Option<usize>,
-        Option<usize>,
-        Option<(usize, LineKind)>,
-    ) = (None, None, None);
+    let (mut top, mut numbered, mut last): (Option<usize>, Option<usize>, Option<(usize, LineKind)>) =
+        (None, None, None);
     for r in rows {
         let cell = grid.get((r, cols.label));
         let raw_norm = norm(&cell.text());
         let cleaned = clean_label(&raw_norm);
-        let item = cleaned[numbering_len(&cleaned)..]
-            .trim_end_matches(':')
-            .to_string();
+        let item = cleaned[numbering_len(&cleaned)..].trim_end_matches(':').to_string();
         if b.end_items.is_clean(&item) {
             break;
         }
@@ -218,10 +179,7 @@ fn spending_lines(
                 None => top,
             },
         };
-        let read = |c: Option<u32>| {
-            c.map(|c| num_field(grid, (r, c), NumKind::Amount))
-                .unwrap_or_default()
-        };
+        let read = |c: Option<u32>| c.map(|c| num_field(grid, (r, c), NumKind::Amount)).unwrap_or_default();
         let idx = lines.len();
         lines.push(BasicLine {
             row: r,

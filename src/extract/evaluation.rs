@@ -10,13 +10,7 @@ use crate::normalize::clean_label;
 
 /// Extracts a form B or C; `None` when the label that located it was not a form after all
 /// (a cover page's `部门名称：`): a form has a fund table or an indicator table.
-pub fn extract(
-    grid: &Grid,
-    labels: &Labels,
-    form: &Located,
-    path: &str,
-    eval_id: &str,
-) -> Option<Evaluation> {
+pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id: &str) -> Option<Evaluation> {
     let rows = form.anchor.0..form.end_row;
     let is_field_label = |t: &str| {
         labels.fields.supervisor.is_clean(t)
@@ -42,10 +36,7 @@ pub fn extract(
     }
 
     let fund_table = funds::extract(grid, labels, rows.clone());
-    let search_from = fund_table
-        .as_ref()
-        .map(|f| f.last_row + 1)
-        .unwrap_or(form.anchor.0);
+    let search_from = fund_table.as_ref().map(|f| f.last_row + 1).unwrap_or(form.anchor.0);
     let indicator_table = indicators::extract(grid, labels, search_from..form.end_row);
     if fund_table.is_none() && indicator_table.is_none() {
         return None;
@@ -61,9 +52,12 @@ pub fn extract(
         None => (Vec::new(), Vec::new(), Field::default(), Field::default()),
     };
 
-    let (department, project) = match form.kind {
-        FormKind::Department => (name, Field::default()),
-        _ => (Field::default(), name),
+    let (department, project, project_code) = match form.kind {
+        FormKind::Department => (name, Field::default(), None),
+        _ => {
+            let (code, name) = split_code(name);
+            (Field::default(), name, code)
+        }
     };
     // a form without a title row may still say its year in the sheet's name
     let year = form.year.or_else(|| crate::normalize::year_in(&grid.sheet));
@@ -76,6 +70,7 @@ pub fn extract(
         year,
         department,
         project,
+        project_code,
         supervisor,
         implementer,
         funds: fund_table.map(|f| f.rows).unwrap_or_default(),
@@ -92,8 +87,22 @@ pub fn extract(
 
 /// Trims a text field's value the way names are compared (no inner whitespace).
 pub fn name_key(f: &Field<String>) -> Option<String> {
-    f.value
-        .as_deref()
-        .map(crate::normalize::norm)
-        .filter(|s| !s.is_empty())
+    f.value.as_deref().map(crate::normalize::norm).filter(|s| !s.is_empty())
+}
+
+/// Splits a leading project code off a name: `51000021R000000019951-工资性支出` →
+/// (`51000021R000000019951`, `工资性支出`). Codes are long runs of digits and capitals.
+pub fn split_code(mut name: Field<String>) -> (Option<String>, Field<String>) {
+    let Some(v) = name.value.clone() else { return (None, name) };
+    if let Some((code, rest)) = v.split_once(['-', '－', '—']) {
+        let code = code.trim();
+        let is_code = code.len() >= 8
+            && code.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+            && code.chars().any(|c| c.is_ascii_digit());
+        if is_code && !rest.trim().is_empty() {
+            name.value = Some(rest.trim().to_string());
+            return (Some(code.to_string()), name);
+        }
+    }
+    (None, name)
 }

@@ -48,11 +48,9 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Footer {
             origin.push((text.len(), (r, c)));
             match &cell.value {
                 Value::Date(d) => text.push_str(&d.format("%Y-%m-%d").to_string()),
-                Value::Number(v) if looks_like_serial(*v) && text.ends_with(':') => text.push_str(
-                    &from_excel_serial(*v)
-                        .map(|d| d.format("%Y-%m-%d").to_string())
-                        .unwrap_or_default(),
-                ),
+                Value::Number(v) if looks_like_serial(*v) && text.ends_with(':') => {
+                    text.push_str(&from_excel_serial(*v).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default())
+                }
                 Value::Number(_) => text.push_str(&cell.text()),
                 _ => text.push_str(&cell.norm),
             }
@@ -61,24 +59,11 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Footer {
         if found.is_empty() {
             continue;
         }
-        let cell_at = |pos: usize| {
-            origin
-                .iter()
-                .rev()
-                .find(|(o, _)| *o <= pos)
-                .map(|(_, p)| *p)
-        };
+        let cell_at = |pos: usize| origin.iter().rev().find(|(o, _)| *o <= pos).map(|(_, p)| *p);
         for (i, (start, end, key)) in found.iter().enumerate() {
             let value_end = found.get(i + 1).map(|f| f.0).unwrap_or(text.len());
-            let value = text[*end..value_end]
-                .trim_start_matches(':')
-                .trim_end_matches(':')
-                .to_string();
-            let at = if value.is_empty() {
-                cell_at(*start)
-            } else {
-                cell_at(value_end - 1)
-            };
+            let value = text[*end..value_end].trim_start_matches(':').trim_end_matches(':').to_string();
+            let at = if value.is_empty() { cell_at(*start) } else { cell_at(value_end - 1) };
             let key_at = cell_at(*start);
             let field = |v: &str| Field {
                 value: (!v.is_empty()).then(|| v.to_string()),
@@ -90,12 +75,8 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Footer {
                 Key::FilledBy if out.filled_by.at.is_none() => out.filled_by = field(&value),
                 Key::Phone if out.phone.at.is_none() => out.phone = field(&value),
                 Key::FilledDate if out.filled_date.at.is_none() => {
-                    out.filled_date = Field {
-                        value: parse_date(&value),
-                        raw: value.clone(),
-                        at: at.or(key_at),
-                        ..Field::default()
-                    }
+                    out.filled_date =
+                        Field { value: parse_date(&value), raw: value.clone(), at: at.or(key_at), ..Field::default() }
                 }
                 _ => {}
             }

@@ -33,17 +33,7 @@ pub struct FundCols {
 
 impl FundCols {
     fn first(&self) -> Option<u32> {
-        [
-            self.initial,
-            self.full,
-            self.executed,
-            self.weight,
-            self.rate,
-            self.score,
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        [self.initial, self.full, self.executed, self.weight, self.rate, self.score].into_iter().flatten().min()
     }
 }
 
@@ -58,10 +48,8 @@ pub fn header(grid: &Grid, row: u32, cols: &FundColumns) -> Option<FundCols> {
         (&cols.rate, &mut found.rate),
         (&cols.score, &mut found.score),
     ];
-    let cells: Vec<(u32, String)> = grid
-        .row_cells(row, grid.left)
-        .map(|(c, cell)| (c, clean_label(&cell.norm)))
-        .collect();
+    let cells: Vec<(u32, String)> =
+        grid.row_cells(row, grid.left).map(|(c, cell)| (c, clean_label(&cell.norm))).collect();
     for (set, slot) in roles {
         *slot = cells.iter().find(|(_, t)| set.is_clean(t)).map(|(c, _)| *c);
     }
@@ -70,18 +58,13 @@ pub fn header(grid: &Grid, row: u32, cols: &FundColumns) -> Option<FundCols> {
 
 /// Finds and reads the fund table within `rows`.
 pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<FundTable> {
-    let (header_row, cols) = rows
-        .clone()
-        .find_map(|r| header(grid, r, &labels.fund_columns).map(|c| (r, c)))?;
+    let (header_row, cols) = rows.clone().find_map(|r| header(grid, r, &labels.fund_columns).map(|c| (r, c)))?;
     let first_num = cols.first().unwrap_or(u32::MAX);
     let mut out = Vec::new();
     let mut last_row = header_row;
     let mut seen: HashMap<String, usize> = HashMap::new();
     for r in header_row + 1..rows.end {
-        let cells: Vec<(u32, String)> = grid
-            .row_cells(r, grid.left)
-            .map(|(c, cell)| (c, cell.norm.clone()))
-            .collect();
+        let cells: Vec<(u32, String)> = grid.row_cells(r, grid.left).map(|(c, cell)| (c, cell.norm.clone())).collect();
         if cells.iter().any(|(_, t)| {
             let l = clean_label(t);
             labels.fields.fund_end.is_clean(&l)
@@ -95,26 +78,22 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<FundTab
         for (c, text) in &cells {
             let label = clean_label(text);
             // an amount inside the label cell: 基本支出:958.07
-            if let Some((lab, amount)) = label.split_once(':') {
-                if let Some(source) = labels.fund_source(&clean_label(lab)) {
-                    if let (Num::Value(v), _) = parse_amount(amount) {
-                        let executed = Field {
-                            value: Some(v),
-                            raw: amount.to_string(),
-                            at: Some((r, *c)),
-                            ..Field::default()
-                        };
-                        let row = FundRow {
-                            source: source.to_string(),
-                            label: lab.to_string(),
-                            row: r,
-                            executed,
-                            ..FundRow::default()
-                        };
-                        push(&mut out, &mut seen, row);
-                    }
-                    continue;
+            if let Some((lab, amount)) = label.split_once(':')
+                && let Some(source) = labels.fund_source(&clean_label(lab))
+            {
+                if let (Num::Value(v), _) = parse_amount(amount) {
+                    let executed =
+                        Field { value: Some(v), raw: amount.to_string(), at: Some((r, *c)), ..Field::default() };
+                    let row = FundRow {
+                        source: source.to_string(),
+                        label: lab.to_string(),
+                        row: r,
+                        executed,
+                        ..FundRow::default()
+                    };
+                    push(&mut out, &mut seen, row);
                 }
+                continue;
             }
             if *c >= first_num || row_label.as_ref().is_some_and(|(_, _, s)| s.is_some()) {
                 continue;
@@ -129,46 +108,23 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<FundTab
         }
         if let Some((c, label, source)) = row_label {
             let row = read_row(grid, r, c, &cols);
-            let has_numbers = [
-                &row.initial,
-                &row.full,
-                &row.executed,
-                &row.weight,
-                &row.rate,
-                &row.score,
-            ]
-            .iter()
-            .any(|f| f.value.is_some() || f.note != Note::None);
+            let has_numbers = [&row.initial, &row.full, &row.executed, &row.weight, &row.rate, &row.score]
+                .iter()
+                .any(|f| f.value.is_some() || f.note != Note::None);
             match source {
                 // an empty source row is a placeholder, but the total row is always kept
-                Some(s) if has_numbers || s == "total" => push(
-                    &mut out,
-                    &mut seen,
-                    FundRow {
-                        source: s,
-                        label,
-                        ..row
-                    },
-                ),
+                Some(s) if has_numbers || s == "total" => {
+                    push(&mut out, &mut seen, FundRow { source: s, label, ..row })
+                }
                 Some(_) => {}
-                None if has_numbers && !label.is_empty() => push(
-                    &mut out,
-                    &mut seen,
-                    FundRow {
-                        source: label.clone(),
-                        label,
-                        ..row
-                    },
-                ),
+                None if has_numbers && !label.is_empty() => {
+                    push(&mut out, &mut seen, FundRow { source: label.clone(), label, ..row })
+                }
                 None => {}
             }
         }
     }
-    Some(FundTable {
-        header_row,
-        last_row,
-        rows: out,
-    })
+    Some(FundTable { header_row, last_row, rows: out })
 }
 
 /// Keeps the first row of each source; a repeated label is kept under a numbered source.
@@ -184,13 +140,8 @@ fn push(out: &mut Vec<FundRow>, seen: &mut HashMap<String, usize>, mut row: Fund
 fn read_row(grid: &Grid, r: u32, label_col: u32, cols: &FundCols) -> FundRow {
     let read = |col: Option<u32>, kind: NumKind| -> Field<f64> {
         match col {
-            Some(c) if !is_copy_of(grid.get((r, c)), (r, label_col)) => {
-                num_field(grid, (r, c), kind)
-            }
-            Some(c) => Field {
-                at: Some((r, c)),
-                ..Field::default()
-            },
+            Some(c) if !is_copy_of(grid.get((r, c)), (r, label_col)) => num_field(grid, (r, c), kind),
+            Some(c) => Field { at: Some((r, c)), ..Field::default() },
             None => Field::default(),
         }
     };

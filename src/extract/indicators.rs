@@ -38,10 +38,8 @@ pub struct IndicatorCols {
 
 /// Maps a header row; `None` unless it has 三级指标 and 分值 or 得分.
 pub fn header(grid: &Grid, row: u32, cols: &IndicatorColumns) -> Option<IndicatorCols> {
-    let cells: Vec<(u32, String)> = grid
-        .row_cells(row, grid.left)
-        .map(|(c, cell)| (c, clean_label(&cell.norm)))
-        .collect();
+    let cells: Vec<(u32, String)> =
+        grid.row_cells(row, grid.left).map(|(c, cell)| (c, clean_label(&cell.norm))).collect();
     let find = |set: &LabelSet| cells.iter().find(|(_, t)| set.is_clean(t)).map(|(c, _)| *c);
     let level3 = find(&cols.level3)?;
     let (weight, score) = (find(&cols.weight), find(&cols.score));
@@ -67,9 +65,7 @@ const PLACEHOLDERS: &[&str] = &["", "…", "……", "...", "......", "/", "-", 
 /// Finds and reads the indicator table within `rows`.
 pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<IndicatorTable> {
     let cols_cfg = &labels.indicator_columns;
-    let (header_row, cols) = rows
-        .clone()
-        .find_map(|r| header(grid, r, cols_cfg).map(|c| (r, c)))?;
+    let (header_row, cols) = rows.clone().find_map(|r| header(grid, r, cols_cfg).map(|c| (r, c)))?;
     let mut table = IndicatorTable {
         header_row,
         last_row: header_row,
@@ -80,30 +76,19 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<Indicat
         score_total: Field::default(),
     };
     let (mut level1, mut declared, mut level2) = (String::new(), None, String::new());
-    let footer_keys = [
-        &labels.footer.filled_by,
-        &labels.footer.filled_date,
-        &labels.footer.phone,
-    ];
+    let footer_keys = [&labels.footer.filled_by, &labels.footer.filled_date, &labels.footer.phone];
     for r in header_row + 1..rows.end {
         // the total row: 总分 / 合计 left of the target column
         let limit = cols.target.unwrap_or(cols.level3 + 1);
         if let Some((c, _)) = grid.row_cells(r, grid.left).find(|(c, cell)| {
-            *c < limit.max(cols.level3 + 1)
-                && labels.fields.total_row.is_clean(&clean_label(&cell.norm))
+            *c < limit.max(cols.level3 + 1) && labels.fields.total_row.is_clean(&clean_label(&cell.norm))
         }) {
             table.total_row = Some(r);
             read_total(grid, r, c, &cols, &mut table);
             break;
         }
-        let joined: String = grid
-            .row_cells(r, grid.left)
-            .map(|(_, cell)| cell.norm.as_str())
-            .collect();
-        if footer_keys
-            .iter()
-            .any(|k| k.synonyms().iter().any(|s| joined.contains(s.as_str())))
-        {
+        let joined: String = grid.row_cells(r, grid.left).map(|(_, cell)| cell.norm.as_str()).collect();
+        if footer_keys.iter().any(|k| k.synonyms().iter().any(|s| joined.contains(s.as_str()))) {
             break;
         }
         table.last_row = r;
@@ -112,18 +97,12 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<Indicat
             let cell = grid.get((r, c));
             if !cell.is_empty() {
                 let name = clean_label(&cell.norm);
-                if name != level1
-                    || cell.merged_from.is_none() && declared_points(&cell.norm) != declared
-                {
+                if name != level1 || cell.merged_from.is_none() && declared_points(&cell.norm) != declared {
                     level1 = name;
                     declared = declared_points(&cell.norm);
                     level2.clear();
                     let at = cell.merged_from.unwrap_or((r, c));
-                    table.sections.push(Section {
-                        level1: level1.clone(),
-                        declared,
-                        at,
-                    });
+                    table.sections.push(Section { level1: level1.clone(), declared, at });
                 }
             }
         }
@@ -141,28 +120,17 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<Indicat
         };
         let own = |col: Option<u32>| -> Option<u32> {
             // a cell copied from a merge starting left of it belongs to that cell, not here
-            col.filter(|&c| {
-                !grid
-                    .get((r, c))
-                    .merged_from
-                    .is_some_and(|(mr, mc)| mr == r && mc < c)
-            })
+            col.filter(|&c| !grid.get((r, c)).merged_from.is_some_and(|(mr, mc)| mr == r && mc < c))
         };
         let read_text = |col: Option<u32>| {
             own(col)
                 .map(|c| text_field(grid, (r, c)))
-                .unwrap_or_else(|| Field {
-                    at: col.map(|c| (r, c)),
-                    ..Field::default()
-                })
+                .unwrap_or_else(|| Field { at: col.map(|c| (r, c)), ..Field::default() })
         };
         let read_num = |col: Option<u32>| {
             own(col)
                 .map(|c| num_field(grid, (r, c), NumKind::Plain))
-                .unwrap_or_else(|| Field {
-                    at: col.map(|c| (r, c)),
-                    ..Field::default()
-                })
+                .unwrap_or_else(|| Field { at: col.map(|c| (r, c)), ..Field::default() })
         };
         let target = read_text(cols.target);
         let actual = read_text(cols.actual);
@@ -212,9 +180,7 @@ fn parse_with_unit(text: Option<&str>, unit_col: &str) -> Parsed {
     let Some(t) = text else { return Parsed::Empty };
     let parsed = parse_quantity(t);
     match &parsed {
-        Parsed::Quantity(q)
-            if q.unit.is_empty() && q.scale == 1.0 && !unit_col.trim().is_empty() =>
-        {
+        Parsed::Quantity(q) if q.unit.is_empty() && q.scale == 1.0 && !unit_col.trim().is_empty() => {
             match parse_quantity(&format!("{t}{}", norm(unit_col))) {
                 Parsed::Quantity(q2) => Parsed::Quantity(q2),
                 _ => parsed,
@@ -241,14 +207,7 @@ fn compare(ind: &mut Indicator, is_cost: bool) {
         }
     }
     if let (Parsed::Quantity(t), Parsed::Quantity(a)) = (&ind.target_parsed, &ind.actual_parsed) {
-        let target = if t.op == Op::Bare {
-            crate::values::Quantity {
-                op: bare_op,
-                ..t.clone()
-            }
-        } else {
-            t.clone()
-        };
+        let target = if t.op == Op::Bare { crate::values::Quantity { op: bare_op, ..t.clone() } } else { t.clone() };
         ind.met = meets(&target, a, bare_op);
         if ind.met.is_some() && a.unit.is_empty() && a.scale == 1.0 {
             // the actual was read in the target's unit
@@ -259,20 +218,10 @@ fn compare(ind: &mut Indicator, is_cost: bool) {
 
 /// The 总分 row: stated weight and score in their columns, else the first two numbers
 /// to the right of the label.
-fn read_total(
-    grid: &Grid,
-    r: u32,
-    label_col: u32,
-    cols: &IndicatorCols,
-    table: &mut IndicatorTable,
-) {
+fn read_total(grid: &Grid, r: u32, label_col: u32, cols: &IndicatorCols, table: &mut IndicatorTable) {
     let in_col = |col: Option<u32>| {
-        col.filter(|&c| {
-            c > label_col
-                && !is_copy_of(grid.get((r, c)), (r, label_col))
-                && !grid.get((r, c)).is_empty()
-        })
-        .map(|c| num_field(grid, (r, c), NumKind::Plain))
+        col.filter(|&c| c > label_col && !is_copy_of(grid.get((r, c)), (r, label_col)) && !grid.get((r, c)).is_empty())
+            .map(|c| num_field(grid, (r, c), NumKind::Plain))
     };
     let mut weight = in_col(cols.weight);
     let mut score = in_col(cols.score);
@@ -291,12 +240,6 @@ fn read_total(
             score = right.next();
         }
     }
-    table.weight_total = weight.unwrap_or(Field {
-        at: cols.weight.map(|c| (r, c)),
-        ..Field::default()
-    });
-    table.score_total = score.unwrap_or(Field {
-        at: cols.score.map(|c| (r, c)),
-        ..Field::default()
-    });
+    table.weight_total = weight.unwrap_or(Field { at: cols.weight.map(|c| (r, c)), ..Field::default() });
+    table.score_total = score.unwrap_or(Field { at: cols.score.map(|c| (r, c)), ..Field::default() });
 }

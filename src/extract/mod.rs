@@ -11,9 +11,7 @@ use crate::config::Labels;
 use crate::grid::{Cell, Grid, Value};
 use crate::model::{BasicForm, Evaluation, Field, FormKind, Note, Pos};
 use crate::normalize::clean_label;
-use crate::values::number::{
-    AmountUnit, Num, parse_amount, parse_number, parse_rate, rate_from_number,
-};
+use crate::values::number::{AmountUnit, Num, parse_amount, parse_number, parse_rate, rate_from_number};
 
 /// The forms of one sheet.
 #[derive(Debug, Default)]
@@ -60,23 +58,14 @@ pub enum NumKind {
 /// Reads a number cell, keeping its text and noting what was odd about it.
 pub fn num_field(grid: &Grid, pos: Pos, kind: NumKind) -> Field<f64> {
     let cell = grid.get(pos);
-    let mut f = Field {
-        value: None,
-        raw: cell.text(),
-        at: Some(pos),
-        note: Note::None,
-    };
+    let mut f = Field { value: None, raw: cell.text(), at: Some(pos), note: Note::None };
     if cell.formula_no_value {
         f.note = Note::FormulaNoValue;
         return f;
     }
     match &cell.value {
         Value::Number(v) => {
-            f.value = Some(if kind == NumKind::Rate {
-                rate_from_number(*v)
-            } else {
-                *v
-            });
+            f.value = Some(if kind == NumKind::Rate { rate_from_number(*v) } else { *v });
         }
         Value::Text(t) => {
             let (num, unit) = match kind {
@@ -105,17 +94,8 @@ pub fn text_field(grid: &Grid, pos: Pos) -> Field<String> {
     let cell = grid.get(pos);
     let raw = cell.text();
     let t = raw.trim().trim_matches('\u{3000}').trim().to_string();
-    let note = if cell.formula_no_value {
-        Note::FormulaNoValue
-    } else {
-        Note::None
-    };
-    Field {
-        value: (!t.is_empty()).then(|| t.clone()),
-        raw,
-        at: Some(pos),
-        note,
-    }
+    let note = if cell.formula_no_value { Note::FormulaNoValue } else { Note::None };
+    Field { value: (!t.is_empty()).then(|| t.clone()), raw, at: Some(pos), note }
 }
 
 /// The value written to the right of a label: the first non-empty cell after it that is
@@ -132,10 +112,7 @@ pub fn value_right(grid: &Grid, label: Pos, is_label: impl Fn(&str) -> bool) -> 
         }
         return text_field(grid, (label.0, c));
     }
-    Field {
-        at: Some((label.0, label.1 + 1)),
-        ..Field::default()
-    }
+    Field { at: Some((label.0, label.1 + 1)), ..Field::default() }
 }
 
 /// True when a cell is a copy of a merge that started at `origin`.

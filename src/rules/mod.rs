@@ -3,8 +3,25 @@
 //! [`catalog`] with its default severity, description and thresholds. Adding a rule is
 //! one function plus one entry here (and optionally one `[rules.ID]` in config).
 
+mod deduction_no_reason;
+mod duplicate_project;
 mod exec_rate_mismatch;
+mod exec_score_mismatch;
+mod filed_date;
+mod formula_no_value;
+mod fund_source_sum;
+mod high_score_low_execution;
+mod malformed_number;
+mod missing_value;
+mod over_execution;
+mod score_over_weight;
+mod section_weight;
+mod staff_control_rate;
+mod subtotal_mismatch;
+mod target_met_deducted;
+mod target_missed_full_score;
 mod total_mismatch;
+mod unit_mismatch;
 mod weight_sum;
 
 use chrono::NaiveDate;
@@ -19,6 +36,8 @@ pub enum Check {
     Evaluation(fn(&Evaluation, &Ctx, &mut Vec<Anomaly>)),
     /// One form A.
     Basic(fn(&BasicForm, &Ctx, &mut Vec<Anomaly>)),
+    /// Every form of the batch at once (after identical files are set aside).
+    Batch(fn(&[Evaluation], &Ctx, &mut Vec<Anomaly>)),
     /// Raised by the pipeline itself (file-level or batch-level), not by a form check.
     Pipeline,
 }
@@ -36,51 +55,171 @@ pub struct Rule {
 
 /// Every rule, in the order of the spec's catalog.
 pub fn catalog() -> Vec<Rule> {
+    use Check::*;
     use Severity::*;
+    let rule = |id, severity, description, params, check| Rule { id, severity, description, params, check };
     vec![
-        Rule {
-            id: "EXEC_RATE_MISMATCH",
-            severity: Error,
-            description: "stated 执行率 differs from 全年执行数 ÷ 全年预算数 by more than `tolerance` percentage points",
-            params: &[("tolerance", 0.5)],
-            check: Check::Evaluation(exec_rate_mismatch::check),
-        },
-        Rule {
-            id: "TOTAL_MISMATCH",
-            severity: Error,
-            description: "stated 总分 得分 differs from exec score + Σ indicator scores by more than `tolerance`",
-            params: &[("tolerance", 0.05)],
-            check: Check::Evaluation(total_mismatch::check),
-        },
-        Rule {
-            id: "WEIGHT_SUM",
-            severity: Warning,
-            description: "exec weight + Σ indicator 分值 differs from the 总分 row's stated weight (else `expected`)",
-            params: &[("tolerance", 0.01), ("expected", 100.0)],
-            check: Check::Evaluation(weight_sum::check),
-        },
-        Rule {
-            id: "DUPLICATE_FILE",
-            severity: Info,
-            description: "two input files have the same content; the copy's forms are not counted again",
-            params: &[],
-            check: Check::Pipeline,
-        },
-        Rule {
-            id: "UNREADABLE_FILE",
-            severity: Error,
-            description: "a file cannot be opened: corrupt, encrypted, not a spreadsheet, too large",
-            params: &[],
-            check: Check::Pipeline,
-        },
-        Rule {
-            id: "NO_FORM_FOUND",
-            severity: Warning,
-            description: "a readable workbook holds no form",
-            params: &[],
-            check: Check::Pipeline,
-        },
+        rule(
+            "EXEC_RATE_MISMATCH",
+            Error,
+            "stated 执行率 differs from 全年执行数 ÷ 全年预算数 by more than `tolerance` percentage points",
+            &[("tolerance", 0.5)],
+            Evaluation(exec_rate_mismatch::check),
+        ),
+        rule(
+            "EXEC_SCORE_MISMATCH",
+            Warning,
+            "budget-execution 得分 differs from 分值 × min(执行率, 1) by more than `tolerance` points",
+            &[("tolerance", 0.1)],
+            Evaluation(exec_score_mismatch::check),
+        ),
+        rule(
+            "SCORE_OVER_WEIGHT",
+            Error,
+            "a 得分 is above its 分值, or below 0",
+            &[("tolerance", 0.0)],
+            Evaluation(score_over_weight::check),
+        ),
+        rule(
+            "TOTAL_MISMATCH",
+            Error,
+            "stated 总分 得分 differs from exec score + Σ indicator scores by more than `tolerance`",
+            &[("tolerance", 0.05)],
+            Evaluation(total_mismatch::check),
+        ),
+        rule(
+            "WEIGHT_SUM",
+            Warning,
+            "exec weight + Σ indicator 分值 differs from the 总分 row's stated weight (else `expected`)",
+            &[("tolerance", 0.01), ("expected", 100.0)],
+            Evaluation(weight_sum::check),
+        ),
+        rule(
+            "SECTION_WEIGHT",
+            Info,
+            "Σ 分值 under a level-1 label differs from the points the label declares",
+            &[("tolerance", 0.01)],
+            Evaluation(section_weight::check),
+        ),
+        rule(
+            "TARGET_MISSED_FULL_SCORE",
+            Warning,
+            "target and actual comparable, target not met, yet 得分 = 分值",
+            &[],
+            Evaluation(target_missed_full_score::check),
+        ),
+        rule(
+            "TARGET_MET_DEDUCTED",
+            Info,
+            "target and actual comparable, target met, yet 得分 < 分值",
+            &[],
+            Evaluation(target_met_deducted::check),
+        ),
+        rule(
+            "DEDUCTION_NO_REASON",
+            Warning,
+            "得分 < 分值 and the reason cell is blank",
+            &[],
+            Evaluation(deduction_no_reason::check),
+        ),
+        rule(
+            "MISSING_VALUE",
+            Warning,
+            "a required cell is blank (names, fund 全年预算数/全年执行数/得分, indicator 实际完成值/分值/得分, 总分 得分, 填表人, 填报日期)",
+            &[],
+            Evaluation(missing_value::check),
+        ),
+        rule(
+            "MALFORMED_NUMBER",
+            Warning,
+            "a number cell or a target/actual holds a broken number (`2..23亿元`, `<!%`)",
+            &[],
+            Evaluation(malformed_number::check),
+        ),
+        rule(
+            "UNIT_MISMATCH",
+            Warning,
+            "an amount is written in 元 (or 亿元) in a 万元 table; the dataset holds the converted value",
+            &[],
+            Evaluation(unit_mismatch::check),
+        ),
+        rule(
+            "OVER_EXECUTION",
+            Warning,
+            "全年执行数 > 全年预算数 (+ `tolerance` 万元)",
+            &[("tolerance", 0.0)],
+            Evaluation(over_execution::check),
+        ),
+        rule(
+            "FUND_SOURCE_SUM",
+            Warning,
+            "fund sources do not add up to 年度资金总额 (form C) or 基本支出 + 项目支出 ≠ 全年执行数 (form B); tolerance max(`tolerance` 万元, `relative_tolerance` × total)",
+            &[("tolerance", 0.05), ("relative_tolerance", 0.001)],
+            Evaluation(fund_source_sum::check),
+        ),
+        rule(
+            "SUBTOTAL_MISMATCH",
+            Warning,
+            "form A: children do not add up to their parent in some amount column (same tolerance as FUND_SOURCE_SUM)",
+            &[("tolerance", 0.05), ("relative_tolerance", 0.001)],
+            Basic(subtotal_mismatch::check),
+        ),
+        rule(
+            "STAFF_CONTROL_RATE",
+            Warning,
+            "form A: 控制率 differs from 实际在职人数 ÷ 编制数 by more than `tolerance` percentage points",
+            &[("tolerance", 0.5)],
+            Basic(staff_control_rate::check),
+        ),
+        rule(
+            "FILED_DATE",
+            Warning,
+            "填报日期 is not a date, falls before the end of the evaluated year, or after the run date",
+            &[],
+            Evaluation(filed_date::check),
+        ),
+        rule(
+            "HIGH_SCORE_LOW_EXECUTION",
+            Warning,
+            "stated 总分 in the 优 band (grades.excellent) while the execution rate is below `threshold`",
+            &[("threshold", 0.8)],
+            Evaluation(high_score_low_execution::check),
+        ),
+        rule(
+            "DUPLICATE_PROJECT",
+            Warning,
+            "the same (year, department, project) appears in more than one form",
+            &[],
+            Batch(duplicate_project::check),
+        ),
+        rule(
+            "DUPLICATE_FILE",
+            Info,
+            "two input files have the same content; the copy's forms are not counted again",
+            &[],
+            Pipeline,
+        ),
+        rule(
+            "UNREADABLE_FILE",
+            Error,
+            "a file cannot be opened: corrupt, encrypted, not a spreadsheet, too large to unpack safely",
+            &[],
+            Pipeline,
+        ),
+        rule("NO_FORM_FOUND", Warning, "a readable workbook holds no form", &[], Pipeline),
+        rule(
+            "FORMULA_NO_VALUE",
+            Warning,
+            "a cell the forms need holds a formula with no cached value (read as blank)",
+            &[],
+            Evaluation(formula_no_value::check),
+        ),
     ]
+}
+
+/// The amount tolerance shared by the sum rules: max(`tolerance` 万元, `relative_tolerance` × |total|).
+pub fn amount_tolerance(ctx: &Ctx, total: f64) -> f64 {
+    ctx.param("tolerance").max(ctx.param("relative_tolerance") * total.abs()) + 1e-9
 }
 
 /// What a rule sees besides the form: its settings and the run's date.
@@ -105,14 +244,7 @@ impl Ctx<'_> {
             "expected" => self.settings.expected,
             _ => None,
         };
-        set.or_else(|| {
-            self.rule
-                .params
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| *v)
-        })
-        .unwrap_or(0.0)
+        set.or_else(|| self.rule.params.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)).unwrap_or(0.0)
     }
 
     /// A finding on a form B or C, at a cell.
@@ -170,19 +302,10 @@ pub fn rule(id: &str) -> Option<Rule> {
 }
 
 /// The form-level rules that are switched on, with their context.
-fn active<'a>(
-    catalog: &'a [Rule],
-    config: &'a Config,
-    run_date: NaiveDate,
-) -> impl Iterator<Item = Ctx<'a>> {
+fn active<'a>(catalog: &'a [Rule], config: &'a Config, run_date: NaiveDate) -> impl Iterator<Item = Ctx<'a>> {
     catalog.iter().filter_map(move |rule| {
         let settings = config.rule(rule.id);
-        settings.enabled.unwrap_or(true).then_some(Ctx {
-            rule,
-            settings,
-            config,
-            run_date,
-        })
+        settings.enabled.unwrap_or(true).then_some(Ctx { rule, settings, config, run_date })
     })
 }
 
@@ -199,10 +322,32 @@ pub fn check_forms(
         match ctx.rule.check {
             Check::Evaluation(f) => evaluations.iter().for_each(|e| f(e, &ctx, &mut out)),
             Check::Basic(f) => basics.iter().for_each(|b| f(b, &ctx, &mut out)),
-            Check::Pipeline => {}
+            Check::Batch(_) | Check::Pipeline => {}
         }
     }
     out
+}
+
+/// Runs every enabled batch rule over all forms of the run.
+pub fn check_batch(evaluations: &[Evaluation], config: &Config, run_date: NaiveDate) -> Vec<Anomaly> {
+    let catalog = catalog();
+    let mut out = Vec::new();
+    for ctx in active(&catalog, config, run_date) {
+        if let Check::Batch(f) = ctx.rule.check {
+            f(evaluations, &ctx, &mut out);
+        }
+    }
+    out
+}
+
+/// The severity a rule reports with under `config`.
+pub fn severity_of(config: &Config, id: &str) -> Severity {
+    config.rule(id).severity.or_else(|| rule(id).map(|r| r.severity)).unwrap_or(Severity::Warning)
+}
+
+/// Whether a rule is switched on under `config`.
+pub fn enabled(config: &Config, id: &str) -> bool {
+    config.rule(id).enabled.unwrap_or(true)
 }
 
 /// A number as the messages write it: no float noise, no trailing zeros.
@@ -210,9 +355,14 @@ pub fn fmt(v: f64) -> String {
     crate::grid::fmt_number((v * 1e6).round() / 1e6)
 }
 
+/// Rounds to two decimals, for scores in messages.
+pub fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
 /// A fraction as a percentage for messages: 0.7811 → `78.11%`.
 pub fn pct(v: f64) -> String {
-    format!("{}%", fmt(v * 100.0))
+    format!("{}%", crate::grid::fmt_number((v * 10000.0).round() / 100.0))
 }
 
 /// The catalog as text (or Markdown), with the thresholds in force under `config`.
@@ -220,49 +370,44 @@ pub fn describe(config: &Config, markdown: bool) -> String {
     let mut out = String::new();
     if markdown {
         out.push_str(
-            "# Rule catalog\n\nGenerated by `jixiao rules --markdown`; do not edit by hand.\n\n",
+            "# Rule catalog\n\nGenerated by `jixiao rules --markdown > docs/rules.md`; a test keeps it equal to the\n",
         );
-        out.push_str("| id | severity | fires when | thresholds |\n|---|---|---|---|\n");
+        out.push_str(
+            "output. Thresholds are the built-in defaults of `config/rules.toml`; `--config` overrides them.\n\n",
+        );
+        out.push_str("| id | severity | fires when | thresholds | code |\n|---|---|---|---|---|\n");
     }
     for rule in catalog() {
         let s = config.rule(rule.id);
-        let ctx = Ctx {
-            rule: &rule,
-            settings: s.clone(),
-            config,
-            run_date: NaiveDate::default(),
-        };
-        let params: Vec<String> = rule
-            .params
-            .iter()
-            .map(|(k, _)| format!("{k} = {}", fmt(ctx.param(k))))
-            .collect();
-        let enabled = if s.enabled.unwrap_or(true) {
-            ""
-        } else {
-            " (disabled)"
+        let ctx = Ctx { rule: &rule, settings: s.clone(), config, run_date: NaiveDate::default() };
+        let params: Vec<String> = rule.params.iter().map(|(k, _)| format!("{k} = {}", fmt(ctx.param(k)))).collect();
+        let enabled = if s.enabled.unwrap_or(true) { "" } else { " (disabled)" };
+        let code = match rule.check {
+            Check::Pipeline => "src/pipeline.rs".to_string(),
+            _ => format!("src/rules/{}.rs", rule.id.to_lowercase()),
         };
         if markdown {
             out.push_str(&format!(
-                "| {} | {}{} | {} | {} |\n",
+                "| {} | {}{} | {} | {} | `{}` |\n",
                 rule.id,
                 ctx.severity().as_str(),
                 enabled,
                 rule.description,
-                params.join(", ")
+                params.join(", "),
+                code
             ));
         } else {
-            out.push_str(&format!(
-                "{:<26} {:<8}{} {}\n",
-                rule.id,
-                ctx.severity().as_str(),
-                enabled,
-                rule.description
-            ));
+            out.push_str(&format!("{:<26} {:<8}{} {}\n", rule.id, ctx.severity().as_str(), enabled, rule.description));
             if !params.is_empty() {
                 out.push_str(&format!("{:<35} {}\n", "", params.join(", ")));
             }
         }
     }
+    let g = &config.grades;
+    let grades = format!("Grades: 优 ≥ {}, 良 ≥ {}, 中 ≥ {}, else 差.\n", fmt(g.excellent), fmt(g.good), fmt(g.pass));
+    if markdown {
+        out.push('\n');
+    }
+    out.push_str(&grades);
     out
 }

@@ -18,32 +18,24 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         Col("行", 6.0),
     ];
     let rows = ctx.data.basics.iter().flat_map(|b| {
-        let staff = [
-            ("编制数", &b.staff_authorized),
-            ("实际在职人数", &b.staff_actual),
-            ("控制率", &b.staff_rate),
-        ]
-        .into_iter()
-        .filter(|(_, f)| f.at.is_some())
-        .map(move |(item, f)| {
-            let value = if item == "控制率" {
-                V::Pct(f.get())
-            } else {
-                V::Score(f.get())
-            };
-            vec![
-                V::Text(b.department.clone()),
-                V::Int(b.year.map(i64::from)),
-                V::Text(item.into()),
-                V::Text("财政供养人员情况".into()),
-                V::Text(String::new()),
-                V::Text(String::new()),
-                value,
-                V::Text(b.path.clone()),
-                V::Text(b.sheet.clone()),
-                V::Int(f.at.map(|p| p.0 as i64 + 1)),
-            ]
-        });
+        let staff = [("编制数", &b.staff_authorized), ("实际在职人数", &b.staff_actual), ("控制率", &b.staff_rate)]
+            .into_iter()
+            .filter(|(_, f)| f.at.is_some())
+            .map(move |(item, f)| {
+                let value = if item == "控制率" { V::Pct(f.get()) } else { V::Score(f.get()) };
+                vec![
+                    V::Text(b.department.clone()),
+                    V::Int(b.year.map(i64::from)),
+                    V::Text(item.into()),
+                    V::Text("财政供养人员情况".into()),
+                    V::Text(String::new()),
+                    V::Text(String::new()),
+                    value,
+                    V::Text(b.path.clone()),
+                    V::Text(b.sheet.clone()),
+                    V::Int(f.at.map(|p| p.0 as i64 + 1)),
+                ]
+            });
         let lines = b.lines.iter().map(move |l| {
             vec![
                 V::Text(b.department.clone()),

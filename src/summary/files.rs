@@ -29,10 +29,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     // the Chinese reason of a failed file is its UNREADABLE_FILE message
     let mut reasons: HashMap<&str, &str> = HashMap::new();
     for a in &ctx.data.anomalies {
-        if matches!(
-            a.rule,
-            "UNREADABLE_FILE" | "DUPLICATE_FILE" | "NO_FORM_FOUND"
-        ) {
+        if matches!(a.rule, "UNREADABLE_FILE" | "DUPLICATE_FILE" | "NO_FORM_FOUND") {
             reasons.entry(a.path.as_str()).or_insert(a.message.as_str());
         }
     }

@@ -21,32 +21,16 @@ use crate::pipeline::{RunData, RunReport};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SummaryError {
-    #[error("cannot write summary workbook {path}: {source}")]
-    Xlsx { path: String, source: XlsxError },
+    #[error("cannot write summary workbook {path}: {cause}")]
+    Xlsx { path: String, cause: XlsxError },
 }
 
 /// Sheet names, in order. Other tools may look for them: keep them stable.
-pub const SHEETS: [&str; 7] = [
-    "总览",
-    "部门排名",
-    "项目排名",
-    "疑点清单",
-    "指标明细",
-    "基础数据",
-    "文件清单",
-];
+pub const SHEETS: [&str; 7] = ["总览", "部门排名", "项目排名", "疑点清单", "指标明细", "基础数据", "文件清单"];
 
 /// Writes the summary workbook.
-pub fn write(
-    path: &Path,
-    data: &RunData,
-    report: &RunReport,
-    config: &Config,
-) -> Result<(), SummaryError> {
-    let err = |source| SummaryError::Xlsx {
-        path: path.display().to_string(),
-        source,
-    };
+pub fn write(path: &Path, data: &RunData, report: &RunReport, config: &Config) -> Result<(), SummaryError> {
+    let err = |cause| SummaryError::Xlsx { path: path.display().to_string(), cause };
     let mut wb = Workbook::new();
     let fmts = Formats::new();
     let ctx = Ctx {
@@ -113,10 +97,7 @@ impl Formats {
             pct: base.clone().set_num_format("0.00%"),
             score: base.clone().set_num_format("0.00"),
             int: base.clone().set_num_format("0"),
-            link: base
-                .clone()
-                .set_font_color("0563C1")
-                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
+            link: base.clone().set_font_color("0563C1").set_underline(rust_xlsxwriter::FormatUnderline::Single),
             title: base.clone().set_bold().set_font_size(14),
             error: base.clone().set_font_color("C00000").set_bold(),
             warning: base.clone().set_font_color("C65911"),
@@ -221,10 +202,7 @@ fn write_value(ws: &mut Worksheet, r: u32, c: u16, v: V, f: &Formats) -> Result<
 pub fn file_link(ctx: &Ctx, rel: &str, sheet: &str, cell: &str) -> V {
     let abs = ctx.input_root.join(rel);
     let target = relative_path(ctx.out_dir, &abs).unwrap_or(abs);
-    let mut url = format!(
-        "file:///{}",
-        target.display().to_string().replace('\\', "/")
-    );
+    let mut url = format!("file:///{}", target.display().to_string().replace('\\', "/"));
     if !sheet.is_empty() && !cell.is_empty() {
         url.push_str(&format!("#'{}'!{}", sheet.replace('\'', "''"), cell));
     }

@@ -60,10 +60,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     let grades = &ctx.config.grades;
     for (i, g) in ["优", "良", "中", "差"].iter().enumerate() {
         let count = |forms: &[(Option<u32>, &crate::model::Evaluation)]| {
-            forms
-                .iter()
-                .filter(|(_, e)| e.score_total.get().is_some_and(|s| grades.grade(s) == *g))
-                .count() as f64
+            forms.iter().filter(|(_, e)| e.score_total.get().is_some_and(|s| grades.grade(s) == *g)).count() as f64
         };
         let (d, p) = (count(&ranks.departments), count(&ranks.projects));
         let rr = row + 1 + i as u32;
@@ -76,10 +73,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
 
     // anomalies per rule and severity
     ws.write_string_with_format(row, 0, "疑点规则", &f.header)?;
-    for (i, s) in [Severity::Error, Severity::Warning, Severity::Info]
-        .iter()
-        .enumerate()
-    {
+    for (i, s) in [Severity::Error, Severity::Warning, Severity::Info].iter().enumerate() {
         ws.write_string_with_format(row, 1 + i as u16, severity_zh(*s), &f.header)?;
     }
     ws.write_string_with_format(row, 4, "合计", &f.header)?;
@@ -122,22 +116,8 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     scatter.title().set_name("执行率与自评总分");
     // columns of 部门排名 / 项目排名: 执行率 and 总分
     for (sheet, n, rate_col, score_col, name, marker) in [
-        (
-            "部门排名",
-            ranks.departments.len() as u32,
-            8u16,
-            3u16,
-            "部门整体",
-            ChartMarkerType::Diamond,
-        ),
-        (
-            "项目排名",
-            ranks.projects.len() as u32,
-            11u16,
-            6u16,
-            "项目",
-            ChartMarkerType::Circle,
-        ),
+        ("部门排名", ranks.departments.len() as u32, 8u16, 3u16, "部门整体", ChartMarkerType::Diamond),
+        ("项目排名", ranks.projects.len() as u32, 11u16, 6u16, "项目", ChartMarkerType::Circle),
     ] {
         if n == 0 {
             continue;
@@ -151,7 +131,10 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     }
     scatter.x_axis().set_name("执行率").set_num_format("0%");
     scatter.y_axis().set_name("自评总分");
-    ws.insert_chart(18, 6, &scatter)?;
+    // Excel rejects a chart without series: with no forms there is nothing to plot
+    if !ranks.departments.is_empty() || !ranks.projects.is_empty() {
+        ws.insert_chart(18, 6, &scatter)?;
+    }
 
     ws.set_landscape();
     ws.set_paper_size(9);

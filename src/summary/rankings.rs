@@ -22,7 +22,7 @@ pub struct Ranks<'a> {
 }
 
 /// Competition ranking of scores, best first: equal scores share a rank.
-pub fn rank<'a>(mut forms: Vec<&'a Evaluation>) -> Vec<(Option<u32>, &'a Evaluation)> {
+pub fn rank(mut forms: Vec<&Evaluation>) -> Vec<(Option<u32>, &Evaluation)> {
     forms.sort_by(|a, b| {
         let (sa, sb) = (a.score_total.get(), b.score_total.get());
         match (sa, sb) {
@@ -63,38 +63,19 @@ impl<'a> Ranks<'a> {
             }
         }
         let mut projects_per_department: HashMap<String, usize> = HashMap::new();
-        for e in data
-            .evaluations
-            .iter()
-            .filter(|e| e.form == FormKind::Project)
-        {
-            *projects_per_department
-                .entry(e.department.value.clone().unwrap_or_default())
-                .or_default() += 1;
+        for e in data.evaluations.iter().filter(|e| e.form == FormKind::Project) {
+            *projects_per_department.entry(e.department.value.clone().unwrap_or_default()).or_default() += 1;
         }
         Ranks {
-            departments: rank(
-                data.evaluations
-                    .iter()
-                    .filter(|e| e.form == FormKind::Department)
-                    .collect(),
-            ),
-            projects: rank(
-                data.evaluations
-                    .iter()
-                    .filter(|e| e.form == FormKind::Project)
-                    .collect(),
-            ),
+            departments: rank(data.evaluations.iter().filter(|e| e.form == FormKind::Department).collect()),
+            projects: rank(data.evaluations.iter().filter(|e| e.form == FormKind::Project).collect()),
             counts,
             projects_per_department,
         }
     }
 
     fn counts(&self, e: &Evaluation) -> [usize; 3] {
-        self.counts
-            .get(e.eval_id.as_str())
-            .copied()
-            .unwrap_or_default()
+        self.counts.get(e.eval_id.as_str()).copied().unwrap_or_default()
     }
 }
 
@@ -135,20 +116,11 @@ pub fn write_departments(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result
             V::Int(e.year.map(i64::from)),
             V::Score(e.score_total.get()),
             V::Score(Some(e.score_calc())),
-            V::Text(
-                e.score_total
-                    .get()
-                    .map(|s| grades.grade(s).to_string())
-                    .unwrap_or_default(),
-            ),
+            V::Text(e.score_total.get().map(|s| grades.grade(s).to_string()).unwrap_or_default()),
             V::Wan(e.budget_full()),
             V::Wan(e.executed()),
             V::Pct(e.exec_rate_calc().or(e.exec_rate())),
-            n(ranks
-                .projects_per_department
-                .get(&dept)
-                .copied()
-                .unwrap_or(0)),
+            n(ranks.projects_per_department.get(&dept).copied().unwrap_or(0)),
             n(c[0]),
             n(c[1]),
             n(c[2]),
@@ -194,12 +166,7 @@ pub fn write_projects(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<()
             V::Int(e.year.map(i64::from)),
             V::Score(e.score_total.get()),
             V::Score(Some(e.score_calc())),
-            V::Text(
-                e.score_total
-                    .get()
-                    .map(|s| grades.grade(s).to_string())
-                    .unwrap_or_default(),
-            ),
+            V::Text(e.score_total.get().map(|s| grades.grade(s).to_string()).unwrap_or_default()),
             V::Wan(e.budget_full()),
             V::Wan(e.executed()),
             V::Pct(e.exec_rate_calc().or(e.exec_rate())),

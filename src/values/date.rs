@@ -10,10 +10,7 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let t = norm(text);
     let t = t.trim_end_matches('日').trim_end_matches('号');
     let parts: Vec<&str> = t.split(['.', '-', '/', '年', '月']).collect();
-    if parts.len() == 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
+    if parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
     {
         if parts[0].len() != 4 {
             return None;

@@ -27,22 +27,8 @@ impl Num {
     }
 }
 
-const NOT_APPLICABLE: &[&str] = &[
-    "/",
-    "\\",
-    "-",
-    "--",
-    "—",
-    "——",
-    "－",
-    "无",
-    "…",
-    "……",
-    "...",
-    "......",
-    "空",
-    "不适用",
-];
+const NOT_APPLICABLE: &[&str] =
+    &["/", "\\", "-", "--", "—", "——", "－", "无", "…", "……", "...", "......", "空", "不适用"];
 
 /// True when the normalized text is a "does not apply" marker.
 pub fn is_not_applicable(t: &str) -> bool {
@@ -79,10 +65,10 @@ pub fn plain_number(t: &str) -> Option<f64> {
         Some((i, f)) => (i, Some(f)),
         None => (body, None),
     };
-    if let Some(f) = frac {
-        if f.is_empty() || !f.chars().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
+    if let Some(f) = frac
+        && (f.is_empty() || !f.chars().all(|c| c.is_ascii_digit()))
+    {
+        return None;
     }
     if int.is_empty() && frac.is_none() {
         return None;
@@ -115,14 +101,10 @@ pub fn plain_number(t: &str) -> Option<f64> {
 /// Text made only of digits, dots, commas, percent signs, operators and stray `!`: an
 /// attempt at a number. Used to tell `2..23` (broken) from `已完成` (words).
 pub fn looks_numeric(t: &str) -> bool {
-    t.chars()
-        .any(|c| c.is_ascii_digit() || c == '!' || c == '.')
+    t.chars().any(|c| c.is_ascii_digit() || c == '!' || c == '.')
         && t.chars().all(|c| {
             c.is_ascii_digit()
-                || matches!(
-                    c,
-                    '.' | ',' | '%' | '!' | '<' | '>' | '=' | '≥' | '≤' | '+' | '-' | '。' | '、'
-                )
+                || matches!(c, '.' | ',' | '%' | '!' | '<' | '>' | '=' | '≥' | '≤' | '+' | '-' | '。' | '、')
         })
 }
 
@@ -198,19 +180,10 @@ mod tests {
 
     #[test]
     fn amounts_in_yuan_are_converted() {
-        assert_eq!(
-            parse_amount("794500元"),
-            (Num::Value(79.45), AmountUnit::Yuan)
-        );
+        assert_eq!(parse_amount("794500元"), (Num::Value(79.45), AmountUnit::Yuan));
         assert_eq!(parse_amount("0元"), (Num::Value(0.0), AmountUnit::Yuan));
-        assert_eq!(
-            parse_amount("1.2亿元"),
-            (Num::Value(12000.0), AmountUnit::Yi)
-        );
-        assert_eq!(
-            parse_amount("146.06"),
-            (Num::Value(146.06), AmountUnit::Wan)
-        );
+        assert_eq!(parse_amount("1.2亿元"), (Num::Value(12000.0), AmountUnit::Yi));
+        assert_eq!(parse_amount("146.06"), (Num::Value(146.06), AmountUnit::Wan));
     }
 
     #[test]

@@ -102,19 +102,11 @@ const PREFIX_OPS: &[(&str, Op)] = &[
     ("等于", Op::Eq),
 ];
 
-const SUFFIX_OPS: &[(&str, Op)] = &[
-    ("及以上", Op::Ge),
-    ("以上", Op::Ge),
-    ("及以下", Op::Le),
-    ("以下", Op::Le),
-    ("以内", Op::Le),
-    ("之内", Op::Le),
-];
+const SUFFIX_OPS: &[(&str, Op)] =
+    &[("及以上", Op::Ge), ("以上", Op::Ge), ("及以下", Op::Le), ("以下", Op::Le), ("以内", Op::Le), ("之内", Op::Le)];
 
 fn strip_prefix_op(t: &str) -> Option<(Op, &str)> {
-    PREFIX_OPS
-        .iter()
-        .find_map(|(p, op)| t.strip_prefix(p).map(|rest| (*op, rest)))
+    PREFIX_OPS.iter().find_map(|(p, op)| t.strip_prefix(p).map(|rest| (*op, rest)))
 }
 
 /// Parses a target or actual cell.
@@ -128,21 +120,14 @@ pub fn parse_quantity(text: &str) -> Parsed {
         None => (Op::Bare, t.as_str()),
     };
     let mut rest = rest;
-    if let Some((suffix_op, body)) = SUFFIX_OPS
-        .iter()
-        .find_map(|(s, o)| rest.strip_suffix(s).map(|b| (*o, b)))
-    {
+    if let Some((suffix_op, body)) = SUFFIX_OPS.iter().find_map(|(s, o)| rest.strip_suffix(s).map(|b| (*o, b))) {
         if op == Op::Bare {
             op = suffix_op;
         }
         rest = body;
     }
     let Some((lo, after)) = take_number(rest) else {
-        return if op != Op::Bare && is_numberish(rest) {
-            Parsed::Malformed
-        } else {
-            classify_free(&t)
-        };
+        return if op != Op::Bare && is_numberish(rest) { Parsed::Malformed } else { classify_free(&t) };
     };
     let lo = match lo {
         Ok(v) => v,
@@ -153,21 +138,19 @@ pub fn parse_quantity(text: &str) -> Parsed {
     // a range: 400-600, 400~600, 400至600, 400元-600元
     let (unit_before_sep, tail) = split_unit(after);
     for sep in ["-", "~", "至", "—", "–"] {
-        if let Some(r) = tail.strip_prefix(sep) {
-            if let Some((Ok(v), a)) = take_number(r) {
-                hi = Some(v);
-                after = a;
-                let (u2, t2) = split_unit(after);
-                if !t2.is_empty()
-                    || (!unit_before_sep.is_empty() && !u2.is_empty() && u2 != unit_before_sep)
-                {
-                    return classify_free(&t);
-                }
-                if u2.is_empty() {
-                    after = unit_before_sep;
-                }
-                break;
+        if let Some(r) = tail.strip_prefix(sep)
+            && let Some((Ok(v), a)) = take_number(r)
+        {
+            hi = Some(v);
+            after = a;
+            let (u2, t2) = split_unit(after);
+            if !t2.is_empty() || (!unit_before_sep.is_empty() && !u2.is_empty() && u2 != unit_before_sep) {
+                return classify_free(&t);
             }
+            if u2.is_empty() {
+                after = unit_before_sep;
+            }
+            break;
         }
     }
     if hi.is_some() {
@@ -182,13 +165,7 @@ pub fn parse_quantity(text: &str) -> Parsed {
         return classify_free(&t);
     }
     let (scale, unit) = scale_and_unit(unit_text);
-    Parsed::Quantity(Quantity {
-        op,
-        value: lo,
-        hi,
-        scale,
-        unit,
-    })
+    Parsed::Quantity(Quantity { op, value: lo, hi, scale, unit })
 }
 
 /// Takes the leading number of `s`: `Ok(value)` when well formed, `Err` when a run of
@@ -213,11 +190,7 @@ fn take_number(s: &str) -> Option<(Result<f64, ()>, &str)> {
 fn split_unit(s: &str) -> (&str, &str) {
     let mut end = 0;
     for (count, (i, c)) in s.char_indices().enumerate() {
-        if count >= 6
-            || c.is_ascii_digit()
-            || is_sentence_punct(c)
-            || matches!(c, '-' | '~' | '至' | '—' | '–')
-        {
+        if count >= 6 || c.is_ascii_digit() || is_sentence_punct(c) || matches!(c, '-' | '~' | '至' | '—' | '–') {
             break;
         }
         end = i + c.len_utf8();
@@ -226,46 +199,19 @@ fn split_unit(s: &str) -> (&str, &str) {
 }
 
 fn is_sentence_punct(c: char) -> bool {
-    matches!(
-        c,
-        ',' | '。'
-            | ';'
-            | ':'
-            | '('
-            | ')'
-            | '、'
-            | '!'
-            | '?'
-            | '“'
-            | '”'
-            | '"'
-            | '\''
-            | '《'
-            | '》'
-            | '.'
-    )
+    matches!(c, ',' | '。' | ';' | ':' | '(' | ')' | '、' | '!' | '?' | '“' | '”' | '"' | '\'' | '《' | '》' | '.')
 }
 
 fn is_numberish(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '%' | '!'))
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '%' | '!'))
 }
 
 /// Text that failed the grammar: malformed when it is made of number characters only.
 fn classify_free(t: &str) -> Parsed {
-    let core: String = t
-        .chars()
-        .filter(|c| !matches!(c, '<' | '>' | '=' | '≥' | '≤' | '%'))
-        .collect();
-    let core = core
-        .trim_end_matches("亿元")
-        .trim_end_matches("万元")
-        .trim_end_matches('元');
+    let core: String = t.chars().filter(|c| !matches!(c, '<' | '>' | '=' | '≥' | '≤' | '%')).collect();
+    let core = core.trim_end_matches("亿元").trim_end_matches("万元").trim_end_matches('元');
     if !core.is_empty()
-        && core
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '!' | ','))
+        && core.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '!' | ','))
         && core.chars().any(|c| c == '!' || c == '.')
     {
         Parsed::Malformed
@@ -280,9 +226,7 @@ fn scale_and_unit(u: &str) -> (f64, String) {
         (1e4, b)
     } else if let Some(b) = u.strip_prefix('亿') {
         (1e8, b)
-    } else if let Some(b) = u
-        .strip_prefix('千')
-        .filter(|b| !b.is_empty() && *b != "克" && *b != "米" && *b != "瓦")
+    } else if let Some(b) = u.strip_prefix('千').filter(|b| !b.is_empty() && *b != "克" && *b != "米" && *b != "瓦")
     {
         (1e3, b)
     } else {
@@ -309,48 +253,17 @@ struct Interval {
 fn interval(op: Op, v: f64, hi: Option<f64>) -> Interval {
     let inf = f64::INFINITY;
     match op {
-        Op::Ge => Interval {
-            lo: v,
-            lo_open: false,
-            hi: inf,
-            hi_open: true,
-        },
-        Op::Gt => Interval {
-            lo: v,
-            lo_open: true,
-            hi: inf,
-            hi_open: true,
-        },
-        Op::Le => Interval {
-            lo: -inf,
-            lo_open: true,
-            hi: v,
-            hi_open: false,
-        },
-        Op::Lt => Interval {
-            lo: -inf,
-            lo_open: true,
-            hi: v,
-            hi_open: true,
-        },
-        Op::Range => Interval {
-            lo: v,
-            lo_open: false,
-            hi: hi.unwrap_or(v),
-            hi_open: false,
-        },
-        Op::Eq | Op::Bare => Interval {
-            lo: v,
-            lo_open: false,
-            hi: v,
-            hi_open: false,
-        },
+        Op::Ge => Interval { lo: v, lo_open: false, hi: inf, hi_open: true },
+        Op::Gt => Interval { lo: v, lo_open: true, hi: inf, hi_open: true },
+        Op::Le => Interval { lo: -inf, lo_open: true, hi: v, hi_open: false },
+        Op::Lt => Interval { lo: -inf, lo_open: true, hi: v, hi_open: true },
+        Op::Range => Interval { lo: v, lo_open: false, hi: hi.unwrap_or(v), hi_open: false },
+        Op::Eq | Op::Bare => Interval { lo: v, lo_open: false, hi: v, hi_open: false },
     }
 }
 
 fn close(a: f64, b: f64) -> bool {
-    a == b
-        || (a.is_finite() && b.is_finite() && (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0))
+    a == b || (a.is_finite() && b.is_finite() && (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0))
 }
 
 /// Brings two quantities to one unit: a side with no unit takes the other's (people write
@@ -386,28 +299,12 @@ fn common_scale(t: &Quantity, a: &Quantity) -> Option<(f64, f64)> {
 /// `None` when the two are not comparable (units disagree).
 pub fn meets(target: &Quantity, actual: &Quantity, bare_op: Op) -> Option<bool> {
     let (ts, as_) = common_scale(target, actual)?;
-    let top = if target.op == Op::Bare {
-        bare_op
-    } else {
-        target.op
-    };
+    let top = if target.op == Op::Bare { bare_op } else { target.op };
     let t = interval(top, target.value * ts, target.hi.map(|h| h * ts));
-    let aop = if actual.op == Op::Bare {
-        Op::Eq
-    } else {
-        actual.op
-    };
+    let aop = if actual.op == Op::Bare { Op::Eq } else { actual.op };
     let a = interval(aop, actual.value * as_, actual.hi.map(|h| h * as_));
-    let lo_ok = if close(a.lo, t.lo) {
-        !t.lo_open || a.lo_open
-    } else {
-        a.lo > t.lo
-    };
-    let hi_ok = if close(a.hi, t.hi) {
-        !t.hi_open || a.hi_open
-    } else {
-        a.hi < t.hi
-    };
+    let lo_ok = if close(a.lo, t.lo) { !t.lo_open || a.lo_open } else { a.lo > t.lo };
+    let hi_ok = if close(a.hi, t.hi) { !t.hi_open || a.hi_open } else { a.hi < t.hi };
     Some(lo_ok && hi_ok)
 }
 
@@ -429,10 +326,7 @@ mod tests {
         let t = q("95%以上");
         assert_eq!((t.op, t.value), (Op::Ge, 95.0));
         let t = q("400-600元");
-        assert_eq!(
-            (t.op, t.value, t.hi, t.unit.as_str()),
-            (Op::Range, 400.0, Some(600.0), "元")
-        );
+        assert_eq!((t.op, t.value, t.hi, t.unit.as_str()), (Op::Range, 400.0, Some(600.0), "元"));
         let t = q("500万条");
         assert_eq!((t.value, t.scale, t.unit.as_str()), (500.0, 1e4, "条"));
         let t = q("≤19.8万元");

@@ -1,0 +1,24 @@
+//! SCORE_OVER_WEIGHT: a score above its weight, or below zero.
+
+use crate::model::{Anomaly, Evaluation, Field};
+use crate::rules::{Ctx, fmt};
+
+/// Fires on every 得分 above its 分值 or below 0: each indicator row and the fund table's
+/// total row. Points at the score cell.
+pub fn check(e: &Evaluation, ctx: &Ctx, out: &mut Vec<Anomaly>) {
+    let mut test = |what: &str, score: &Field<f64>, weight: &Field<f64>| {
+        let Some(s) = score.get() else { return };
+        let tol = ctx.param("tolerance") + 1e-9;
+        if s < -tol {
+            out.push(ctx.flag(e, score.at, format!("{what}得分为{}，不能为负", fmt(s)), Some(0.0), Some(s)));
+        } else if let Some(w) = weight.get().filter(|w| s > w + tol) {
+            out.push(ctx.flag(e, score.at, format!("{what}得分{}高于分值{}", fmt(s), fmt(w)), Some(w), Some(s)));
+        }
+    };
+    if let Some(total) = e.total_fund() {
+        test("预算执行", &total.score, &total.weight);
+    }
+    for i in &e.indicators {
+        test(&format!("指标“{}”", i.level3), &i.score, &i.weight);
+    }
+}

@@ -1,0 +1,98 @@
+//! Helpers shared by the integration tests: write generated workbooks to a temporary
+//! folder and run the pipeline's stages on them.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use jixiao::config::Config;
+use jixiao::discover::Input;
+use jixiao::fixtures::WorkbookSpec;
+use jixiao::model::{Evaluation, FileResult};
+
+/// The date the tests run "on", so date rules do not depend on the clock.
+pub fn run_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2023, 12, 31).unwrap()
+}
+
+/// Writes `spec` to `dir/rel` and processes it as the pipeline would.
+pub fn process(dir: &Path, rel: &str, spec: &WorkbookSpec) -> FileResult {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    spec.save(&path).unwrap();
+    process_path(&path, rel)
+}
+
+pub fn process_path(path: &Path, rel: &str) -> FileResult {
+    let input = Input { path: PathBuf::from(path), rel: rel.to_string() };
+    jixiao::pipeline::process_file(&input, &Config::default_config(), run_date())
+}
+
+/// The form whose project (or department, for form B) name contains `name`.
+pub fn form<'a>(r: &'a FileResult, name: &str) -> &'a Evaluation {
+    r.evaluations.iter().find(|e| e.title().contains(name)).unwrap_or_else(|| {
+        panic!("no form named {name}; have {:?}", r.evaluations.iter().map(|e| e.title()).collect::<Vec<_>>())
+    })
+}
+
+/// Rule ids that fired on the form named `name`.
+pub fn rules_on(r: &FileResult, name: &str) -> Vec<&'static str> {
+    let id = &form(r, name).eval_id;
+    let mut v: Vec<&'static str> =
+        r.anomalies.iter().filter(|a| a.eval_id.as_ref() == Some(id)).map(|a| a.rule).collect();
+    v.sort();
+    v
+}
+
+pub fn approx(a: Option<f64>, b: f64) -> bool {
+    a.is_some_and(|a| (a - b).abs() < 1e-6)
+}
+
+/// What a form says, without where it says it: the records two layouts of the same
+/// content must agree on.
+pub fn essence(e: &Evaluation) -> String {
+    let funds: Vec<String> = e
+        .funds
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{:?}/{:?}/{:?}/{:?}/{:?}/{:?}",
+                f.source, f.initial.value, f.full.value, f.executed.value, f.weight.value, f.rate.value, f.score.value
+            )
+        })
+        .collect();
+    let inds: Vec<String> = e
+        .indicators
+        .iter()
+        .map(|i| {
+            format!(
+                "{}|{:?}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+                i.level1,
+                i.level1_declared,
+                i.level2,
+                i.level3,
+                i.target.value,
+                i.actual.value,
+                i.weight.value,
+                i.score.value,
+                i.reason.value,
+                i.met
+            )
+        })
+        .collect();
+    format!(
+        "{:?} {:?} {:?} {:?} {:?} {:?} {:?}\nfunds {funds:?}\nindicators {inds:#?}\ntotal {:?}/{:?} footer {:?} {:?} {:?}",
+        e.form,
+        e.year,
+        e.department.value,
+        e.project.value,
+        e.project_code,
+        e.supervisor.value,
+        e.implementer.value,
+        e.weight_total.value,
+        e.score_total.value,
+        e.filled_by.value,
+        e.filled_date.value,
+        e.phone.value
+    )
+}

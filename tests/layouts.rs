@@ -1,0 +1,88 @@
+//! The same content in different layouts yields identical records: stacked or one form
+//! per sheet, at an offset, merged or unmerged labels, numbers stored as text.
+
+mod common;
+
+use common::*;
+use jixiao::fixtures::synth::departments;
+use jixiao::fixtures::{Layout, WorkbookSpec, seed};
+
+fn essences(r: &jixiao::model::FileResult) -> Vec<String> {
+    r.evaluations.iter().map(essence).collect()
+}
+
+fn basics(r: &jixiao::model::FileResult) -> Vec<String> {
+    r.basics
+        .iter()
+        .map(|b| {
+            let lines: Vec<String> = b
+                .lines
+                .iter()
+                .map(|l| {
+                    format!(
+                        "{}<{:?}:{:?}/{:?}/{:?}",
+                        l.item, l.parent, l.prev_final.value, l.budget.value, l.final_.value
+                    )
+                })
+                .collect();
+            format!(
+                "{:?} {:?} {:?} {:?} {lines:?}",
+                b.year, b.staff_authorized.value, b.staff_actual.value, b.staff_rate.value
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn seed_in_every_layout_gives_the_same_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let forms = seed::forms();
+    let base = process(dir.path(), "d/stacked.xlsx", &WorkbookSpec::stacked("附表", forms.clone(), Layout::default()));
+    assert_eq!(base.evaluations.len(), 9);
+    let variants = [
+        ("per_sheet", WorkbookSpec::one_per_sheet(forms.clone(), Layout::default())),
+        (
+            "offset",
+            WorkbookSpec::stacked("附表", forms.clone(), Layout { top: 7, left: 3, gap: 5, ..Layout::default() }),
+        ),
+        ("unmerged", WorkbookSpec::stacked("附表", forms.clone(), Layout { merged: false, ..Layout::default() })),
+        (
+            "as_text",
+            WorkbookSpec::one_per_sheet(forms.clone(), Layout { numbers_as_text: true, left: 1, ..Layout::default() }),
+        ),
+        (
+            "tight",
+            WorkbookSpec::stacked(
+                "附表",
+                forms.clone(),
+                Layout { gap: 0, merged: false, numbers_as_text: true, ..Layout::default() },
+            ),
+        ),
+    ];
+    for (name, spec) in variants {
+        let r = process(dir.path(), &format!("d/{name}.xlsx"), &spec);
+        assert_eq!(essences(&r), essences(&base), "layout {name}");
+        assert_eq!(basics(&r), basics(&base), "layout {name}: form A");
+        let rules = |r: &jixiao::model::FileResult| {
+            let mut v: Vec<(String, &str)> = r.anomalies.iter().map(|a| (a.project.clone(), a.rule)).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(rules(&r), rules(&base), "layout {name}: anomalies");
+    }
+}
+
+#[test]
+fn synthetic_departments_in_every_layout_give_the_same_records() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, d) in departments(6, 7).into_iter().enumerate() {
+        let forms: Vec<_> = d.workbook.sheets.iter().flat_map(|s| s.forms.clone()).collect();
+        let sichuan = d.workbook.sheets.iter().any(|s| s.layout.sichuan);
+        let base_layout = Layout { sichuan, ..Layout::default() };
+        let base =
+            process(dir.path(), &format!("{i}/base.xlsx"), &WorkbookSpec::one_per_sheet(forms.clone(), base_layout));
+        let original = process(dir.path(), &format!("{i}/{}", d.path), &d.workbook);
+        assert_eq!(essences(&original), essences(&base), "department {i} ({})", d.path);
+        assert_eq!(basics(&original), basics(&base), "department {i}: form A");
+    }
+}

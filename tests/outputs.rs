@@ -1,0 +1,250 @@
+//! The outputs other tools rely on: the Parquet tables with the contract's names and
+//! types, summary.xlsx with its sheets and ranks, run.json, and the exit status.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use common::*;
+use jixiao::config::Config;
+use jixiao::dataset::read_table;
+use jixiao::fixtures::{Layout, WorkbookSpec, seed};
+use jixiao::pipeline::{RunOptions, run};
+use polars::prelude::DataType;
+
+fn run_on_seed(dir: &Path) -> std::path::PathBuf {
+    let input = dir.join("in");
+    let seed = WorkbookSpec::stacked("附表", seed::forms(), Layout::default());
+    std::fs::create_dir_all(input.join("株洲市行政审批服务局")).unwrap();
+    seed.save(&input.join("株洲市行政审批服务局/2022.xlsx")).unwrap();
+    // a copy (DUPLICATE_FILE) and a notes workbook with no form
+    std::fs::create_dir_all(input.join("copies")).unwrap();
+    std::fs::copy(input.join("株洲市行政审批服务局/2022.xlsx"), input.join("copies/2022 - 副本.xlsx")).unwrap();
+    let mut notes = rust_xlsxwriter::Workbook::new();
+    notes.add_worksheet().write_string(0, 0, "填报说明：金额单位为万元").unwrap();
+    notes.save(input.join("说明.xlsx")).unwrap();
+    let out = dir.join("out");
+    let opts = RunOptions {
+        input,
+        out: out.clone(),
+        config: Config::default_config(),
+        config_path: None,
+        jobs: Some(2),
+        progress: false,
+        run_date: run_date(),
+    };
+    run(&opts).unwrap();
+    out
+}
+
+#[test]
+fn parquet_tables_have_the_contract_names_and_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_on_seed(dir.path());
+    use DataType::*;
+    let contract: &[(&str, &[(&str, DataType)])] = &[
+        (
+            "files",
+            &[
+                ("path", String),
+                ("bytes", Int64),
+                ("sha256", String),
+                ("status", String),
+                ("error", String),
+                ("forms", Int32),
+            ],
+        ),
+        (
+            "evaluations",
+            &[
+                ("eval_id", String),
+                ("path", String),
+                ("sheet", String),
+                ("row", Int32),
+                ("form", String),
+                ("year", Int32),
+                ("department", String),
+                ("project", String),
+                ("supervisor", String),
+                ("implementer", String),
+                ("budget_initial", Float64),
+                ("budget_full", Float64),
+                ("executed", Float64),
+                ("exec_weight", Float64),
+                ("exec_rate", Float64),
+                ("exec_rate_calc", Float64),
+                ("exec_score", Float64),
+                ("weight_total", Float64),
+                ("score_total", Float64),
+                ("score_calc", Float64),
+                ("grade", String),
+                ("filled_by", String),
+                ("filled_date", Date),
+                ("phone", String),
+            ],
+        ),
+        (
+            "funds",
+            &[
+                ("eval_id", String),
+                ("source", String),
+                ("initial", Float64),
+                ("full", Float64),
+                ("executed", Float64),
+                ("weight", Float64),
+                ("rate", Float64),
+                ("score", Float64),
+            ],
+        ),
+        (
+            "indicators",
+            &[
+                ("eval_id", String),
+                ("row", Int32),
+                ("level1", String),
+                ("level2", String),
+                ("level3", String),
+                ("target", String),
+                ("actual", String),
+                ("weight", Float64),
+                ("score", Float64),
+                ("reason", String),
+                ("target_op", String),
+                ("target_value", Float64),
+                ("actual_value", Float64),
+                ("unit", String),
+                ("met", Boolean),
+            ],
+        ),
+        (
+            "basic_data",
+            &[
+                ("path", String),
+                ("sheet", String),
+                ("row", Int32),
+                ("department", String),
+                ("year", Int32),
+                ("item", String),
+                ("parent", String),
+                ("prev_final", Float64),
+                ("budget", Float64),
+                ("final", Float64),
+            ],
+        ),
+        (
+            "anomalies",
+            &[
+                ("rule", String),
+                ("severity", String),
+                ("path", String),
+                ("sheet", String),
+                ("cell", String),
+                ("eval_id", String),
+                ("department", String),
+                ("project", String),
+                ("message", String),
+                ("expected", Float64),
+                ("actual", Float64),
+            ],
+        ),
+    ];
+    for (table, cols) in contract {
+        let df = read_table(&out.join(format!("dataset/{table}.parquet"))).unwrap();
+        for (name, dtype) in *cols {
+            let col = df.column(name).unwrap_or_else(|_| panic!("{table}.{name} missing"));
+            assert_eq!(col.dtype(), dtype, "{table}.{name}");
+        }
+    }
+    let files = read_table(&out.join("dataset/files.parquet")).unwrap();
+    let status: Vec<Option<&str>> = files.column("status").unwrap().str().unwrap().iter().collect();
+    let paths: Vec<Option<&str>> = files.column("path").unwrap().str().unwrap().iter().collect();
+    assert_eq!(
+        paths,
+        vec![Some("copies/2022 - 副本.xlsx"), Some("株洲市行政审批服务局/2022.xlsx"), Some("说明.xlsx")],
+        "every file, sorted, relative with /"
+    );
+    // the copy comes first in path order, so it is the one kept; the other is the duplicate
+    assert_eq!(status, vec![Some("ok"), Some("duplicate"), Some("no_form")]);
+    let evals = read_table(&out.join("dataset/evaluations.parquet")).unwrap();
+    assert_eq!(evals.height(), 9, "the duplicate's forms are not counted again");
+    let rates: Vec<Option<f64>> = evals.column("exec_rate").unwrap().f64().unwrap().iter().collect();
+    assert!(rates.contains(&Some(0.78)), "rates are fractions");
+    let run_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run_json["files"]["total"], 3);
+    assert_eq!(run_json["files"]["duplicate"], 1);
+    assert_eq!(run_json["forms"]["project"], 8);
+    assert!(run_json["config"]["labels"].is_object(), "run.json records the config used");
+}
+
+#[test]
+fn summary_workbook_has_its_sheets_and_shared_ranks() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_on_seed(dir.path());
+    let mut wb: Xlsx<_> = open_workbook(out.join("summary.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names(), jixiao::summary::SHEETS.to_vec());
+    let projects = wb.worksheet_range("项目排名").unwrap();
+    let rows: Vec<(f64, String, f64)> = projects
+        .rows()
+        .skip(1)
+        .map(|r| {
+            let num = |d: &Data| match d {
+                Data::Float(f) => *f,
+                Data::Int(i) => *i as f64,
+                _ => f64::NAN,
+            };
+            (num(&r[0]), r[1].to_string(), num(&r[6]))
+        })
+        .collect();
+    let ranks: Vec<f64> = rows.iter().map(|r| r.0).collect();
+    // 99.9, 98, 97, 97, 95.9, 95.62, 95, 95: ties share a rank, the next rank skips
+    assert_eq!(ranks, vec![1.0, 2.0, 3.0, 3.0, 5.0, 6.0, 7.0, 7.0]);
+    assert_eq!(rows[0].1, "一件事一次办改革经费");
+    assert_eq!(rows[0].2, 99.9);
+    let anomalies = wb.worksheet_range("疑点清单").unwrap();
+    let severities: Vec<String> = anomalies.rows().skip(1).map(|r| r[0].to_string()).collect();
+    let order = |s: &str| ["错误", "警告", "提示"].iter().position(|x| *x == s).unwrap();
+    assert!(
+        severities.windows(2).all(|w| order(&w[0]) <= order(&w[1])),
+        "sorted error → warning → info: {severities:?}"
+    );
+    assert!(
+        anomalies
+            .rows()
+            .skip(1)
+            .all(|r| !r[7].to_string().is_empty() || r[1].to_string().contains("FILE") || r[1] == "NO_FORM_FOUND"),
+        "form findings name a cell"
+    );
+    let files = wb.worksheet_range("文件清单").unwrap();
+    assert_eq!(files.rows().count(), 4, "header and one row per input file");
+}
+
+#[test]
+fn exit_status_follows_the_spec() {
+    let bin = env!("CARGO_BIN_EXE_jixiao");
+    let dir = tempfile::tempdir().unwrap();
+    let missing = Command::new(bin)
+        .args(["run", "/no/such/folder", "--out"])
+        .arg(dir.path().join("o"))
+        .arg("--quiet")
+        .status()
+        .unwrap();
+    assert_eq!(missing.code(), Some(1), "input missing");
+    let usage = Command::new(bin).args(["run", "--no-such-flag"]).status().unwrap();
+    assert_eq!(usage.code(), Some(2), "usage error");
+    std::fs::create_dir_all(dir.path().join("in")).unwrap();
+    std::fs::write(dir.path().join("in/broken.xlsx"), b"not a workbook").unwrap();
+    let ok = Command::new(bin)
+        .arg("run")
+        .arg(dir.path().join("in"))
+        .arg("--out")
+        .arg(dir.path().join("o"))
+        .arg("--quiet")
+        .status()
+        .unwrap();
+    assert_eq!(ok.code(), Some(0), "a failed file does not fail the run");
+    let files = read_table(&dir.path().join("o/dataset/files.parquet")).unwrap();
+    assert_eq!(files.column("status").unwrap().str().unwrap().get(0), Some("failed"));
+}
