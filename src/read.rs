@@ -67,7 +67,9 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
 pub fn read_workbook(bytes: &[u8], max_cells: u64) -> Result<Vec<Grid>, ReadError> {
     match sniff(bytes)? {
         Format::Zip => {
-            let is_ods = bytes.windows(39).take(200).any(|w| w == b"application/vnd.oasis.opendocument.spr");
+            // an ODF package stores its mimetype first, uncompressed
+            const ODS: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
+            let is_ods = bytes.len() > 200 && bytes[..200].windows(ODS.len()).any(|w| w == ODS);
             if is_ods {
                 let mut wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
                     .map_err(|e: calamine::OdsError| ReadError::Corrupt(e.to_string()))?;

@@ -1,0 +1,13 @@
+//! Writes the `.xlsx` sources of the committed `.xls`/`.ods` fixtures (see
+//! `scripts/make-format-fixtures`): the seed, and a Sichuan-template department.
+//!
+//! Usage: cargo run --example gen_format_sources -- DIR
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = std::path::PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| ".".into()));
+    std::fs::create_dir_all(&dir)?;
+    for (name, spec) in jixiao::fixtures::format_sources() {
+        spec.save(&dir.join(format!("{name}.xlsx")))?;
+    }
+    Ok(())
+}
