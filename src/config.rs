@@ -215,6 +215,8 @@ impl Grades {
 pub struct Limits {
     pub max_file_mb: u64,
     pub max_cells_per_sheet: u64,
+    pub max_unpacked_mb: u64,
+    pub file_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -14,6 +14,7 @@ pub mod discover;
 pub mod extract;
 pub mod fixtures;
 pub mod grid;
+pub mod inspect;
 pub mod locate;
 pub mod model;
 pub mod normalize;

@@ -213,6 +213,29 @@ impl Evaluation {
         crate::values::number::round9(s)
     }
 
+    /// Every number cell of the form, for passes that annotate them (FORMULA_NO_VALUE).
+    pub fn number_fields_mut(&mut self) -> Vec<&mut Field<f64>> {
+        let mut v: Vec<&mut Field<f64>> = Vec::new();
+        for f in &mut self.funds {
+            v.extend([&mut f.initial, &mut f.full, &mut f.executed, &mut f.weight, &mut f.rate, &mut f.score]);
+        }
+        for i in &mut self.indicators {
+            v.extend([&mut i.weight, &mut i.score]);
+        }
+        v.extend([&mut self.weight_total, &mut self.score_total]);
+        v
+    }
+
+    /// True when a number cell the rules rely on is blank: the total fund row's, an
+    /// indicator's weight or score, or the 总分 row's.
+    pub fn has_blank_required_number(&self) -> bool {
+        let blank = |f: &Field<f64>| f.is_blank() && f.at.is_some();
+        self.total_fund().is_some_and(|t| [&t.full, &t.executed, &t.weight, &t.score].into_iter().any(blank))
+            || self.indicators.iter().any(|i| blank(&i.weight) || blank(&i.score))
+            || blank(&self.weight_total)
+            || blank(&self.score_total)
+    }
+
     /// The name rankings and lists show: the project for form C, else the department.
     pub fn title(&self) -> String {
         match self.form {

@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -124,18 +125,31 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let pool =
         rayon::ThreadPoolBuilder::new().num_threads(jobs).build().map_err(|e| RunError::Threads(e.to_string()))?;
     let bar = progress_bar(found.inputs.len() as u64, opts.progress);
+    let config = Arc::new(opts.config.clone());
+    let timeout = Duration::from_secs(opts.config.limits.file_timeout_secs.max(1));
     let results: Vec<FileResult> = pool.install(|| {
         found
             .inputs
             .par_iter()
             .map(|input| {
-                let r = process_file(input, &opts.config, opts.run_date);
+                let r = process_guarded(input, &config, opts.run_date, timeout);
                 bar.inc(1);
                 r
             })
             .collect()
     });
     bar.finish_and_clear();
+    let mut results = results;
+    // folders that could not be walked are accounted for like files that could not be read
+    for (path, reason) in &found.problems {
+        let input = Input { path: opts.input.join(path), rel: path.clone() };
+        let chinese = if reason.contains("loop") {
+            "符号链接循环，已跳过".to_string()
+        } else {
+            "无法读取该文件夹".to_string()
+        };
+        results.push(failed(&opts.config, &input, 0, String::new(), format!("cannot walk: {reason}"), chinese));
+    }
     let t_process = t0.elapsed();
 
     let data = finish_batch(results, &opts.config, opts.run_date);
@@ -162,6 +176,38 @@ fn progress_bar(len: u64, wanted: bool) -> ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// Processes one file on its own thread and waits at most `limit` for it: a file that
+/// takes pathologically long is reported as failed and left behind, and the run goes on.
+pub fn process_guarded(input: &Input, config: &Arc<Config>, run_date: NaiveDate, limit: Duration) -> FileResult {
+    let (tx, rx) = mpsc::channel();
+    let (job_input, job_config) = (input.clone(), Arc::clone(config));
+    let spawned = std::thread::Builder::new().name(format!("jixiao {}", input.rel)).spawn(move || {
+        let _ = tx.send(process_file(&job_input, &job_config, run_date));
+    });
+    if spawned.is_err() {
+        return process_file(input, config, run_date);
+    }
+    match rx.recv_timeout(limit) {
+        Ok(r) => r,
+        Err(mpsc::RecvTimeoutError::Timeout) => failed(
+            config,
+            input,
+            std::fs::metadata(&input.path).map(|m| m.len() as i64).unwrap_or(0),
+            String::new(),
+            format!("still being read after {} s (limit file_timeout_secs); left behind", limit.as_secs()),
+            format!("读取超时（超过{}秒），已跳过", limit.as_secs()),
+        ),
+        Err(mpsc::RecvTimeoutError::Disconnected) => failed(
+            config,
+            input,
+            0,
+            String::new(),
+            "internal error while reading this file".into(),
+            "读取时发生内部错误".into(),
+        ),
+    }
 }
 
 /// Processes one file; never panics and never fails: problems become the file's status.
@@ -254,7 +300,8 @@ fn process_inner(input: &Input, config: &Config, run_date: NaiveDate) -> FileRes
         }
     };
     let sha256 = hex(&Sha256::digest(&bytes));
-    let grids = match read_workbook(&bytes, config.limits.max_cells_per_sheet) {
+    let unpacked = config.limits.max_unpacked_mb.saturating_mul(1_048_576);
+    let grids = match read_workbook(&bytes, config.limits.max_cells_per_sheet, unpacked) {
         Ok(g) => g,
         Err(e) => {
             return failed(config, input, bytes.len() as i64, sha256, e.to_string(), ReadError::chinese(&e));
@@ -267,6 +314,7 @@ fn process_inner(input: &Input, config: &Config, run_date: NaiveDate) -> FileRes
         evaluations.extend(forms.evaluations);
         basics.extend(forms.basics);
     }
+    mark_uncalculated_formulas(&bytes, &mut evaluations, unpacked);
     resolve_departments(&mut evaluations, &mut basics, &input.rel);
     let forms = (evaluations.len() + basics.len()) as i32;
     let mut anomalies = crate::rules::check_forms(&evaluations, &basics, config, run_date);
@@ -291,6 +339,31 @@ fn process_inner(input: &Input, config: &Config, run_date: NaiveDate) -> FileRes
         evaluations,
         basics,
         anomalies,
+    }
+}
+
+/// A blank number cell may be a formula whose value was never calculated (workbooks
+/// written by programs): look at the formulas of the sheets that have blank number cells,
+/// and only those, and mark such cells so FORMULA_NO_VALUE can report them.
+fn mark_uncalculated_formulas(bytes: &[u8], evals: &mut [Evaluation], max_unpacked_bytes: u64) {
+    let mut sheets: Vec<String> = Vec::new();
+    for e in evals.iter() {
+        if e.has_blank_required_number() && !sheets.contains(&e.sheet) {
+            sheets.push(e.sheet.clone());
+        }
+    }
+    for sheet in sheets {
+        let Ok(formulas) = crate::read::formula_cells(bytes, &sheet, max_unpacked_bytes) else { continue };
+        if formulas.is_empty() {
+            continue;
+        }
+        for e in evals.iter_mut().filter(|e| e.sheet == sheet) {
+            for f in e.number_fields_mut() {
+                if f.is_blank() && f.at.is_some_and(|p| formulas.contains(&p)) {
+                    f.note = crate::model::Note::FormulaNoValue;
+                }
+            }
+        }
     }
 }
 

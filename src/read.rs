@@ -3,23 +3,28 @@
 //! The format is told by the file's magic bytes, not its extension: departments rename
 //! files. Merged regions are filled here so that later stages never think about them.
 
+use std::collections::HashSet;
 use std::io::Cursor;
 
 use calamine::{Data, Dimensions, Ods, Range, Reader, Xls, Xlsx};
 
 use crate::grid::{Cell, Grid, Value};
+use crate::inspect::{Container, inspect};
+use crate::model::Pos;
 use crate::values::date::from_excel_serial;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     #[error("empty file (0 bytes)")]
     Empty,
-    #[error("not a spreadsheet (the file starts with {0})")]
+    #[error("not a spreadsheet: {0}")]
     NotSpreadsheet(String),
     #[error("the workbook is password-protected (encrypted)")]
     Encrypted,
     #[error("corrupt or truncated workbook: {0}")]
     Corrupt(String),
+    #[error("too large to unpack safely: the archive declares {declared_mb} MB unpacked (limit {limit_mb} MB)")]
+    TooLarge { declared_mb: u64, limit_mb: u64 },
     #[error("sheet `{sheet}` is too large ({cells} cells, limit {limit})")]
     SheetTooLarge { sheet: String, cells: u64, limit: u64 },
 }
@@ -29,9 +34,10 @@ impl ReadError {
     pub fn chinese(&self) -> String {
         match self {
             ReadError::Empty => "空文件（0字节）".into(),
-            ReadError::NotSpreadsheet(_) => "不是电子表格文件（文件格式不符）".into(),
+            ReadError::NotSpreadsheet(_) => "不是电子表格文件（可能是改了扩展名的其他文件）".into(),
+            ReadError::TooLarge { declared_mb, .. } => format!("文件解压后过大（{declared_mb} MB），为安全起见未读取"),
             ReadError::Encrypted => "文件已加密，无法读取".into(),
-            ReadError::Corrupt(e) => format!("文件损坏或不完整：{e}"),
+            ReadError::Corrupt(e) => format!("文件损坏或不完整（{e}）"),
             ReadError::SheetTooLarge { sheet, cells, .. } => {
                 format!("工作表“{sheet}”过大（{cells}个单元格）")
             }
@@ -39,53 +45,21 @@ impl ReadError {
     }
 }
 
-/// What the magic bytes say the file is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// A zip archive: xlsx/xlsm or ods.
-    Zip,
-    /// An OLE compound file: xls, or an encrypted xlsx.
-    Ole,
-}
-
-/// Tells the container format from the first bytes.
-pub fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
-    if bytes.is_empty() {
-        return Err(ReadError::Empty);
-    }
-    if bytes.starts_with(b"PK\x03\x04") {
-        return Ok(Format::Zip);
-    }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        return Ok(Format::Ole);
-    }
-    let head: String = bytes.iter().take(8).map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(" ");
-    Err(ReadError::NotSpreadsheet(head))
-}
-
-/// Reads every sheet of a workbook.
-pub fn read_workbook(bytes: &[u8], max_cells: u64) -> Result<Vec<Grid>, ReadError> {
-    match sniff(bytes)? {
-        Format::Zip => {
-            // an ODF package stores its mimetype first, uncompressed
-            const ODS: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
-            let is_ods = bytes.len() > 200 && bytes[..200].windows(ODS.len()).any(|w| w == ODS);
-            if is_ods {
-                let mut wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-                    .map_err(|e: calamine::OdsError| ReadError::Corrupt(e.to_string()))?;
-                read_sheets(&mut wb, max_cells, |_, _| Ok(Vec::new()))
-            } else {
-                let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-                    .map_err(|e: calamine::XlsxError| ReadError::Corrupt(e.to_string()))?;
-                read_sheets(&mut wb, max_cells, |wb, name| {
-                    wb.merge_cells_by_sheet_name(name).map_err(|e| e.to_string())
-                })
-            }
+/// Reads every sheet of a workbook, after checking its container (see [`inspect`]).
+pub fn read_workbook(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> Result<Vec<Grid>, ReadError> {
+    match inspect(bytes, max_unpacked_bytes)? {
+        Container::Ods => {
+            let mut wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                .map_err(|e: calamine::OdsError| ReadError::Corrupt(e.to_string()))?;
+            // calamine reports no merged regions for ODS; the extractors do not need them
+            read_sheets(&mut wb, max_cells, |_, _| Ok(Vec::new()))
         }
-        Format::Ole => {
-            if ole_is_encrypted(bytes) {
-                return Err(ReadError::Encrypted);
-            }
+        Container::Xlsx => {
+            let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                .map_err(|e: calamine::XlsxError| ReadError::Corrupt(e.to_string()))?;
+            read_sheets(&mut wb, max_cells, |wb, name| wb.merge_cells_by_sheet_name(name).map_err(|e| e.to_string()))
+        }
+        Container::Xls => {
             let mut wb: Xls<_> =
                 calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsError| match e {
                     calamine::XlsError::Password => ReadError::Encrypted,
@@ -166,8 +140,38 @@ fn convert(d: &Data) -> Value {
     }
 }
 
-/// An OLE file holding an `EncryptionInfo` stream is an encrypted OOXML workbook.
-fn ole_is_encrypted(bytes: &[u8]) -> bool {
-    let needle: Vec<u8> = "EncryptionInfo".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
-    bytes.windows(needle.len()).any(|w| w == needle.as_slice())
+/// Cells of a sheet that hold a formula, by position. Read only when a form has blank
+/// number cells, to tell "blank" from "a formula nobody calculated" (FORMULA_NO_VALUE).
+pub fn formula_cells(bytes: &[u8], sheet: &str, max_unpacked_bytes: u64) -> Result<HashSet<Pos>, ReadError> {
+    fn collect(r: Range<String>) -> HashSet<Pos> {
+        let Some((top, left)) = r.start() else { return HashSet::new() };
+        let mut out = HashSet::new();
+        for (i, row) in r.rows().enumerate() {
+            for (j, f) in row.iter().enumerate() {
+                if !f.is_empty() {
+                    out.insert((top + i as u32, left + j as u32));
+                }
+            }
+        }
+        out
+    }
+    let corrupt = |e: String| ReadError::Corrupt(e);
+    let range = match inspect(bytes, max_unpacked_bytes)? {
+        Container::Xlsx => {
+            let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                .map_err(|e: calamine::XlsxError| corrupt(e.to_string()))?;
+            wb.worksheet_formula(sheet).map_err(|e| corrupt(e.to_string()))?
+        }
+        Container::Xls => {
+            let mut wb: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                .map_err(|e: calamine::XlsError| corrupt(e.to_string()))?;
+            wb.worksheet_formula(sheet).map_err(|e| corrupt(e.to_string()))?
+        }
+        Container::Ods => {
+            let mut wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                .map_err(|e: calamine::OdsError| corrupt(e.to_string()))?;
+            wb.worksheet_formula(sheet).map_err(|e| corrupt(e.to_string()))?
+        }
+    };
+    Ok(collect(range))
 }

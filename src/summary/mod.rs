@@ -202,7 +202,9 @@ fn write_value(ws: &mut Worksheet, r: u32, c: u16, v: V, f: &Formats) -> Result<
 pub fn file_link(ctx: &Ctx, rel: &str, sheet: &str, cell: &str) -> V {
     let abs = ctx.input_root.join(rel);
     let target = relative_path(ctx.out_dir, &abs).unwrap_or(abs);
-    let mut url = format!("file:///{}", target.display().to_string().replace('\\', "/"));
+    // `#` would start the in-file location and `%` an escape: encode both in the path
+    let path = target.display().to_string().replace('\\', "/").replace('%', "%25").replace('#', "%23");
+    let mut url = format!("file:///{path}");
     if !sheet.is_empty() && !cell.is_empty() {
         url.push_str(&format!("#'{}'!{}", sheet.replace('\'', "''"), cell));
     }
