@@ -7,19 +7,24 @@
 //! driven by [`pipeline`], which walks the files in parallel. Everything below the
 //! pipeline is plain functions over plain data ([`model`]).
 
+#[cfg(feature = "output")]
 pub mod cli;
 pub mod config;
+#[cfg(feature = "output")]
 pub mod dataset;
 pub mod discover;
 pub mod extract;
+#[cfg(feature = "output")]
 pub mod fixtures;
 pub mod grid;
 pub mod inspect;
 pub mod locate;
 pub mod model;
 pub mod normalize;
+#[cfg(feature = "output")]
 pub mod pipeline;
 pub mod read;
 pub mod rules;
+#[cfg(feature = "output")]
 pub mod summary;
 pub mod values;
