@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::model::Pos;
-use crate::normalize::norm;
+use crate::normalize::{clean_label, norm};
 
 /// A cell's value, reduced to what the forms need.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -24,6 +24,9 @@ pub struct Cell {
     pub value: Value,
     /// Normalized text (see [`norm`]) for matching; empty for non-text cells.
     pub norm: String,
+    /// `norm` without label decorations (see [`clean_label`]), computed once per cell
+    /// because every stage compares labels.
+    pub clean: String,
     /// Set on the cells of a merged region other than its top-left one.
     pub merged_from: Option<Pos>,
     /// A formula with no cached value: reads as empty.
@@ -36,7 +39,8 @@ impl Cell {
             Value::Text(s) => norm(s),
             _ => String::new(),
         };
-        Cell { value, norm, merged_from: None, formula_no_value: false }
+        let clean = if norm.is_empty() { String::new() } else { clean_label(&norm) };
+        Cell { value, norm, clean, merged_from: None, formula_no_value: false }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -81,7 +85,8 @@ pub struct Grid {
     cells: Vec<Cell>,
 }
 
-static EMPTY: Cell = Cell { value: Value::Empty, norm: String::new(), merged_from: None, formula_no_value: false };
+static EMPTY: Cell =
+    Cell { value: Value::Empty, norm: String::new(), clean: String::new(), merged_from: None, formula_no_value: false };
 
 impl Grid {
     /// A grid covering rows `top..top+height` and columns `left..left+width`.

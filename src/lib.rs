@@ -19,6 +19,7 @@ pub mod fixtures;
 pub mod grid;
 pub mod inspect;
 pub mod locate;
+pub mod merges;
 pub mod model;
 pub mod normalize;
 #[cfg(feature = "output")]

@@ -8,7 +8,7 @@
 use crate::config::Labels;
 use crate::grid::Grid;
 use crate::model::{FormKind, Pos};
-use crate::normalize::{clean_label, year_in};
+use crate::normalize::year_in;
 
 /// Where a form sits in its sheet.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,12 +34,12 @@ pub fn locate(grid: &Grid, labels: &Labels) -> Vec<Located> {
             if cell.norm.is_empty() || cell.merged_from.is_some() || cell.norm.chars().count() > 40 {
                 continue;
             }
-            let label = clean_label(&cell.norm);
-            let kind = if labels.forms.project.is_clean(&label) {
+            let label = &cell.clean;
+            let kind = if labels.forms.project.is_clean(label) {
                 FormKind::Project
-            } else if labels.forms.department.is_clean(&label) {
+            } else if labels.forms.department.is_clean(label) {
                 FormKind::Department
-            } else if labels.forms.basic.is_clean(&label) {
+            } else if labels.forms.basic.is_clean(label) {
                 FormKind::Basic
             } else {
                 continue;

@@ -57,7 +57,13 @@ pub fn read_workbook(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> R
         Container::Xlsx => {
             let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
                 .map_err(|e: calamine::XlsxError| ReadError::Corrupt(e.to_string()))?;
-            read_sheets(&mut wb, max_cells, |wb, name| wb.merge_cells_by_sheet_name(name).map_err(|e| e.to_string()))
+            let merges = crate::merges::xlsx_merges(bytes);
+            read_sheets(&mut wb, max_cells, |_, name| {
+                Ok(merges
+                    .get(name)
+                    .map(|v| v.iter().map(|(a, b)| Dimensions { start: *a, end: *b }).collect())
+                    .unwrap_or_default())
+            })
         }
         Container::Xls => {
             let mut wb: Xls<_> =

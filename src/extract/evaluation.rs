@@ -6,7 +6,6 @@ use crate::extract::{footer, funds, indicators, value_right};
 use crate::grid::Grid;
 use crate::locate::Located;
 use crate::model::{Evaluation, Field, FormKind};
-use crate::normalize::clean_label;
 
 /// Extracts a form B or C; `None` when the label that located it was not a form after all
 /// (a cover page's `部门名称：`): a form has a fund table or an indicator table.
@@ -23,10 +22,10 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id
     let mut implementer = Field::default();
     for r in rows.clone() {
         for (c, cell) in grid.row_cells(r, grid.left) {
-            let t = clean_label(&cell.norm);
-            if supervisor.at.is_none() && labels.fields.supervisor.is_clean(&t) {
+            let t = &cell.clean;
+            if supervisor.at.is_none() && labels.fields.supervisor.is_clean(t) {
                 supervisor = value_right(grid, (r, c), is_field_label);
-            } else if implementer.at.is_none() && labels.fields.implementer.is_clean(&t) {
+            } else if implementer.at.is_none() && labels.fields.implementer.is_clean(t) {
                 implementer = value_right(grid, (r, c), is_field_label);
             }
         }

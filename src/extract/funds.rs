@@ -48,8 +48,7 @@ pub fn header(grid: &Grid, row: u32, cols: &FundColumns) -> Option<FundCols> {
         (&cols.rate, &mut found.rate),
         (&cols.score, &mut found.score),
     ];
-    let cells: Vec<(u32, String)> =
-        grid.row_cells(row, grid.left).map(|(c, cell)| (c, clean_label(&cell.norm))).collect();
+    let cells: Vec<(u32, String)> = grid.row_cells(row, grid.left).map(|(c, cell)| (c, cell.clean.clone())).collect();
     for (set, slot) in roles {
         *slot = cells.iter().find(|(_, t)| set.is_clean(t)).map(|(c, _)| *c);
     }

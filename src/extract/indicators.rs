@@ -7,7 +7,7 @@ use crate::config::{IndicatorColumns, LabelSet, Labels};
 use crate::extract::{NumKind, is_copy_of, num_field, text_field};
 use crate::grid::Grid;
 use crate::model::{Field, Indicator, Section};
-use crate::normalize::{clean_label, declared_points, norm};
+use crate::normalize::{declared_points, norm};
 use crate::values::quantity::{Op, Parsed, meets, parse_quantity};
 
 #[derive(Debug)]
@@ -38,8 +38,7 @@ pub struct IndicatorCols {
 
 /// Maps a header row; `None` unless it has 三级指标 and 分值 or 得分.
 pub fn header(grid: &Grid, row: u32, cols: &IndicatorColumns) -> Option<IndicatorCols> {
-    let cells: Vec<(u32, String)> =
-        grid.row_cells(row, grid.left).map(|(c, cell)| (c, clean_label(&cell.norm))).collect();
+    let cells: Vec<(u32, String)> = grid.row_cells(row, grid.left).map(|(c, cell)| (c, cell.clean.clone())).collect();
     let find = |set: &LabelSet| cells.iter().find(|(_, t)| set.is_clean(t)).map(|(c, _)| *c);
     let level3 = find(&cols.level3)?;
     let (weight, score) = (find(&cols.weight), find(&cols.score));
@@ -80,15 +79,16 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<Indicat
     for r in header_row + 1..rows.end {
         // the total row: 总分 / 合计 left of the target column
         let limit = cols.target.unwrap_or(cols.level3 + 1);
-        if let Some((c, _)) = grid.row_cells(r, grid.left).find(|(c, cell)| {
-            *c < limit.max(cols.level3 + 1) && labels.fields.total_row.is_clean(&clean_label(&cell.norm))
-        }) {
+        if let Some((c, _)) = grid
+            .row_cells(r, grid.left)
+            .find(|(c, cell)| *c < limit.max(cols.level3 + 1) && labels.fields.total_row.is_clean(&cell.clean))
+        {
             table.total_row = Some(r);
             read_total(grid, r, c, &cols, &mut table);
             break;
         }
-        let joined: String = grid.row_cells(r, grid.left).map(|(_, cell)| cell.norm.as_str()).collect();
-        if footer_keys.iter().any(|k| k.synonyms().iter().any(|s| joined.contains(s.as_str()))) {
+        let is_footer = |t: &str| footer_keys.iter().any(|k| k.synonyms().iter().any(|s| t.contains(s.as_str())));
+        if grid.row_cells(r, grid.left).any(|(_, cell)| is_footer(&cell.norm)) {
             break;
         }
         table.last_row = r;
@@ -96,7 +96,7 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<Indicat
         if let Some(c) = cols.level1 {
             let cell = grid.get((r, c));
             if !cell.is_empty() {
-                let name = clean_label(&cell.norm);
+                let name = cell.clean.clone();
                 if name != level1 || cell.merged_from.is_none() && declared_points(&cell.norm) != declared {
                     level1 = name;
                     declared = declared_points(&cell.norm);
@@ -109,7 +109,7 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<Indicat
         if let Some(c) = cols.level2 {
             let cell = grid.get((r, c));
             if !cell.is_empty() && !is_copy_of(cell, (r, cols.level1.unwrap_or(u32::MAX))) {
-                level2 = clean_label(&cell.norm);
+                level2 = cell.clean.clone();
             }
         }
         let level3_cell = grid.get((r, cols.level3));

@@ -10,7 +10,6 @@ pub mod indicators;
 use crate::config::Labels;
 use crate::grid::{Cell, Grid, Value};
 use crate::model::{BasicForm, Evaluation, Field, FormKind, Note, Pos};
-use crate::normalize::clean_label;
 use crate::values::number::{AmountUnit, Num, parse_amount, parse_number, parse_rate, rate_from_number};
 
 /// The forms of one sheet.
@@ -107,7 +106,7 @@ pub fn value_right(grid: &Grid, label: Pos, is_label: impl Fn(&str) -> bool) -> 
         if cell.is_empty() || cell.merged_from == Some(label) {
             continue;
         }
-        if is_label(&clean_label(&cell.norm)) {
+        if is_label(&cell.clean) {
             break;
         }
         return text_field(grid, (label.0, c));
