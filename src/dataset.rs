@@ -3,14 +3,15 @@
 //! files; a renamed column breaks them, so the names live here and nowhere else.
 
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use polars::prelude::*;
+use polars_io::parquet::write::BatchedWriter;
 use polars_parquet::write::ZstdLevel;
 
 use crate::config::Grades;
-use crate::model::{Anomaly, BasicForm, Evaluation, Field, FileRecord};
+use crate::model::{Anomaly, BasicForm, Evaluation, Field, FileRecord, FileResult};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DatasetError {
@@ -69,16 +70,6 @@ impl Table {
 
 fn s(f: &Field<String>) -> Option<String> {
     f.value.clone()
-}
-
-/// One DataFrame per contract table.
-pub struct Dataset {
-    pub files: DataFrame,
-    pub evaluations: DataFrame,
-    pub funds: DataFrame,
-    pub indicators: DataFrame,
-    pub basic_data: DataFrame,
-    pub anomalies: DataFrame,
 }
 
 pub fn files_frame(files: &[FileRecord]) -> Result<DataFrame, DatasetError> {
@@ -246,44 +237,82 @@ pub fn anomalies_frame(a: &[Anomaly]) -> Result<DataFrame, DatasetError> {
         .finish()
 }
 
-impl Dataset {
-    pub fn build(
-        files: &[FileRecord],
-        evals: &[&Evaluation],
-        basics: &[&BasicForm],
-        anomalies: &[Anomaly],
-        grades: &Grades,
-    ) -> Result<Dataset, DatasetError> {
-        Ok(Dataset {
-            files: files_frame(files)?,
-            evaluations: evaluations_frame(evals, grades)?,
-            funds: funds_frame(evals)?,
-            indicators: indicators_frame(evals)?,
-            basic_data: basic_frame(basics)?,
-            anomalies: anomalies_frame(anomalies)?,
+type Writer = BatchedWriter<File>;
+
+/// Writes the dataset as results arrive: the four large tables (evaluations, funds,
+/// indicators, basic_data) are streamed as Parquet row groups, one per chunk of files, so
+/// nothing accumulates in memory; files and anomalies, small and known only at the end,
+/// are written by [`DatasetWriter::finish`].
+pub struct DatasetWriter {
+    dir: PathBuf,
+    grades: Grades,
+    evaluations: Writer,
+    funds: Writer,
+    indicators: Writer,
+    basic_data: Writer,
+}
+
+fn compression() -> ParquetCompression {
+    ParquetCompression::Zstd(ZstdLevel::try_new(3).ok())
+}
+
+fn open_batched(dir: &Path, name: &str, empty: DataFrame) -> Result<Writer, DatasetError> {
+    let path = dir.join(format!("{name}.parquet"));
+    let file = File::create(&path).map_err(|cause| DatasetError::Io { path: path.display().to_string(), cause })?;
+    ParquetWriter::new(file)
+        .with_compression(compression())
+        .batched(empty.schema())
+        .map_err(|cause| DatasetError::Polars { table: "parquet", cause })
+}
+
+fn write_frame(dir: &Path, name: &str, mut df: DataFrame) -> Result<(), DatasetError> {
+    let path = dir.join(format!("{name}.parquet"));
+    let file = File::create(&path).map_err(|cause| DatasetError::Io { path: path.display().to_string(), cause })?;
+    ParquetWriter::new(file)
+        .with_compression(compression())
+        .finish(&mut df)
+        .map_err(|cause| DatasetError::Polars { table: "parquet", cause })?;
+    Ok(())
+}
+
+impl DatasetWriter {
+    /// Creates `dir` and the streamed tables, with the contract's schemas.
+    pub fn create(dir: &Path, grades: &Grades) -> Result<DatasetWriter, DatasetError> {
+        std::fs::create_dir_all(dir).map_err(|cause| DatasetError::Io { path: dir.display().to_string(), cause })?;
+        Ok(DatasetWriter {
+            dir: dir.to_path_buf(),
+            grades: grades.clone(),
+            evaluations: open_batched(dir, "evaluations", evaluations_frame(&[], grades)?)?,
+            funds: open_batched(dir, "funds", funds_frame(&[])?)?,
+            indicators: open_batched(dir, "indicators", indicators_frame(&[])?)?,
+            basic_data: open_batched(dir, "basic_data", basic_frame(&[])?)?,
         })
     }
 
-    /// Writes one Parquet file per table into `dir`.
-    pub fn write(&mut self, dir: &Path) -> Result<(), DatasetError> {
-        std::fs::create_dir_all(dir).map_err(|cause| DatasetError::Io { path: dir.display().to_string(), cause })?;
-        for (name, df) in [
-            ("files", &mut self.files),
-            ("evaluations", &mut self.evaluations),
-            ("funds", &mut self.funds),
-            ("indicators", &mut self.indicators),
-            ("basic_data", &mut self.basic_data),
-            ("anomalies", &mut self.anomalies),
-        ] {
-            let path = dir.join(format!("{name}.parquet"));
-            let file =
-                File::create(&path).map_err(|cause| DatasetError::Io { path: path.display().to_string(), cause })?;
-            let level = ZstdLevel::try_new(3).ok();
-            ParquetWriter::new(file)
-                .with_compression(ParquetCompression::Zstd(level))
-                .finish(df)
-                .map_err(|cause| DatasetError::Polars { table: "parquet", cause })?;
+    /// Appends the forms of some files.
+    pub fn write(&mut self, results: &[FileResult]) -> Result<(), DatasetError> {
+        let evals: Vec<&Evaluation> = results.iter().flat_map(|r| &r.evaluations).collect();
+        let basics: Vec<&BasicForm> = results.iter().flat_map(|r| &r.basics).collect();
+        let batch = |w: &mut Writer, df: DataFrame| {
+            if df.height() == 0 {
+                return Ok(());
+            }
+            w.write_batch(&df).map_err(|cause| DatasetError::Polars { table: "parquet", cause })
+        };
+        batch(&mut self.evaluations, evaluations_frame(&evals, &self.grades)?)?;
+        batch(&mut self.funds, funds_frame(&evals)?)?;
+        batch(&mut self.indicators, indicators_frame(&evals)?)?;
+        batch(&mut self.basic_data, basic_frame(&basics)?)?;
+        Ok(())
+    }
+
+    /// Closes the streamed tables and writes the file log and the anomalies.
+    pub fn finish(self, files: &[FileRecord], anomalies: &[Anomaly]) -> Result<(), DatasetError> {
+        for w in [&self.evaluations, &self.funds, &self.indicators, &self.basic_data] {
+            w.finish().map_err(|cause| DatasetError::Polars { table: "parquet", cause })?;
         }
+        write_frame(&self.dir, "files", files_frame(files)?)?;
+        write_frame(&self.dir, "anomalies", anomalies_frame(anomalies)?)?;
         Ok(())
     }
 }

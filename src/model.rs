@@ -344,3 +344,60 @@ mod tests {
         assert_eq!(a1((4, 27)), "AB5");
     }
 }
+
+/// What the run keeps of a form B or C once its rows are written out: enough for the
+/// rankings, the batch rules and the overview, a few hundred bytes instead of the form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalSummary {
+    pub eval_id: String,
+    pub path: String,
+    pub sheet: String,
+    pub start: Pos,
+    pub form: FormKind,
+    pub year: Option<i32>,
+    pub department: Option<String>,
+    pub project: Option<String>,
+    /// Where the project name is written.
+    pub project_at: Option<Pos>,
+    pub supervisor: Option<String>,
+    pub implementer: Option<String>,
+    pub score_total: Option<f64>,
+    pub score_calc: f64,
+    pub budget_full: Option<f64>,
+    pub executed: Option<f64>,
+    /// Calculated execution rate, else the stated one.
+    pub exec_rate: Option<f64>,
+    pub indicators: usize,
+}
+
+impl EvalSummary {
+    pub fn of(e: &Evaluation) -> EvalSummary {
+        EvalSummary {
+            eval_id: e.eval_id.clone(),
+            path: e.path.clone(),
+            sheet: e.sheet.clone(),
+            start: e.start,
+            form: e.form,
+            year: e.year,
+            department: e.department.value.clone(),
+            project: e.project.value.clone(),
+            project_at: e.project.at,
+            supervisor: e.supervisor.value.clone(),
+            implementer: e.implementer.value.clone(),
+            score_total: e.score_total.get(),
+            score_calc: e.score_calc(),
+            budget_full: e.budget_full(),
+            executed: e.executed(),
+            exec_rate: e.exec_rate_calc().or(e.exec_rate()),
+            indicators: e.indicators.len(),
+        }
+    }
+
+    /// The project for form C, else the department.
+    pub fn title(&self) -> String {
+        match self.form {
+            FormKind::Project => self.project.clone().unwrap_or_default(),
+            _ => self.department.clone().unwrap_or_default(),
+        }
+    }
+}

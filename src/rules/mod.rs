@@ -27,7 +27,7 @@ mod weight_sum;
 use chrono::NaiveDate;
 
 use crate::config::{Config, RuleSettings, Severity};
-use crate::model::{Anomaly, BasicForm, Evaluation, Pos, a1};
+use crate::model::{Anomaly, BasicForm, EvalSummary, Evaluation, Pos, a1};
 
 /// What a rule looks at.
 #[derive(Clone, Copy)]
@@ -37,7 +37,7 @@ pub enum Check {
     /// One form A.
     Basic(fn(&BasicForm, &Ctx, &mut Vec<Anomaly>)),
     /// Every form of the batch at once (after identical files are set aside).
-    Batch(fn(&[Evaluation], &Ctx, &mut Vec<Anomaly>)),
+    Batch(fn(&[EvalSummary], &Ctx, &mut Vec<Anomaly>)),
     /// Raised by the pipeline itself (file-level or batch-level), not by a form check.
     Pipeline,
 }
@@ -271,6 +271,23 @@ impl Ctx<'_> {
         }
     }
 
+    /// A finding of a batch rule on a form known by its summary.
+    pub fn flag_summary(&self, e: &EvalSummary, at: Option<Pos>, message: String) -> Anomaly {
+        Anomaly {
+            rule: self.rule.id,
+            severity: self.severity(),
+            path: e.path.clone(),
+            sheet: e.sheet.clone(),
+            cell: at.map(a1).unwrap_or_default(),
+            eval_id: Some(e.eval_id.clone()),
+            department: e.department.clone().unwrap_or_default(),
+            project: e.project.clone().unwrap_or_default(),
+            message,
+            expected: None,
+            actual: None,
+        }
+    }
+
     /// A finding on a form A, at a cell.
     pub fn flag_basic(
         &self,
@@ -329,7 +346,7 @@ pub fn check_forms(
 }
 
 /// Runs every enabled batch rule over all forms of the run.
-pub fn check_batch(evaluations: &[Evaluation], config: &Config, run_date: NaiveDate) -> Vec<Anomaly> {
+pub fn check_batch(evaluations: &[EvalSummary], config: &Config, run_date: NaiveDate) -> Vec<Anomaly> {
     let catalog = catalog();
     let mut out = Vec::new();
     for ctx in active(&catalog, config, run_date) {

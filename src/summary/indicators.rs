@@ -1,28 +1,31 @@
 //! 指标明细: every indicator row of every form, with whether its target was met.
+//! Streamed as files are processed (see `SummaryWriter::add`).
 
-use rust_xlsxwriter::{Worksheet, XlsxError};
+use crate::model::Evaluation;
+use crate::summary::{Col, V};
 
-use crate::summary::{Col, Ctx, V, table};
+pub const COLS: &[Col] = &[
+    Col("部门", 24.0),
+    Col("项目", 28.0),
+    Col("一级指标", 10.0),
+    Col("二级指标", 12.0),
+    Col("三级指标", 30.0),
+    Col("年度指标值", 18.0),
+    Col("实际完成值", 18.0),
+    Col("分值", 7.0),
+    Col("得分", 7.0),
+    Col("是否达成", 8.0),
+    Col("偏差原因分析", 30.0),
+    Col("文件", 30.0),
+    Col("工作表", 12.0),
+    Col("行", 6.0),
+];
 
-pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
-    let cols = [
-        Col("部门", 24.0),
-        Col("项目", 28.0),
-        Col("一级指标", 10.0),
-        Col("二级指标", 12.0),
-        Col("三级指标", 30.0),
-        Col("年度指标值", 18.0),
-        Col("实际完成值", 18.0),
-        Col("分值", 7.0),
-        Col("得分", 7.0),
-        Col("是否达成", 8.0),
-        Col("偏差原因分析", 30.0),
-        Col("文件", 30.0),
-        Col("工作表", 12.0),
-        Col("行", 6.0),
-    ];
-    let rows = ctx.data.evaluations.iter().flat_map(|e| {
-        e.indicators.iter().map(move |i| {
+/// The sheet's rows for one form.
+pub fn rows(e: &Evaluation) -> Vec<Vec<V>> {
+    e.indicators
+        .iter()
+        .map(|i| {
             let met = match i.met {
                 Some(true) => "达成",
                 Some(false) => "未达成",
@@ -45,7 +48,5 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
                 V::Int(Some(i.row as i64 + 1)),
             ]
         })
-    });
-    table(ws, "指标明细", ctx.fmts, &cols, rows)?;
-    Ok(())
+        .collect()
 }

@@ -12,12 +12,13 @@ mod indicators;
 mod overview;
 mod rankings;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Url, Workbook, Worksheet, XlsxError};
 
 use crate::config::Config;
-use crate::pipeline::{RunData, RunReport};
+use crate::model::FileResult;
+use crate::pipeline::{Batch, RunReport};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SummaryError {
@@ -28,33 +29,142 @@ pub enum SummaryError {
 /// Sheet names, in order. Other tools may look for them: keep them stable.
 pub const SHEETS: [&str; 7] = ["总览", "部门排名", "项目排名", "疑点清单", "指标明细", "基础数据", "文件清单"];
 
-/// Writes the summary workbook.
-pub fn write(path: &Path, data: &RunData, report: &RunReport, config: &Config) -> Result<(), SummaryError> {
-    let err = |cause| SummaryError::Xlsx { path: path.display().to_string(), cause };
-    let mut wb = Workbook::new();
-    let fmts = Formats::new();
-    let ctx = Ctx {
-        data,
-        report,
-        config,
-        fmts: &fmts,
-        input_root: Path::new(&report.input),
-        out_dir: path.parent().unwrap_or(Path::new(".")),
-    };
-    let ranks = rankings::Ranks::compute(data);
-    overview::write(wb.add_worksheet(), &ctx, &ranks).map_err(err)?;
-    rankings::write_departments(wb.add_worksheet(), &ctx, &ranks).map_err(err)?;
-    rankings::write_projects(wb.add_worksheet(), &ctx, &ranks).map_err(err)?;
-    anomalies::write(wb.add_worksheet(), &ctx).map_err(err)?;
-    indicators::write(wb.add_worksheet(), &ctx).map_err(err)?;
-    basic::write(wb.add_worksheet(), &ctx).map_err(err)?;
-    files::write(wb.add_worksheet(), &ctx).map_err(err)?;
-    wb.save(path).map_err(err)
+/// Excel's last row is 1,048,576: a detail sheet holds at most this many data rows and
+/// continues in `指标明细(2)`, `指标明细(3)`…
+pub const MAX_DATA_ROWS: u32 = 1_048_575;
+
+/// A detail sheet written row by row in constant-memory mode as results arrive.
+struct Stream {
+    name: &'static str,
+    cols: &'static [Col],
+    /// Worksheet indices of this stream's parts, in order.
+    parts: Vec<usize>,
+    /// Next row to write in the current part.
+    row: u32,
+}
+
+/// Writes `summary.xlsx`. The two large detail sheets (指标明细, 基础数据) are streamed
+/// while files are processed ([`SummaryWriter::add`]); the sheets that need every form
+/// sorted (rankings, anomalies) and the file log are written by [`SummaryWriter::finish`].
+pub struct SummaryWriter {
+    wb: Workbook,
+    path: PathBuf,
+    input_root: PathBuf,
+    fmts: Formats,
+    sheets: usize,
+    indicators: Stream,
+    basic: Stream,
+}
+
+const OVERVIEW: usize = 0;
+const DEPARTMENTS: usize = 1;
+const PROJECTS: usize = 2;
+const ANOMALIES: usize = 3;
+const FILES: usize = 6;
+
+impl SummaryWriter {
+    /// Starts the workbook with its seven sheets in their order.
+    pub fn create(path: &Path, input_root: &Path) -> Result<SummaryWriter, SummaryError> {
+        let err = |cause| SummaryError::Xlsx { path: path.display().to_string(), cause };
+        let mut wb = Workbook::new();
+        let fmts = Formats::new();
+        for name in &SHEETS[..4] {
+            wb.add_worksheet().set_name(*name).map_err(err)?;
+        }
+        let mut w = SummaryWriter {
+            wb,
+            path: path.to_path_buf(),
+            input_root: input_root.to_path_buf(),
+            fmts,
+            sheets: 4,
+            indicators: Stream { name: SHEETS[4], cols: indicators::COLS, parts: Vec::new(), row: 0 },
+            basic: Stream { name: SHEETS[5], cols: basic::COLS, parts: Vec::new(), row: 0 },
+        };
+        w.new_part(true).map_err(err)?;
+        w.new_part(false).map_err(err)?;
+        w.wb.add_worksheet().set_name(SHEETS[FILES]).map_err(err)?;
+        w.sheets += 1;
+        Ok(w)
+    }
+
+    /// Adds a constant-memory sheet for a stream (the first, or the next part).
+    fn new_part(&mut self, indicator_stream: bool) -> Result<(), XlsxError> {
+        let index = self.sheets;
+        let stream = if indicator_stream { &mut self.indicators } else { &mut self.basic };
+        let name = if stream.parts.is_empty() {
+            stream.name.to_string()
+        } else {
+            format!("{}({})", stream.name, stream.parts.len() + 1)
+        };
+        let ws = self.wb.add_worksheet_with_constant_memory()?;
+        header(ws, &name, &self.fmts, stream.cols)?;
+        stream.parts.push(index);
+        stream.row = 1;
+        self.sheets += 1;
+        Ok(())
+    }
+
+    fn push_rows(&mut self, indicator_stream: bool, rows: Vec<Vec<V>>) -> Result<(), XlsxError> {
+        for row in rows {
+            let full = if indicator_stream { self.indicators.row } else { self.basic.row } > MAX_DATA_ROWS;
+            if full {
+                self.new_part(indicator_stream)?;
+            }
+            let stream = if indicator_stream { &mut self.indicators } else { &mut self.basic };
+            let (index, r) = (*stream.parts.last().unwrap_or(&0), stream.row);
+            stream.row += 1;
+            let ws = self.wb.worksheet_from_index(index)?;
+            for (c, v) in row.into_iter().enumerate() {
+                write_value(ws, r, c as u16, v, &self.fmts)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Streams the detail rows of some files' forms.
+    pub fn add(&mut self, results: &[FileResult]) -> Result<(), SummaryError> {
+        let path = self.path.display().to_string();
+        let err = |cause| SummaryError::Xlsx { path: path.clone(), cause };
+        for r in results {
+            for e in &r.evaluations {
+                self.push_rows(true, indicators::rows(e)).map_err(err)?;
+            }
+            for b in &r.basics {
+                self.push_rows(false, basic::rows(b)).map_err(err)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the sorted sheets and the file log, and saves the workbook.
+    pub fn finish(mut self, data: &Batch, report: &RunReport, config: &Config) -> Result<(), SummaryError> {
+        let path = self.path.display().to_string();
+        let err = |cause| SummaryError::Xlsx { path: path.clone(), cause };
+        let out_dir = self.path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let fmts = std::mem::replace(&mut self.fmts, Formats::new());
+        let ctx = Ctx { data, report, config, fmts: &fmts, input_root: &self.input_root, out_dir: &out_dir };
+        let ranks = rankings::Ranks::compute(data);
+        overview::write(self.wb.worksheet_from_index(OVERVIEW).map_err(err)?, &ctx, &ranks).map_err(err)?;
+        rankings::write_departments(self.wb.worksheet_from_index(DEPARTMENTS).map_err(err)?, &ctx, &ranks)
+            .map_err(err)?;
+        rankings::write_projects(self.wb.worksheet_from_index(PROJECTS).map_err(err)?, &ctx, &ranks).map_err(err)?;
+        anomalies::write(self.wb.worksheet_from_index(ANOMALIES).map_err(err)?, &ctx).map_err(err)?;
+        files::write(self.wb.worksheet_from_index(FILES).map_err(err)?, &ctx).map_err(err)?;
+        for stream in [&self.indicators, &self.basic] {
+            let last = stream.parts.len() - 1;
+            for (i, &index) in stream.parts.iter().enumerate() {
+                let rows = if i == last { stream.row - 1 } else { MAX_DATA_ROWS };
+                let ws = self.wb.worksheet_from_index(index).map_err(err)?;
+                finish_table(ws, rows, stream.cols.len()).map_err(err)?;
+            }
+        }
+        self.wb.save(&self.path).map_err(err)
+    }
 }
 
 /// What every sheet writer gets.
 pub struct Ctx<'a> {
-    pub data: &'a RunData,
+    pub data: &'a Batch,
     pub report: &'a RunReport,
     pub config: &'a Config,
     pub fmts: &'a Formats,
@@ -135,6 +245,29 @@ pub fn clip(s: &str) -> String {
     format!("{}{marker}", s.chars().take(keep).collect::<String>())
 }
 
+/// Names a sheet and writes its bold header row with column widths.
+pub fn header(ws: &mut Worksheet, name: &str, f: &Formats, cols: &[Col]) -> Result<(), XlsxError> {
+    ws.set_name(name)?;
+    for (c, col) in cols.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, col.0, &f.header)?;
+        ws.set_column_width(c as u16, col.1)?;
+    }
+    ws.set_row_height(0, 30)?;
+    Ok(())
+}
+
+/// Freezes the header, adds the autofilter over `rows` data rows, sets up printing
+/// (landscape A4, fit to width, header row repeated).
+pub fn finish_table(ws: &mut Worksheet, rows: u32, ncols: usize) -> Result<(), XlsxError> {
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(0, 0, rows.max(1), ncols.saturating_sub(1) as u16)?;
+    ws.set_landscape();
+    ws.set_paper_size(9); // A4
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0)?;
+    Ok(())
+}
+
 /// Writes a header row and data rows as a filtered, frozen, printable table.
 pub fn table(
     ws: &mut Worksheet,
@@ -143,12 +276,7 @@ pub fn table(
     cols: &[Col],
     rows: impl Iterator<Item = Vec<V>>,
 ) -> Result<u32, XlsxError> {
-    ws.set_name(name)?;
-    for (c, col) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, col.0, &f.header)?;
-        ws.set_column_width(c as u16, col.1)?;
-    }
-    ws.set_row_height(0, 30)?;
+    header(ws, name, f, cols)?;
     let mut r = 1u32;
     for row in rows {
         for (c, v) in row.into_iter().enumerate() {
@@ -156,13 +284,7 @@ pub fn table(
         }
         r += 1;
     }
-    let last_col = cols.len().saturating_sub(1) as u16;
-    ws.set_freeze_panes(1, 0)?;
-    ws.autofilter(0, 0, r.saturating_sub(1).max(1), last_col)?;
-    ws.set_landscape();
-    ws.set_paper_size(9); // A4
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(0, 0)?;
+    finish_table(ws, r - 1, cols.len())?;
     Ok(r - 1)
 }
 

@@ -59,8 +59,8 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     ws.write_string_with_format(row, 3, "合计", &f.header)?;
     let grades = &ctx.config.grades;
     for (i, g) in ["优", "良", "中", "差"].iter().enumerate() {
-        let count = |forms: &[(Option<u32>, &crate::model::Evaluation)]| {
-            forms.iter().filter(|(_, e)| e.score_total.get().is_some_and(|s| grades.grade(s) == *g)).count() as f64
+        let count = |forms: &[(Option<u32>, &crate::model::EvalSummary)]| {
+            forms.iter().filter(|(_, e)| e.score_total.is_some_and(|s| grades.grade(s) == *g)).count() as f64
         };
         let (d, p) = (count(&ranks.departments), count(&ranks.projects));
         let rr = row + 1 + i as u32;

@@ -6,15 +6,15 @@ use std::collections::HashMap;
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use crate::config::Severity;
-use crate::model::{Evaluation, FormKind};
-use crate::pipeline::RunData;
+use crate::model::{EvalSummary, FormKind};
+use crate::pipeline::Batch;
 use crate::summary::{Col, Ctx, V, file_link, table};
 
 /// Ranked forms, shared by the ranking sheets and the overview's chart.
 pub struct Ranks<'a> {
     /// (rank, form), best first.
-    pub departments: Vec<(Option<u32>, &'a Evaluation)>,
-    pub projects: Vec<(Option<u32>, &'a Evaluation)>,
+    pub departments: Vec<(Option<u32>, &'a EvalSummary)>,
+    pub projects: Vec<(Option<u32>, &'a EvalSummary)>,
     /// eval_id → [errors, warnings, infos].
     pub counts: HashMap<&'a str, [usize; 3]>,
     /// department → number of project forms.
@@ -22,9 +22,9 @@ pub struct Ranks<'a> {
 }
 
 /// Competition ranking of scores, best first: equal scores share a rank.
-pub fn rank(mut forms: Vec<&Evaluation>) -> Vec<(Option<u32>, &Evaluation)> {
+pub fn rank(mut forms: Vec<&EvalSummary>) -> Vec<(Option<u32>, &EvalSummary)> {
     forms.sort_by(|a, b| {
-        let (sa, sb) = (a.score_total.get(), b.score_total.get());
+        let (sa, sb) = (a.score_total, b.score_total);
         match (sa, sb) {
             (Some(x), Some(y)) => y.total_cmp(&x),
             (Some(_), None) => std::cmp::Ordering::Less,
@@ -37,7 +37,7 @@ pub fn rank(mut forms: Vec<&Evaluation>) -> Vec<(Option<u32>, &Evaluation)> {
     let mut out = Vec::with_capacity(forms.len());
     let mut prev: Option<(f64, u32)> = None;
     for (i, e) in forms.into_iter().enumerate() {
-        let rank = e.score_total.get().map(|s| match prev {
+        let rank = e.score_total.map(|s| match prev {
             Some((p, r)) if (p - s).abs() < 1e-9 => r,
             _ => {
                 prev = Some((s, i as u32 + 1));
@@ -50,7 +50,7 @@ pub fn rank(mut forms: Vec<&Evaluation>) -> Vec<(Option<u32>, &Evaluation)> {
 }
 
 impl<'a> Ranks<'a> {
-    pub fn compute(data: &'a RunData) -> Ranks<'a> {
+    pub fn compute(data: &'a Batch) -> Ranks<'a> {
         let mut counts: HashMap<&str, [usize; 3]> = HashMap::new();
         for a in &data.anomalies {
             if let Some(id) = &a.eval_id {
@@ -64,7 +64,7 @@ impl<'a> Ranks<'a> {
         }
         let mut projects_per_department: HashMap<String, usize> = HashMap::new();
         for e in data.evaluations.iter().filter(|e| e.form == FormKind::Project) {
-            *projects_per_department.entry(e.department.value.clone().unwrap_or_default()).or_default() += 1;
+            *projects_per_department.entry(e.department.clone().unwrap_or_default()).or_default() += 1;
         }
         Ranks {
             departments: rank(data.evaluations.iter().filter(|e| e.form == FormKind::Department).collect()),
@@ -74,7 +74,7 @@ impl<'a> Ranks<'a> {
         }
     }
 
-    fn counts(&self, e: &Evaluation) -> [usize; 3] {
+    fn counts(&self, e: &EvalSummary) -> [usize; 3] {
         self.counts.get(e.eval_id.as_str()).copied().unwrap_or_default()
     }
 }
@@ -109,17 +109,17 @@ pub fn write_departments(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result
     let grades = &ctx.config.grades;
     let rows = ranks.departments.iter().map(|(rank, e)| {
         let c = ranks.counts(e);
-        let dept = e.department.value.clone().unwrap_or_default();
+        let dept = e.department.clone().unwrap_or_default();
         vec![
             V::Int(rank.map(i64::from)),
             V::Text(dept.clone()),
             V::Int(e.year.map(i64::from)),
-            V::Score(e.score_total.get()),
-            V::Score(Some(e.score_calc())),
-            V::Text(e.score_total.get().map(|s| grades.grade(s).to_string()).unwrap_or_default()),
-            V::Wan(e.budget_full()),
-            V::Wan(e.executed()),
-            V::Pct(e.exec_rate_calc().or(e.exec_rate())),
+            V::Score(e.score_total),
+            V::Score(Some(e.score_calc)),
+            V::Text(e.score_total.map(|s| grades.grade(s).to_string()).unwrap_or_default()),
+            V::Wan(e.budget_full),
+            V::Wan(e.executed),
+            V::Pct(e.exec_rate),
             n(ranks.projects_per_department.get(&dept).copied().unwrap_or(0)),
             n(c[0]),
             n(c[1]),
@@ -159,17 +159,17 @@ pub fn write_projects(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<()
         let c = ranks.counts(e);
         vec![
             V::Int(rank.map(i64::from)),
-            text(&e.project.value),
-            text(&e.department.value),
-            text(&e.supervisor.value),
-            text(&e.implementer.value),
+            text(&e.project),
+            text(&e.department),
+            text(&e.supervisor),
+            text(&e.implementer),
             V::Int(e.year.map(i64::from)),
-            V::Score(e.score_total.get()),
-            V::Score(Some(e.score_calc())),
-            V::Text(e.score_total.get().map(|s| grades.grade(s).to_string()).unwrap_or_default()),
-            V::Wan(e.budget_full()),
-            V::Wan(e.executed()),
-            V::Pct(e.exec_rate_calc().or(e.exec_rate())),
+            V::Score(e.score_total),
+            V::Score(Some(e.score_calc)),
+            V::Text(e.score_total.map(|s| grades.grade(s).to_string()).unwrap_or_default()),
+            V::Wan(e.budget_full),
+            V::Wan(e.executed),
+            V::Pct(e.exec_rate),
             n(c[0]),
             n(c[1]),
             n(c[2]),

@@ -1,0 +1,200 @@
+//! The run: discover the workbooks, process them in parallel (read → locate → extract →
+//! check, one file at a time, isolated from each other), and stream what they yield into
+//! the dataset and the summary workbook as chunks complete, so memory stays flat however
+//! many files there are. Then the batch rules, the sorted sheets and `run.json`. All of it
+//! is written into a temporary folder that replaces OUT_DIR only when complete.
+
+mod batch;
+mod process;
+mod report;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+pub use batch::{Batch, finish_batch, sort_anomalies};
+pub use process::{parent_folder, process_file, process_guarded, resolve_departments};
+pub use report::{AnomalyCounts, Durations, FileCounts, FormCounts, RunReport, one_line};
+
+use crate::config::Config;
+use crate::dataset::{DatasetError, DatasetWriter};
+use crate::discover::{Input, discover};
+use crate::model::FileResult;
+use crate::summary::{SummaryError, SummaryWriter};
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub input: PathBuf,
+    pub out: PathBuf,
+    pub config: Config,
+    pub config_path: Option<PathBuf>,
+    /// Worker threads; `None` = one per core.
+    pub jobs: Option<usize>,
+    pub progress: bool,
+    /// "Today", for date checks; fixed in tests so results do not change with the clock.
+    pub run_date: NaiveDate,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("input folder {0} does not exist or is not a folder")]
+    InputMissing(String),
+    #[error("cannot write output {path}: {cause}")]
+    Output { path: String, cause: std::io::Error },
+    #[error(transparent)]
+    Dataset(#[from] DatasetError),
+    #[error(transparent)]
+    Summary(#[from] SummaryError),
+    #[error("cannot start worker threads: {0}")]
+    Threads(String),
+}
+
+/// Files per chunk: processed in parallel, then written in path order while the next
+/// chunk is processed.
+const CHUNK: usize = 128;
+
+/// Runs the whole job and writes OUT_DIR.
+pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
+    let t0 = Instant::now();
+    if !opts.input.is_dir() {
+        return Err(RunError::InputMissing(opts.input.display().to_string()));
+    }
+    let found = discover(&opts.input, Some(&opts.out));
+    let t_discover = t0.elapsed();
+    let staging = Staging::new(&opts.out)?;
+
+    let jobs = opts.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
+    let pool =
+        rayon::ThreadPoolBuilder::new().num_threads(jobs).build().map_err(|e| RunError::Threads(e.to_string()))?;
+    let bar = progress_bar(found.inputs.len() as u64, opts.progress);
+    let config = Arc::new(opts.config.clone());
+    let timeout = Duration::from_secs(opts.config.limits.file_timeout_secs.max(1));
+    let mut dataset = DatasetWriter::create(&staging.dir.join("dataset"), &opts.config.grades)?;
+    let mut summary = SummaryWriter::create(&staging.dir.join("summary.xlsx"), &opts.input)?;
+    let mut batch = Batch::default();
+
+    // A producer thread processes chunk after chunk on the pool; this thread writes each
+    // finished chunk, in path order, while the next one is being processed.
+    let (tx, rx) = mpsc::sync_channel::<Vec<FileResult>>(1);
+    let write_result = std::thread::scope(|scope| {
+        let inputs = &found.inputs;
+        let (pool, config, bar) = (&pool, &config, &bar);
+        scope.spawn(move || {
+            for chunk in inputs.chunks(CHUNK) {
+                let results: Vec<FileResult> = pool.install(|| {
+                    chunk
+                        .par_iter()
+                        .map(|input| {
+                            let r = process_guarded(input, config, opts.run_date, timeout);
+                            bar.inc(1);
+                            r
+                        })
+                        .collect()
+                });
+                if tx.send(results).is_err() {
+                    break;
+                }
+            }
+        });
+        for results in rx {
+            let kept: Vec<FileResult> = results.into_iter().filter_map(|r| batch.add(r, &opts.config)).collect();
+            dataset.write(&kept)?;
+            summary.add(&kept)?;
+        }
+        Ok::<(), RunError>(())
+    });
+    write_result?;
+    bar.finish_and_clear();
+    // folders that could not be walked are accounted for like files that could not be read
+    for (path, reason) in &found.problems {
+        let input = Input { path: opts.input.join(path), rel: path.clone() };
+        let chinese =
+            if reason.contains("loop") { "符号链接循环，已跳过" } else { "无法读取该文件夹" };
+        let r =
+            process::failed(&opts.config, &input, 0, String::new(), format!("cannot walk: {reason}"), chinese.into());
+        batch.add(r, &opts.config);
+    }
+    batch.finish(&opts.config, opts.run_date);
+    let t_process = t0.elapsed();
+
+    let mut report = report::report(opts, &batch, jobs, found.problems);
+    dataset.finish(&batch.files, &batch.anomalies)?;
+    summary.finish(&batch, &report, &opts.config)?;
+    write_run_json(&staging.dir, &report)?;
+    staging.commit()?;
+    let t_end = t0.elapsed();
+    report.durations_ms = Durations {
+        discover: t_discover.as_millis() as u64,
+        process: (t_process - t_discover).as_millis() as u64,
+        write: (t_end - t_process).as_millis() as u64,
+        total: t_end.as_millis() as u64,
+    };
+    // run.json once more, now with the final durations
+    write_run_json(&opts.out, &report)?;
+    Ok(report)
+}
+
+fn progress_bar(len: u64, wanted: bool) -> ProgressBar {
+    if !wanted || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  ETA {eta}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> RunError {
+    let path = path.display().to_string();
+    move |cause| RunError::Output { path, cause }
+}
+
+/// The temporary folder beside OUT_DIR (`.OUT.partial-<pid>`) that becomes OUT_DIR only
+/// when everything is written: an interrupted run never leaves half an output behind and
+/// never destroys the previous good one.
+struct Staging {
+    dir: PathBuf,
+    out: PathBuf,
+    parent: PathBuf,
+    name: String,
+}
+
+impl Staging {
+    fn new(out: &Path) -> Result<Staging, RunError> {
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+        std::fs::create_dir_all(&parent).map_err(io_error(&parent))?;
+        let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "jixiao-out".into());
+        let dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(io_error(&dir))?;
+        }
+        std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+        Ok(Staging { dir, out: out.to_path_buf(), parent, name })
+    }
+
+    /// Swaps the finished folder into place.
+    fn commit(self) -> Result<(), RunError> {
+        if self.out.exists() {
+            let old = self.parent.join(format!(".{}.old-{}", self.name, std::process::id()));
+            std::fs::rename(&self.out, &old).map_err(io_error(&self.out))?;
+            std::fs::rename(&self.dir, &self.out).map_err(io_error(&self.out))?;
+            let _ = std::fs::remove_dir_all(&old);
+        } else {
+            std::fs::rename(&self.dir, &self.out).map_err(io_error(&self.out))?;
+        }
+        Ok(())
+    }
+}
+
+fn write_run_json(dir: &Path, report: &RunReport) -> Result<(), RunError> {
+    let path = dir.join("run.json");
+    let text = serde_json::to_string_pretty(report).unwrap_or_default();
+    std::fs::write(&path, text).map_err(|cause| RunError::Output { path: path.display().to_string(), cause })
+}

@@ -1,0 +1,237 @@
+//! One file, start to end: read its bytes, check its container, read its sheets, find
+//! and extract its forms, run the form rules. Isolated: a panic or a file that takes too
+//! long costs that file only, reported with its reason.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+use crate::discover::Input;
+use crate::model::{Anomaly, BasicForm, Evaluation, Field, FileRecord, FileResult, FileStatus, FormKind};
+use crate::read::{ReadError, read_workbook};
+
+/// Processes one file on its own thread and waits at most `limit` for it: a file that
+/// takes pathologically long is reported as failed and left behind, and the run goes on.
+pub fn process_guarded(input: &Input, config: &Arc<Config>, run_date: NaiveDate, limit: Duration) -> FileResult {
+    let (tx, rx) = mpsc::channel();
+    let (job_input, job_config) = (input.clone(), Arc::clone(config));
+    let spawned = std::thread::Builder::new().name(format!("jixiao {}", input.rel)).spawn(move || {
+        let _ = tx.send(process_file(&job_input, &job_config, run_date));
+    });
+    if spawned.is_err() {
+        return process_file(input, config, run_date);
+    }
+    match rx.recv_timeout(limit) {
+        Ok(r) => r,
+        Err(mpsc::RecvTimeoutError::Timeout) => failed(
+            config,
+            input,
+            std::fs::metadata(&input.path).map(|m| m.len() as i64).unwrap_or(0),
+            String::new(),
+            format!("still being read after {} s (limit file_timeout_secs); left behind", limit.as_secs()),
+            format!("读取超时（超过{}秒），已跳过", limit.as_secs()),
+        ),
+        Err(mpsc::RecvTimeoutError::Disconnected) => failed(
+            config,
+            input,
+            0,
+            String::new(),
+            "internal error while reading this file".into(),
+            "读取时发生内部错误".into(),
+        ),
+    }
+}
+
+/// Processes one file; never panics and never fails: problems become the file's status.
+pub fn process_file(input: &Input, config: &Config, run_date: NaiveDate) -> FileResult {
+    let t = Instant::now();
+    let mut result = match catch_unwind(AssertUnwindSafe(|| process_inner(input, config, run_date))) {
+        Ok(r) => r,
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".into());
+            failed(
+                config,
+                input,
+                0,
+                String::new(),
+                format!("internal error while reading this file (panic: {msg})"),
+                "读取时发生内部错误".into(),
+            )
+        }
+    };
+    result.file.millis = t.elapsed().as_millis() as u64;
+    result
+}
+
+/// A finding about a whole file (UNREADABLE_FILE, NO_FORM_FOUND, DUPLICATE_FILE), or
+/// `None` when the rule is switched off.
+pub fn file_anomaly(config: &Config, rule: &'static str, rel: &str, message: String) -> Option<Anomaly> {
+    crate::rules::enabled(config, rule).then(|| Anomaly {
+        rule,
+        severity: crate::rules::severity_of(config, rule),
+        path: rel.to_string(),
+        sheet: String::new(),
+        cell: String::new(),
+        eval_id: None,
+        department: parent_folder(rel),
+        project: String::new(),
+        message,
+        expected: None,
+        actual: None,
+    })
+}
+
+pub fn failed(
+    config: &Config,
+    input: &Input,
+    bytes: i64,
+    sha256: String,
+    reason: String,
+    chinese: String,
+) -> FileResult {
+    FileResult {
+        file: FileRecord {
+            path: input.rel.clone(),
+            bytes,
+            sha256,
+            status: FileStatus::Failed,
+            error: Some(reason),
+            forms: 0,
+            sheets: 0,
+            millis: 0,
+        },
+        evaluations: Vec::new(),
+        basics: Vec::new(),
+        anomalies: file_anomaly(config, "UNREADABLE_FILE", &input.rel, format!("无法读取：{chinese}"))
+            .into_iter()
+            .collect(),
+    }
+}
+
+fn process_inner(input: &Input, config: &Config, run_date: NaiveDate) -> FileResult {
+    let size = std::fs::metadata(&input.path).map(|m| m.len()).unwrap_or(0);
+    let limit = config.limits.max_file_mb * 1024 * 1024;
+    if size > limit {
+        return failed(
+            config,
+            input,
+            size as i64,
+            String::new(),
+            format!("file too large ({} MB, limit {} MB)", size / 1024 / 1024, config.limits.max_file_mb),
+            format!("文件过大（{} MB，上限 {} MB）", size / 1024 / 1024, config.limits.max_file_mb),
+        );
+    }
+    let bytes = match std::fs::read(&input.path) {
+        Ok(b) => b,
+        Err(e) => {
+            return failed(
+                config,
+                input,
+                size as i64,
+                String::new(),
+                format!("cannot read file: {e}"),
+                "无法打开文件（权限或读写错误）".into(),
+            );
+        }
+    };
+    let sha256 = hex(&Sha256::digest(&bytes));
+    let unpacked = config.limits.max_unpacked_mb.saturating_mul(1_048_576);
+    let grids = match read_workbook(&bytes, config.limits.max_cells_per_sheet, unpacked) {
+        Ok(g) => g,
+        Err(e) => {
+            return failed(config, input, bytes.len() as i64, sha256, e.to_string(), ReadError::chinese(&e));
+        }
+    };
+    let mut evaluations = Vec::new();
+    let mut basics = Vec::new();
+    for grid in &grids {
+        let forms = crate::extract::extract_sheet(grid, &config.labels, &input.rel);
+        evaluations.extend(forms.evaluations);
+        basics.extend(forms.basics);
+    }
+    mark_uncalculated_formulas(&bytes, &mut evaluations, unpacked);
+    resolve_departments(&mut evaluations, &mut basics, &input.rel);
+    let forms = (evaluations.len() + basics.len()) as i32;
+    let mut anomalies = crate::rules::check_forms(&evaluations, &basics, config, run_date);
+    let status = if forms == 0 {
+        let message = format!("工作簿中未找到自评表（共{}个工作表）", grids.len());
+        anomalies.extend(file_anomaly(config, "NO_FORM_FOUND", &input.rel, message));
+        FileStatus::NoForm
+    } else {
+        FileStatus::Ok
+    };
+    FileResult {
+        file: FileRecord {
+            path: input.rel.clone(),
+            bytes: bytes.len() as i64,
+            sha256,
+            status,
+            error: None,
+            forms,
+            sheets: grids.len() as i32,
+            millis: 0,
+        },
+        evaluations,
+        basics,
+        anomalies,
+    }
+}
+
+/// A blank number cell may be a formula whose value was never calculated (workbooks
+/// written by programs): look at the formulas of the sheets that have blank number cells,
+/// and only those, and mark such cells so FORMULA_NO_VALUE can report them.
+fn mark_uncalculated_formulas(bytes: &[u8], evals: &mut [Evaluation], max_unpacked_bytes: u64) {
+    let mut sheets: Vec<String> = Vec::new();
+    for e in evals.iter() {
+        if e.has_blank_required_number() && !sheets.contains(&e.sheet) {
+            sheets.push(e.sheet.clone());
+        }
+    }
+    for sheet in sheets {
+        let Ok(formulas) = crate::read::formula_cells(bytes, &sheet, max_unpacked_bytes) else { continue };
+        if formulas.is_empty() {
+            continue;
+        }
+        for e in evals.iter_mut().filter(|e| e.sheet == sheet) {
+            for f in e.number_fields_mut() {
+                if f.is_blank() && f.at.is_some_and(|p| formulas.contains(&p)) {
+                    f.note = crate::model::Note::FormulaNoValue;
+                }
+            }
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The name of the folder holding a file (`局A/2022.xlsx` → `局A`), empty at the top.
+pub fn parent_folder(rel: &str) -> String {
+    let mut parts: Vec<&str> = rel.split('/').collect();
+    parts.pop();
+    parts.last().map(|s| s.to_string()).unwrap_or_default()
+}
+
+/// A project form's department is its workbook's form-B department, else its 主管部门,
+/// else the file's folder; a form A's is the form-B department, else the folder.
+pub fn resolve_departments(evals: &mut [Evaluation], basics: &mut [BasicForm], rel: &str) {
+    let from_b = evals.iter().find(|e| e.form == FormKind::Department).and_then(|e| e.department.value.clone());
+    let folder = parent_folder(rel);
+    for e in evals.iter_mut().filter(|e| e.form == FormKind::Project) {
+        let name = from_b.clone().or_else(|| e.supervisor.value.clone()).unwrap_or_else(|| folder.clone());
+        e.department =
+            Field { value: (!name.is_empty()).then(|| name.clone()), raw: name, at: None, ..Field::default() };
+    }
+    for b in basics.iter_mut() {
+        b.department = from_b.clone().unwrap_or_else(|| folder.clone());
+    }
+}

@@ -1,0 +1,126 @@
+//! The run's figures: `run.json` and the closing line on the terminal.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::config::Severity;
+use crate::model::{FileStatus, FormKind};
+use crate::pipeline::RunOptions;
+use crate::pipeline::batch::Batch;
+
+/// The run's figures, also written to `run.json`.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct RunReport {
+    pub tool: String,
+    pub version: String,
+    pub run_date: String,
+    pub input: String,
+    pub out: String,
+    pub jobs: usize,
+    pub files: FileCounts,
+    pub forms: FormCounts,
+    pub indicators: usize,
+    pub anomalies: AnomalyCounts,
+    pub walk_problems: Vec<(String, String)>,
+    pub durations_ms: Durations,
+    pub config_file: Option<String>,
+    pub config: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct FileCounts {
+    pub total: usize,
+    pub ok: usize,
+    pub no_form: usize,
+    pub failed: usize,
+    pub duplicate: usize,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct FormCounts {
+    pub department: usize,
+    pub project: usize,
+    pub basic: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct AnomalyCounts {
+    pub total: usize,
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+    pub by_rule: BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Durations {
+    pub discover: u64,
+    pub process: u64,
+    pub write: u64,
+    pub total: u64,
+}
+
+pub fn report(opts: &RunOptions, data: &Batch, jobs: usize, walk_problems: Vec<(String, String)>) -> RunReport {
+    let mut r = RunReport {
+        tool: "jixiao".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        run_date: opts.run_date.to_string(),
+        input: opts.input.display().to_string(),
+        out: opts.out.display().to_string(),
+        jobs,
+        walk_problems,
+        config_file: opts.config_path.as_ref().map(|p| p.display().to_string()),
+        config: serde_json::to_value(&opts.config).unwrap_or_default(),
+        ..RunReport::default()
+    };
+    for f in &data.files {
+        r.files.total += 1;
+        r.files.bytes += f.bytes.max(0) as u64;
+        match f.status {
+            FileStatus::Ok => r.files.ok += 1,
+            FileStatus::NoForm => r.files.no_form += 1,
+            FileStatus::Failed => r.files.failed += 1,
+            FileStatus::Duplicate => r.files.duplicate += 1,
+        }
+    }
+    for e in &data.evaluations {
+        match e.form {
+            FormKind::Department => r.forms.department += 1,
+            _ => r.forms.project += 1,
+        }
+        r.indicators += e.indicators;
+    }
+    r.forms.basic = data.basic_forms;
+    for a in &data.anomalies {
+        r.anomalies.total += 1;
+        match a.severity {
+            Severity::Error => r.anomalies.error += 1,
+            Severity::Warning => r.anomalies.warning += 1,
+            Severity::Info => r.anomalies.info += 1,
+        }
+        *r.anomalies.by_rule.entry(a.rule.to_string()).or_default() += 1;
+    }
+    r
+}
+
+/// The closing line on the terminal.
+pub fn one_line(r: &RunReport) -> String {
+    format!(
+        "{} files ({} ok, {} no form, {} failed, {} duplicate) · {} department + {} project + {} basic forms · {} anomalies ({} errors, {} warnings) · {:.1}s → {}",
+        r.files.total,
+        r.files.ok,
+        r.files.no_form,
+        r.files.failed,
+        r.files.duplicate,
+        r.forms.department,
+        r.forms.project,
+        r.forms.basic,
+        r.anomalies.total,
+        r.anomalies.error,
+        r.anomalies.warning,
+        r.durations_ms.total as f64 / 1000.0,
+        r.out
+    )
+}
