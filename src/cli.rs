@@ -39,6 +39,9 @@ pub enum Command {
         /// No progress bar and no closing summary line.
         #[arg(long, short)]
         quiet: bool,
+        /// Re-read every file instead of reusing unchanged files' results from OUT_DIR/cache.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Print the rule catalog with the thresholds in force.
     ///

@@ -153,7 +153,7 @@ pub fn indicators_frame(evals: &[&Evaluation]) -> Result<DataFrame, DatasetError
         .f64("weight", rows.iter().map(|(_, i)| i.weight.get()))
         .f64("score", rows.iter().map(|(_, i)| i.score.get()))
         .str("reason", rows.iter().map(|(_, i)| s(&i.reason)))
-        .str("target_op", rows.iter().map(|(_, i)| i.target_op))
+        .str("target_op", rows.iter().map(|(_, i)| i.target_op.map(crate::values::Op::symbol)))
         .f64("target_value", rows.iter().map(|(_, i)| i.target_value))
         .f64("target_value_hi", rows.iter().map(|(_, i)| i.target_hi))
         .f64("actual_value", rows.iter().map(|(_, i)| i.actual_value))

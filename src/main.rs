@@ -20,7 +20,7 @@ fn main() {
 
 fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run { input, out, config, jobs, quiet } => {
+        Command::Run { input, out, config, jobs, quiet, no_cache } => {
             let cfg = Config::load(config.as_deref()).context("loading the configuration")?;
             let opts = RunOptions {
                 input,
@@ -29,6 +29,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 config_path: config,
                 jobs,
                 progress: !quiet,
+                cache: !no_cache,
                 run_date: chrono::Local::now().date_naive(),
             };
             let report = run(&opts)?;

@@ -2,6 +2,7 @@
 //! rules read them, the dataset and summary writers turn them into tables.
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use crate::config::Severity;
 use crate::values::Parsed;
@@ -25,7 +26,7 @@ pub fn a1(pos: Pos) -> String {
 }
 
 /// Something noticed about a cell while parsing it, for the rules to report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Note {
     #[default]
     None,
@@ -40,7 +41,7 @@ pub enum Note {
 }
 
 /// A parsed value with the text it came from and where it sits.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Field<T> {
     pub value: Option<T>,
     pub raw: String,
@@ -65,7 +66,7 @@ impl<T: Clone> Field<T> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum FormKind {
     /// Form A, 基础数据表.
     Basic,
@@ -86,7 +87,7 @@ impl FormKind {
 }
 
 /// One fund-table row (年度资金总额, 当年财政拨款…).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FundRow {
     /// `total`, `fiscal`, `carryover`, `other`, `basic`, `project`…, or the label itself.
     pub source: String,
@@ -101,7 +102,7 @@ pub struct FundRow {
 }
 
 /// One indicator row of a form B or C.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Indicator {
     /// 0-based sheet row.
     pub row: u32,
@@ -124,7 +125,7 @@ pub struct Indicator {
     /// Whether the actual meets the target; `None` when not comparable.
     pub met: Option<bool>,
     /// Operator applied to the target (bare numbers resolved by row kind).
-    pub target_op: Option<&'static str>,
+    pub target_op: Option<crate::values::Op>,
     pub target_value: Option<f64>,
     pub target_hi: Option<f64>,
     pub actual_value: Option<f64>,
@@ -132,7 +133,7 @@ pub struct Indicator {
 }
 
 /// Where a level-1 section starts and the points it declares.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Section {
     pub level1: String,
     pub declared: Option<f64>,
@@ -140,7 +141,7 @@ pub struct Section {
 }
 
 /// A form B or C, extracted.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
     pub eval_id: String,
     pub path: String,
@@ -246,7 +247,7 @@ impl Evaluation {
 }
 
 /// One spending line of a form A (经费控制情况).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BasicLine {
     pub row: u32,
     pub item: String,
@@ -259,7 +260,7 @@ pub struct BasicLine {
 }
 
 /// A form A, extracted.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BasicForm {
     pub form_id: String,
     pub path: String,
@@ -274,8 +275,9 @@ pub struct BasicForm {
 }
 
 /// A finding of a rule.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Anomaly {
+    #[serde(serialize_with = "static_id::serialize")]
     pub rule: &'static str,
     pub severity: Severity,
     pub path: String,
@@ -291,7 +293,7 @@ pub struct Anomaly {
 }
 
 /// The outcome of one input file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FileStatus {
     Ok,
     NoForm,
@@ -311,7 +313,7 @@ impl FileStatus {
 }
 
 /// One row of the file log.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileRecord {
     pub path: String,
     pub bytes: i64,
@@ -324,7 +326,7 @@ pub struct FileRecord {
 }
 
 /// Everything extracted from one file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileResult {
     pub file: FileRecord,
     pub evaluations: Vec<Evaluation>,
@@ -399,5 +401,58 @@ impl EvalSummary {
             FormKind::Project => self.project.clone().unwrap_or_default(),
             _ => self.department.clone().unwrap_or_default(),
         }
+    }
+}
+
+/// A rule id stored as text in the cache, read back as the catalog's own `&'static str`
+/// (through [`AnomalyRepr`]: a borrowed `&'static str` field cannot be derived).
+mod static_id {
+    use serde::Serializer;
+
+    pub fn serialize<S: Serializer>(id: &&'static str, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(id)
+    }
+}
+
+/// How an [`Anomaly`] is read back from the cache.
+#[derive(Deserialize)]
+struct AnomalyRepr {
+    rule: String,
+    severity: Severity,
+    path: String,
+    sheet: String,
+    cell: String,
+    eval_id: Option<String>,
+    department: String,
+    project: String,
+    message: String,
+    expected: Option<f64>,
+    actual: Option<f64>,
+}
+
+impl<'de> Deserialize<'de> for Anomaly {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Anomaly, D::Error> {
+        Anomaly::try_from(AnomalyRepr::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<AnomalyRepr> for Anomaly {
+    type Error = String;
+
+    fn try_from(a: AnomalyRepr) -> Result<Anomaly, String> {
+        let rule = crate::rules::rule(&a.rule).map(|r| r.id).ok_or_else(|| format!("unknown rule {}", a.rule))?;
+        Ok(Anomaly {
+            rule,
+            severity: a.severity,
+            path: a.path,
+            sheet: a.sheet,
+            cell: a.cell,
+            eval_id: a.eval_id,
+            department: a.department,
+            project: a.project,
+            message: a.message,
+            expected: a.expected,
+            actual: a.actual,
+        })
     }
 }

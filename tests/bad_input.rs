@@ -20,6 +20,7 @@ fn opts(input: &Path, out: &Path, config: Config) -> RunOptions {
         config_path: None,
         jobs: Some(2),
         progress: false,
+        cache: false,
         run_date: run_date(),
     }
 }

@@ -33,6 +33,7 @@ fn run_on_seed(dir: &Path) -> std::path::PathBuf {
         config_path: None,
         jobs: Some(2),
         progress: false,
+        cache: false,
         run_date: run_date(),
     };
     run(&opts).unwrap();

@@ -195,7 +195,7 @@ fn compare(ind: &mut Indicator, is_cost: bool) {
     let bare_op = Op::from_nature(&ind.nature).unwrap_or(if is_cost { Op::Le } else { Op::Ge });
     if let Parsed::Quantity(t) = &ind.target_parsed {
         let op = if t.op == Op::Bare { bare_op } else { t.op };
-        ind.target_op = Some(op.symbol());
+        ind.target_op = Some(op);
         ind.target_value = Some(t.value * t.scale);
         ind.target_hi = t.hi.map(|h| h * t.scale);
         ind.unit = Some(t.unit.clone());

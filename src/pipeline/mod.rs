@@ -5,6 +5,7 @@
 //! is written into a temporary folder that replaces OUT_DIR only when complete.
 
 mod batch;
+mod cache;
 mod process;
 mod report;
 
@@ -18,7 +19,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 pub use batch::{Batch, finish_batch, sort_anomalies};
-pub use process::{parent_folder, process_file, process_guarded, resolve_departments};
+pub use process::{Job, parent_folder, process_cached, process_file, process_guarded, resolve_departments};
 pub use report::{AnomalyCounts, Durations, FileCounts, FormCounts, RunReport, one_line};
 
 use crate::config::Config;
@@ -37,6 +38,8 @@ pub struct RunOptions {
     /// Worker threads; `None` = one per core.
     pub jobs: Option<usize>,
     pub progress: bool,
+    /// Reuse the results of unchanged files from OUT_DIR's cache (and keep a new one).
+    pub cache: bool,
     /// "Today", for date checks; fixed in tests so results do not change with the clock.
     pub run_date: NaiveDate,
 }
@@ -73,7 +76,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let pool =
         rayon::ThreadPoolBuilder::new().num_threads(jobs).build().map_err(|e| RunError::Threads(e.to_string()))?;
     let bar = progress_bar(found.inputs.len() as u64, opts.progress);
-    let config = Arc::new(opts.config.clone());
+    let cache = opts.cache.then(|| cache::Cache::open(&opts.out, &staging.dir, &opts.config, opts.run_date));
+    let job = Arc::new(Job { config: opts.config.clone(), run_date: opts.run_date, cache });
     let timeout = Duration::from_secs(opts.config.limits.file_timeout_secs.max(1));
     let mut dataset = DatasetWriter::create(&staging.dir.join("dataset"), &opts.config.grades)?;
     let mut summary = SummaryWriter::create(&staging.dir.join("summary.xlsx"), &opts.input)?;
@@ -84,14 +88,14 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let (tx, rx) = mpsc::sync_channel::<Vec<FileResult>>(1);
     let write_result = std::thread::scope(|scope| {
         let inputs = &found.inputs;
-        let (pool, config, bar) = (&pool, &config, &bar);
+        let (pool, job, bar) = (&pool, &job, &bar);
         scope.spawn(move || {
             for chunk in inputs.chunks(CHUNK) {
                 let results: Vec<FileResult> = pool.install(|| {
                     chunk
                         .par_iter()
                         .map(|input| {
-                            let r = process_guarded(input, config, opts.run_date, timeout);
+                            let r = process_guarded(input, job, timeout);
                             bar.inc(1);
                             r
                         })
@@ -124,6 +128,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let t_process = t0.elapsed();
 
     let mut report = report::report(opts, &batch, jobs, found.problems);
+    report.cache_hits = job.cache.as_ref().map(|c| c.hits()).unwrap_or(0);
     dataset.finish(&batch.files, &batch.anomalies)?;
     summary.finish(&batch, &report, &opts.config)?;
     write_run_json(&staging.dir, &report)?;

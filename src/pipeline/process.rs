@@ -12,18 +12,20 @@ use sha2::{Digest, Sha256};
 use crate::config::Config;
 use crate::discover::Input;
 use crate::model::{Anomaly, BasicForm, Evaluation, Field, FileRecord, FileResult, FileStatus, FormKind};
+use crate::pipeline::cache::Cache;
 use crate::read::{ReadError, read_workbook};
 
 /// Processes one file on its own thread and waits at most `limit` for it: a file that
 /// takes pathologically long is reported as failed and left behind, and the run goes on.
-pub fn process_guarded(input: &Input, config: &Arc<Config>, run_date: NaiveDate, limit: Duration) -> FileResult {
+pub fn process_guarded(input: &Input, job: &Arc<Job>, limit: Duration) -> FileResult {
     let (tx, rx) = mpsc::channel();
-    let (job_input, job_config) = (input.clone(), Arc::clone(config));
+    let (job_input, job_arc) = (input.clone(), Arc::clone(job));
     let spawned = std::thread::Builder::new().name(format!("jixiao {}", input.rel)).spawn(move || {
-        let _ = tx.send(process_file(&job_input, &job_config, run_date));
+        let _ = tx.send(process_cached(&job_input, &job_arc.config, job_arc.run_date, job_arc.cache.as_ref()));
     });
+    let config = &job.config;
     if spawned.is_err() {
-        return process_file(input, config, run_date);
+        return process_cached(input, config, job.run_date, job.cache.as_ref());
     }
     match rx.recv_timeout(limit) {
         Ok(r) => r,
@@ -48,8 +50,20 @@ pub fn process_guarded(input: &Input, config: &Arc<Config>, run_date: NaiveDate,
 
 /// Processes one file; never panics and never fails: problems become the file's status.
 pub fn process_file(input: &Input, config: &Config, run_date: NaiveDate) -> FileResult {
+    process_cached(input, config, run_date, None)
+}
+
+/// What every file's processing shares: the configuration, the run date, the cache.
+pub struct Job {
+    pub config: Config,
+    pub run_date: NaiveDate,
+    pub cache: Option<Cache>,
+}
+
+/// [`process_file`], looking in `cache` first and filling it.
+pub fn process_cached(input: &Input, config: &Config, run_date: NaiveDate, cache: Option<&Cache>) -> FileResult {
     let t = Instant::now();
-    let mut result = match catch_unwind(AssertUnwindSafe(|| process_inner(input, config, run_date))) {
+    let mut result = match catch_unwind(AssertUnwindSafe(|| process_inner(input, config, run_date, cache))) {
         Ok(r) => r,
         Err(panic) => {
             let msg = panic
@@ -116,7 +130,7 @@ pub fn failed(
     }
 }
 
-fn process_inner(input: &Input, config: &Config, run_date: NaiveDate) -> FileResult {
+fn process_inner(input: &Input, config: &Config, run_date: NaiveDate, cache: Option<&Cache>) -> FileResult {
     let size = std::fs::metadata(&input.path).map(|m| m.len()).unwrap_or(0);
     let limit = config.limits.max_file_mb * 1024 * 1024;
     if size > limit {
@@ -143,6 +157,20 @@ fn process_inner(input: &Input, config: &Config, run_date: NaiveDate) -> FileRes
         }
     };
     let sha256 = hex(&Sha256::digest(&bytes));
+    if let Some(hit) = cache.and_then(|c| c.get(&input.rel, &sha256)) {
+        return hit;
+    }
+    let result = parse(input, config, run_date, bytes, sha256);
+    if let Some(c) = cache {
+        if result.file.status != FileStatus::Failed {
+            c.put(&input.rel, &result.file.sha256, &result);
+        }
+    }
+    result
+}
+
+/// Reads, extracts and checks a file whose bytes are in memory.
+fn parse(input: &Input, config: &Config, run_date: NaiveDate, bytes: Vec<u8>, sha256: String) -> FileResult {
     let unpacked = config.limits.max_unpacked_mb.saturating_mul(1_048_576);
     let grids = match read_workbook(&bytes, config.limits.max_cells_per_sheet, unpacked) {
         Ok(g) => g,

@@ -23,6 +23,8 @@ pub struct RunReport {
     pub indicators: usize,
     pub anomalies: AnomalyCounts,
     pub walk_problems: Vec<(String, String)>,
+    /// Files whose results came from the cache of the previous run.
+    pub cache_hits: usize,
     pub durations_ms: Durations,
     pub config_file: Option<String>,
     pub config: serde_json::Value,

@@ -10,7 +10,7 @@ use crate::normalize::norm;
 use crate::values::number::plain_number;
 
 /// The comparison a target asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Op {
     Ge,
     Gt,
@@ -45,7 +45,7 @@ impl Op {
 }
 
 /// A parsed quantity: `value` as typed (times `scale`), in `unit`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Quantity {
     pub op: Op,
     pub value: f64,
@@ -58,7 +58,7 @@ pub struct Quantity {
 }
 
 /// The outcome of parsing a target or actual cell.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Parsed {
     Empty,
     Quantity(Quantity),

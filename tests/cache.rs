@@ -1,0 +1,79 @@
+//! Incremental re-runs: after one file changes, a re-run takes the others from the cache
+//! and its outputs equal those of a cold run.
+
+mod common;
+
+use std::path::Path;
+
+use calamine::Reader;
+use common::*;
+use jixiao::config::Config;
+use jixiao::dataset::read_table;
+use jixiao::fixtures::synth::department;
+use jixiao::pipeline::{RunOptions, run};
+
+fn opts(input: &Path, out: &Path, cache: bool) -> RunOptions {
+    RunOptions {
+        input: input.into(),
+        out: out.into(),
+        config: Config::default_config(),
+        config_path: None,
+        jobs: Some(2),
+        progress: false,
+        cache,
+        run_date: run_date(),
+    }
+}
+
+/// Every table and every summary sheet, as text (timings left out).
+fn outputs(out: &Path) -> Vec<String> {
+    let mut v = Vec::new();
+    for t in ["files", "evaluations", "funds", "indicators", "basic_data", "anomalies"] {
+        let mut df = read_table(&out.join(format!("dataset/{t}.parquet"))).unwrap();
+        if t == "files" {
+            df = df.drop("millis").unwrap();
+        }
+        v.push(format!("{t}: {:?}", df));
+        v.push(format!("{t} rows: {}", df.height()));
+    }
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(out.join("summary.xlsx")).unwrap();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).unwrap();
+        v.push(format!(
+            "{name}: {:?}",
+            range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect::<Vec<_>>()
+        ));
+    }
+    v
+}
+
+#[test]
+fn a_rerun_after_one_change_reuses_the_rest_and_equals_a_cold_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    let depts: Vec<_> = (0..12).map(|i| department(i, 77, (3, 6))).collect();
+    for d in &depts {
+        let p = input.join(&d.path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        d.workbook.save(&p).unwrap();
+    }
+    let out = dir.path().join("out");
+    let first = run(&opts(&input, &out, true)).unwrap();
+    assert_eq!(first.cache_hits, 0);
+    assert!(out.join("cache").is_dir());
+
+    // one department sends a corrected workbook
+    department(40, 77, (3, 6)).workbook.save(&input.join(&depts[3].path)).unwrap();
+    let again = run(&opts(&input, &out, true)).unwrap();
+    assert_eq!(again.cache_hits, 11, "every unchanged file comes from the cache");
+
+    let cold_out = dir.path().join("cold");
+    let cold = run(&opts(&input, &cold_out, false)).unwrap();
+    assert_eq!(cold.cache_hits, 0);
+    assert_eq!(outputs(&out), outputs(&cold_out), "a cached re-run writes what a cold run writes");
+
+    // a different configuration does not reuse results made under another
+    let mut other = opts(&input, &out, true);
+    other.config.grades.excellent = 95.0;
+    assert_eq!(run(&other).unwrap().cache_hits, 0);
+}
