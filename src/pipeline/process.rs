@@ -161,10 +161,8 @@ fn process_inner(input: &Input, config: &Config, run_date: NaiveDate, cache: Opt
         return hit;
     }
     let result = parse(input, config, run_date, bytes, sha256);
-    if let Some(c) = cache {
-        if result.file.status != FileStatus::Failed {
-            c.put(&input.rel, &result.file.sha256, &result);
-        }
+    if let Some(c) = cache.filter(|_| result.file.status != FileStatus::Failed) {
+        c.put(&input.rel, &result.file.sha256, &result);
     }
     result
 }
