@@ -6,6 +6,11 @@ use jixiao::cli::{Cli, Command};
 use jixiao::config::Config;
 use jixiao::pipeline::{RunOptions, run};
 
+/// mimalloc: the run allocates many small strings on several threads at once, where it
+/// measured faster than the system allocator (docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = Cli::parse();
     let code = match execute(cli) {
