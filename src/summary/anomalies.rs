@@ -19,7 +19,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         Col("应为", 10.0),
         Col("实为", 10.0),
     ];
-    let rows = ctx.data.anomalies.iter().map(|a| {
+    let rows = ctx.data.anomalies.iter().enumerate().map(|(i, a)| {
         let style: fn(&Formats) -> &rust_xlsxwriter::Format = match a.severity {
             Severity::Error => |f| &f.error,
             Severity::Warning => |f| &f.warning,
@@ -31,7 +31,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             V::Text(a.department.clone()),
             V::Text(a.project.clone()),
             V::Text(a.message.clone()),
-            file_link(ctx, &a.path, &a.sheet, &a.cell),
+            file_link(ctx, i, &a.path, &a.sheet, &a.cell),
             V::Text(a.sheet.clone()),
             V::Text(a.cell.clone()),
             V::Score(a.expected),

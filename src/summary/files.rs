@@ -34,9 +34,9 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         }
     }
     let reason_zh = |path: &str| reasons.get(path).map(|s| s.to_string());
-    let rows = ctx.data.files.iter().map(|f| {
+    let rows = ctx.data.files.iter().enumerate().map(|(i, f)| {
         vec![
-            file_link(ctx, &f.path, "", ""),
+            file_link(ctx, i, &f.path, "", ""),
             V::Text(status_zh(f.status).into()),
             V::Text(reason_zh(&f.path).or(f.error.clone()).unwrap_or_default()),
             V::Int(Some(f.forms as i64)),

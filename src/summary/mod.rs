@@ -43,7 +43,12 @@ struct Stream {
     row: u32,
 }
 
-/// Writes `summary.xlsx`. The two large detail sheets (指标明细, 基础数据) are streamed
+/// Excel keeps at most 65,530 hyperlinks per sheet: past this many rows, file names are
+/// written as plain text.
+pub const MAX_LINKS: usize = 65_000;
+
+/// Writes `summary.xlsx`. Every sheet is written in constant-memory mode (rows in order,
+/// flushed as they go), so the workbook costs little memory at any scale. The two large detail sheets (指标明细, 基础数据) are streamed
 /// while files are processed ([`SummaryWriter::add`]); the sheets that need every form
 /// sorted (rankings, anomalies) and the file log are written by [`SummaryWriter::finish`].
 pub struct SummaryWriter {
@@ -72,7 +77,7 @@ impl SummaryWriter {
         wb.set_zip_compression_level(2);
         let fmts = Formats::new();
         for name in &SHEETS[..4] {
-            wb.add_worksheet().set_name(*name).map_err(err)?;
+            wb.add_worksheet_with_constant_memory().and_then(|ws| ws.set_name(*name)).map_err(err)?;
         }
         let mut w = SummaryWriter {
             wb,
@@ -85,7 +90,7 @@ impl SummaryWriter {
         };
         w.new_part(true).map_err(err)?;
         w.new_part(false).map_err(err)?;
-        w.wb.add_worksheet().set_name(SHEETS[FILES]).map_err(err)?;
+        w.wb.add_worksheet_with_constant_memory().and_then(|ws| ws.set_name(SHEETS[FILES])).map_err(err)?;
         w.sheets += 1;
         Ok(w)
     }
@@ -330,8 +335,12 @@ fn write_value(ws: &mut Worksheet, r: u32, c: u16, v: V, f: &Formats) -> Result<
 }
 
 /// A link from the summary to a source file (and a cell in it), relative to OUT_DIR so it
-/// keeps working when the input and output folders are moved together.
-pub fn file_link(ctx: &Ctx, rel: &str, sheet: &str, cell: &str) -> V {
+/// keeps working when the input and output folders are moved together. Past
+/// [`MAX_LINKS`] rows of a sheet (`row`), plain text.
+pub fn file_link(ctx: &Ctx, row: usize, rel: &str, sheet: &str, cell: &str) -> V {
+    if row >= MAX_LINKS {
+        return V::Text(rel.to_string());
+    }
     let abs = ctx.input_root.join(rel);
     let target = relative_path(ctx.out_dir, &abs).unwrap_or(abs);
     // `#` would start the in-file location and `%` an escape: encode both in the path

@@ -107,7 +107,7 @@ pub fn write_departments(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result
         Col("起始行", 7.0),
     ];
     let grades = &ctx.config.grades;
-    let rows = ranks.departments.iter().map(|(rank, e)| {
+    let rows = ranks.departments.iter().enumerate().map(|(i, (rank, e))| {
         let c = ranks.counts(e);
         let dept = e.department.clone().unwrap_or_default();
         vec![
@@ -124,7 +124,7 @@ pub fn write_departments(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result
             n(c[0]),
             n(c[1]),
             n(c[2]),
-            file_link(ctx, &e.path, &e.sheet, &crate::model::a1(e.start)),
+            file_link(ctx, i, &e.path, &e.sheet, &crate::model::a1(e.start)),
             V::Text(e.sheet.clone()),
             V::Int(Some(e.start.0 as i64 + 1)),
         ]
@@ -155,7 +155,7 @@ pub fn write_projects(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<()
         Col("起始行", 7.0),
     ];
     let grades = &ctx.config.grades;
-    let rows = ranks.projects.iter().map(|(rank, e)| {
+    let rows = ranks.projects.iter().enumerate().map(|(i, (rank, e))| {
         let c = ranks.counts(e);
         vec![
             V::Int(rank.map(i64::from)),
@@ -173,7 +173,7 @@ pub fn write_projects(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<()
             n(c[0]),
             n(c[1]),
             n(c[2]),
-            file_link(ctx, &e.path, &e.sheet, &crate::model::a1(e.start)),
+            file_link(ctx, i, &e.path, &e.sheet, &crate::model::a1(e.start)),
             V::Text(e.sheet.clone()),
             V::Int(Some(e.start.0 as i64 + 1)),
         ]
