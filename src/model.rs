@@ -214,6 +214,30 @@ impl Evaluation {
         crate::values::number::round9(s)
     }
 
+    /// Every number cell of the form with its name as the messages say it, for the rules
+    /// that look at number cells one by one (MALFORMED_NUMBER, FORMULA_NO_VALUE).
+    pub fn number_fields(&self) -> Vec<(String, &Field<f64>)> {
+        let mut v = Vec::new();
+        for fr in &self.funds {
+            let cols = [
+                ("年初预算数", &fr.initial),
+                ("全年预算数", &fr.full),
+                ("全年执行数", &fr.executed),
+                ("分值", &fr.weight),
+                ("执行率", &fr.rate),
+                ("得分", &fr.score),
+            ];
+            v.extend(cols.into_iter().map(|(name, f)| (format!("资金表{}{}", fr.label, name), f)));
+        }
+        for i in &self.indicators {
+            v.push((format!("指标“{}”分值", i.level3), &i.weight));
+            v.push((format!("指标“{}”得分", i.level3), &i.score));
+        }
+        v.push(("总分分值".into(), &self.weight_total));
+        v.push(("总分得分".into(), &self.score_total));
+        v
+    }
+
     /// Every number cell of the form, for passes that annotate them (FORMULA_NO_VALUE).
     pub fn number_fields_mut(&mut self) -> Vec<&mut Field<f64>> {
         let mut v: Vec<&mut Field<f64>> = Vec::new();

@@ -26,15 +26,6 @@ const ARITHMETIC: &[&str] = &[
     "UNIT_MISMATCH",
 ];
 
-fn seed_result() -> FileResult {
-    let dir = tempfile::tempdir().unwrap();
-    process(
-        dir.path(),
-        "株洲市行政审批服务局/2022.xlsx",
-        &WorkbookSpec::stacked("附表", seed::forms(), Layout::default()),
-    )
-}
-
 #[test]
 fn seed_audit_of_spec_section_4() {
     let r = seed_result();

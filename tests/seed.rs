@@ -7,15 +7,6 @@ use common::*;
 use jixiao::fixtures::{Layout, WorkbookSpec, seed};
 use jixiao::model::FormKind;
 
-fn seed_result() -> jixiao::model::FileResult {
-    let dir = tempfile::tempdir().unwrap();
-    process(
-        dir.path(),
-        "株洲市行政审批服务局/2022.xlsx",
-        &WorkbookSpec::stacked("附表", seed::forms(), Layout::default()),
-    )
-}
-
 #[test]
 fn seed_totals_budgets_rates_and_counts() {
     let r = seed_result();

@@ -247,6 +247,23 @@ impl Ctx<'_> {
         set.or_else(|| self.rule.params.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)).unwrap_or(0.0)
     }
 
+    fn anomaly(&self, path: &str, sheet: &str, at: Option<Pos>, who: (&str, Option<&str>, Option<&str>)) -> Anomaly {
+        let (eval_id, department, project) = who;
+        Anomaly {
+            rule: self.rule.id,
+            severity: self.severity(),
+            path: path.to_string(),
+            sheet: sheet.to_string(),
+            cell: at.map(a1).unwrap_or_default(),
+            eval_id: Some(eval_id.to_string()),
+            department: department.unwrap_or_default().to_string(),
+            project: project.unwrap_or_default().to_string(),
+            message: String::new(),
+            expected: None,
+            actual: None,
+        }
+    }
+
     /// A finding on a form B or C, at a cell.
     pub fn flag(
         &self,
@@ -256,36 +273,14 @@ impl Ctx<'_> {
         expected: Option<f64>,
         actual: Option<f64>,
     ) -> Anomaly {
-        Anomaly {
-            rule: self.rule.id,
-            severity: self.severity(),
-            path: e.path.clone(),
-            sheet: e.sheet.clone(),
-            cell: at.map(a1).unwrap_or_default(),
-            eval_id: Some(e.eval_id.clone()),
-            department: e.department.value.clone().unwrap_or_default(),
-            project: e.project.value.clone().unwrap_or_default(),
-            message,
-            expected,
-            actual,
-        }
+        let who = (e.eval_id.as_str(), e.department.value.as_deref(), e.project.value.as_deref());
+        Anomaly { message, expected, actual, ..self.anomaly(&e.path, &e.sheet, at, who) }
     }
 
     /// A finding of a batch rule on a form known by its summary.
     pub fn flag_summary(&self, e: &EvalSummary, at: Option<Pos>, message: String) -> Anomaly {
-        Anomaly {
-            rule: self.rule.id,
-            severity: self.severity(),
-            path: e.path.clone(),
-            sheet: e.sheet.clone(),
-            cell: at.map(a1).unwrap_or_default(),
-            eval_id: Some(e.eval_id.clone()),
-            department: e.department.clone().unwrap_or_default(),
-            project: e.project.clone().unwrap_or_default(),
-            message,
-            expected: None,
-            actual: None,
-        }
+        let who = (e.eval_id.as_str(), e.department.as_deref(), e.project.as_deref());
+        Anomaly { message, ..self.anomaly(&e.path, &e.sheet, at, who) }
     }
 
     /// A finding on a form A, at a cell.
@@ -297,19 +292,8 @@ impl Ctx<'_> {
         expected: Option<f64>,
         actual: Option<f64>,
     ) -> Anomaly {
-        Anomaly {
-            rule: self.rule.id,
-            severity: self.severity(),
-            path: b.path.clone(),
-            sheet: b.sheet.clone(),
-            cell: at.map(a1).unwrap_or_default(),
-            eval_id: Some(b.form_id.clone()),
-            department: b.department.clone(),
-            project: String::new(),
-            message,
-            expected,
-            actual,
-        }
+        let who = (b.form_id.as_str(), Some(b.department.as_str()), None);
+        Anomaly { message, expected, actual, ..self.anomaly(&b.path, &b.sheet, at, who) }
     }
 }
 

@@ -122,3 +122,10 @@ pub fn uncalculated_formula(xlsx: &[u8], sheet_index: usize, cell: &str) -> Vec<
     }
     out.finish().unwrap().into_inner()
 }
+
+/// The seed's workbook (all ten forms stacked in one sheet), processed.
+pub fn seed_result() -> FileResult {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = WorkbookSpec::stacked("附表", jixiao::fixtures::seed::forms(), jixiao::fixtures::Layout::default());
+    process(dir.path(), "株洲市行政审批服务局/2022.xlsx", &spec)
+}
