@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use common::*;
 use jixiao::config::Config;
 use jixiao::fixtures::synth::{basic_pair, departments, project_pair};
-use jixiao::fixtures::{Form, Layout, WorkbookSpec, seed};
+use jixiao::fixtures::{Form, Layout, WorkbookSpec};
 use jixiao::model::FileResult;
 use jixiao::pipeline::finish_batch;
 

@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use jixiao::fixtures::{Layout, WorkbookSpec, seed};
 use jixiao::model::FormKind;
 
 #[test]
