@@ -37,7 +37,7 @@ pub fn xlsx_merges(bytes: &[u8]) -> Merges {
             None => format!("xl/{target}"),
         };
         let Some(xml) = entry(&mut zip, &path) else { continue };
-        let Some(at) = memchr::memmem::rfind(&xml, b"mergeCells") else { continue };
+        let Some(at) = memchr::memmem::find(&xml, b"mergeCells") else { continue };
         let start = xml[..at].iter().rposition(|b| *b == b'<').unwrap_or(at);
         let regions: Vec<(Pos, Pos)> =
             elements(&xml[start..], "mergeCell", &["ref"]).iter().filter_map(|v| parse_range(&v[0])).collect();

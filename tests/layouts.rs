@@ -86,3 +86,23 @@ fn synthetic_departments_in_every_layout_give_the_same_records() {
         assert_eq!(basics(&original), basics(&base), "department {i}: form A");
     }
 }
+
+#[test]
+fn merged_regions_are_read_and_every_cell_of_a_merge_reads_its_value() {
+    let spec = WorkbookSpec::stacked("附表", seed::forms(), Layout::default());
+    let bytes = spec.to_bytes().unwrap();
+    let merges = jixiao::merges::xlsx_merges(&bytes);
+    assert!(merges.get("附表").is_some_and(|m| m.len() > 100), "the seed's templates merge many cells");
+    let grids = jixiao::read::read_workbook(&bytes, 5_000_000, 1 << 30).unwrap();
+    let g = &grids[0];
+    let title = (g.top..g.bottom())
+        .flat_map(|r| (g.left..g.right()).map(move |c| (r, c)))
+        .find(|p| g.get(*p).norm == "2022年度部门整体支出绩效评价基础数据表")
+        .expect("form A's title");
+    // the title spans seven columns: the six to its right read the same text
+    for dc in 1..7 {
+        let cell = g.get((title.0, title.1 + dc));
+        assert_eq!(cell.norm, "2022年度部门整体支出绩效评价基础数据表");
+        assert_eq!(cell.merged_from, Some(title));
+    }
+}
