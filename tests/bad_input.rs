@@ -216,3 +216,13 @@ fn an_existing_output_is_replaced_only_by_a_complete_one() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn a_panic_while_reading_one_file_becomes_that_files_failed_row() {
+    let input = jixiao::discover::Input { path: "x/broken.xlsx".into(), rel: "x/broken.xlsx".into() };
+    let config = Config::default_config();
+    let r = jixiao::pipeline::isolated(&input, &config, || panic!("index out of bounds in a reader"));
+    assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
+    assert!(r.file.error.as_deref().unwrap_or("").contains("index out of bounds in a reader"));
+    assert!(r.anomalies.iter().any(|a| a.rule == "UNREADABLE_FILE" && a.path == "x/broken.xlsx"));
+}

@@ -29,3 +29,45 @@ fn xls_and_ods_give_the_same_records_as_xlsx() {
         }
     }
 }
+
+#[test]
+fn excel_95_xls_with_gbk_text_gives_the_same_records() {
+    use jixiao::fixtures::Cv;
+    use jixiao::grid::Value;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = jixiao::fixtures::WorkbookSpec::stacked(
+        "附表",
+        jixiao::fixtures::seed::forms(),
+        jixiao::fixtures::Layout::default(),
+    );
+    let xlsx = process(dir.path(), "seed.xlsx", &spec);
+    // the same cells, as WPS writes them: BIFF5, CP936 text, no merged regions
+    let grids = jixiao::read::read_workbook(&spec.to_bytes().unwrap(), 5_000_000, 1 << 30).unwrap();
+    let sheets: Vec<(String, Vec<(u32, u32, Cv)>)> = grids
+        .iter()
+        .map(|g| {
+            let mut cells = Vec::new();
+            for r in g.top..g.bottom() {
+                for c in g.left..g.right() {
+                    let cell = g.get((r, c));
+                    if cell.merged_from.is_some() {
+                        continue;
+                    }
+                    match &cell.value {
+                        Value::Number(x) => cells.push((r, c, Cv::N(*x))),
+                        Value::Text(t) => cells.push((r, c, Cv::T(t.clone()))),
+                        _ => {}
+                    }
+                }
+            }
+            (g.sheet.clone(), cells)
+        })
+        .collect();
+    std::fs::write(dir.path().join("wps.xls"), jixiao::fixtures::biff5::workbook(&sheets).unwrap()).unwrap();
+    let r = process_path(&dir.path().join("wps.xls"), "seed.xlsx");
+    assert_eq!(r.file.status, jixiao::model::FileStatus::Ok, "{:?}", r.file.error);
+    assert_eq!(r.evaluations[0].department.value.as_deref(), Some("株洲市行政审批服务局"), "GBK text decoded");
+    let want: Vec<String> = xlsx.evaluations.iter().map(essence).collect();
+    let got: Vec<String> = r.evaluations.iter().map(essence).collect();
+    assert_eq!(got, want);
+}

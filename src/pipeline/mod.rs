@@ -19,7 +19,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 pub use batch::{Batch, finish_batch, sort_anomalies};
-pub use process::{Job, parent_folder, process_cached, process_file, process_guarded, resolve_departments};
+pub use process::{Job, isolated, parent_folder, process_cached, process_file, process_guarded, resolve_departments};
 pub use report::{AnomalyCounts, Durations, FileCounts, FormCounts, RunReport, one_line};
 
 use crate::config::Config;

@@ -62,8 +62,14 @@ pub struct Job {
 
 /// [`process_file`], looking in `cache` first and filling it.
 pub fn process_cached(input: &Input, config: &Config, run_date: NaiveDate, cache: Option<&Cache>) -> FileResult {
+    isolated(input, config, || process_inner(input, config, run_date, cache))
+}
+
+/// Runs one file's work so that a panic in it (a reader or extractor bug) becomes that
+/// file's `failed` row with the panic's message, and the run goes on.
+pub fn isolated(input: &Input, config: &Config, work: impl FnOnce() -> FileResult) -> FileResult {
     let t = Instant::now();
-    let mut result = match catch_unwind(AssertUnwindSafe(|| process_inner(input, config, run_date, cache))) {
+    let mut result = match catch_unwind(AssertUnwindSafe(work)) {
         Ok(r) => r,
         Err(panic) => {
             let msg = panic
