@@ -43,7 +43,7 @@ fn excel_95_xls_with_gbk_text_gives_the_same_records() {
     let xlsx = process(dir.path(), "seed.xlsx", &spec);
     // the same cells, as WPS writes them: BIFF5, CP936 text, no merged regions
     let grids = jixiao::read::read_workbook(&spec.to_bytes().unwrap(), 5_000_000, 1 << 30).unwrap();
-    let sheets: Vec<(String, Vec<(u32, u32, Cv)>)> = grids
+    let sheets: Vec<jixiao::fixtures::biff5::Sheet> = grids
         .iter()
         .map(|g| {
             let mut cells = Vec::new();
