@@ -192,6 +192,8 @@ fn text_that_looks_like_a_formula_stays_text_in_the_summary() {
     assert_eq!(reason, long, "long text passes through whole");
     let clipped = jixiao::summary::clip(&"长".repeat(40_000));
     assert!(clipped.chars().count() == 32_767 && clipped.ends_with("[已截断]"), "cut at Excel's limit with a marker");
+    let emoji = jixiao::summary::clip(&"😀".repeat(20_000));
+    assert!(emoji.encode_utf16().count() <= 32_767 && emoji.ends_with("[已截断]"), "Excel counts UTF-16 units");
 }
 
 #[test]

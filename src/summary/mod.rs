@@ -250,12 +250,22 @@ const MAX_CELL: usize = 32_767;
 
 /// Cuts text to Excel's limit, saying so.
 pub fn clip(s: &str) -> String {
-    if s.chars().count() <= MAX_CELL {
+    // Excel counts UTF-16 units: a character outside the BMP counts twice
+    if s.encode_utf16().count() <= MAX_CELL {
         return s.to_string();
     }
     let marker = "…[已截断]";
-    let keep = MAX_CELL - marker.chars().count();
-    format!("{}{marker}", s.chars().take(keep).collect::<String>())
+    let mut room = MAX_CELL - marker.encode_utf16().count();
+    let kept: String = s
+        .chars()
+        .take_while(|c| {
+            let n = c.len_utf16();
+            let fits = n <= room;
+            room = room.saturating_sub(n);
+            fits
+        })
+        .collect();
+    format!("{kept}{marker}")
 }
 
 /// Names a sheet and writes its bold header row with column widths.
@@ -279,6 +289,12 @@ pub fn finish_table(ws: &mut Worksheet, rows: u32, ncols: usize) -> Result<(), X
     ws.set_print_fit_to_pages(1, 0);
     ws.set_repeat_rows(0, 0)?;
     Ok(())
+}
+
+/// The text itself when it fits in a cell (no copy: this runs for every text cell),
+/// else [`clip`]ped.
+fn fit(s: String) -> String {
+    if s.len() <= MAX_CELL { s } else { clip(&s) }
 }
 
 /// Writes a header row and data rows as a filtered, frozen, printable table.
@@ -307,11 +323,11 @@ fn write_value(ws: &mut Worksheet, r: u32, c: u16, v: V, f: &Formats) -> Result<
             // plain text takes the workbook's default format (等线 11): writing it without
             // a format skips a format lookup per cell, a large share of writing time
             if !s.is_empty() {
-                ws.write_string(r, c, clip(&s))?;
+                ws.write_string(r, c, fit(s))?;
             }
         }
         V::Styled(s, pick) => {
-            ws.write_string_with_format(r, c, clip(&s), pick(f))?;
+            ws.write_string_with_format(r, c, fit(s), pick(f))?;
         }
         V::Wan(Some(x)) => {
             ws.write_number_with_format(r, c, x, &f.wan)?;
