@@ -307,7 +307,15 @@ pub fn table(
 ) -> Result<u32, XlsxError> {
     header(ws, name, f, cols)?;
     let mut r = 1u32;
-    for row in rows {
+    let mut rows = rows;
+    for row in rows.by_ref() {
+        if r == MAX_DATA_ROWS {
+            // Excel's last row: say where the rest is instead of failing the whole workbook
+            let rest = 1 + rows.count();
+            ws.write_string(r, 0, format!("（另有{rest}行超出Excel行数上限，见 dataset/*.parquet）"))?;
+            r += 1;
+            break;
+        }
         for (c, v) in row.into_iter().enumerate() {
             write_value(ws, r, c as u16, v, f)?;
         }
