@@ -87,6 +87,30 @@ fn text(s: &Option<String>) -> V {
     V::Text(s.clone().unwrap_or_default())
 }
 
+/// 总分, 按分项合计, 等级, budget, executed, rate: the figures both rankings show.
+fn figures(e: &EvalSummary, grades: &crate::config::Grades) -> [V; 6] {
+    [
+        V::Score(e.score_total),
+        V::Score(Some(e.score_calc)),
+        V::Text(e.score_total.map(|s| grades.grade(s).to_string()).unwrap_or_default()),
+        V::Wan(e.budget_full),
+        V::Wan(e.executed),
+        V::Pct(e.exec_rate),
+    ]
+}
+
+/// Anomaly counts (错误, 警告, 提示), then where the form is: file link, sheet, first row.
+fn counts_and_place(ctx: &Ctx, i: usize, e: &EvalSummary, c: [usize; 3]) -> [V; 6] {
+    [
+        n(c[0]),
+        n(c[1]),
+        n(c[2]),
+        file_link(ctx, i, &e.path, &e.sheet, &crate::model::a1(e.start)),
+        V::Text(e.sheet.clone()),
+        V::Int(Some(e.start.0 as i64 + 1)),
+    ]
+}
+
 pub fn write_departments(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxError> {
     let cols = [
         Col("排名", 6.0),
@@ -108,26 +132,12 @@ pub fn write_departments(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result
     ];
     let grades = &ctx.config.grades;
     let rows = ranks.departments.iter().enumerate().map(|(i, (rank, e))| {
-        let c = ranks.counts(e);
         let dept = e.department.clone().unwrap_or_default();
-        vec![
-            V::Int(rank.map(i64::from)),
-            V::Text(dept.clone()),
-            V::Int(e.year.map(i64::from)),
-            V::Score(e.score_total),
-            V::Score(Some(e.score_calc)),
-            V::Text(e.score_total.map(|s| grades.grade(s).to_string()).unwrap_or_default()),
-            V::Wan(e.budget_full),
-            V::Wan(e.executed),
-            V::Pct(e.exec_rate),
-            n(ranks.projects_per_department.get(&dept).copied().unwrap_or(0)),
-            n(c[0]),
-            n(c[1]),
-            n(c[2]),
-            file_link(ctx, i, &e.path, &e.sheet, &crate::model::a1(e.start)),
-            V::Text(e.sheet.clone()),
-            V::Int(Some(e.start.0 as i64 + 1)),
-        ]
+        let mut row = vec![V::Int(rank.map(i64::from)), V::Text(dept.clone()), V::Int(e.year.map(i64::from))];
+        row.extend(figures(e, grades));
+        row.push(n(ranks.projects_per_department.get(&dept).copied().unwrap_or(0)));
+        row.extend(counts_and_place(ctx, i, e, ranks.counts(e)));
+        row
     });
     table(ws, "部门排名", ctx.fmts, &cols, rows)?;
     Ok(())
@@ -156,27 +166,17 @@ pub fn write_projects(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<()
     ];
     let grades = &ctx.config.grades;
     let rows = ranks.projects.iter().enumerate().map(|(i, (rank, e))| {
-        let c = ranks.counts(e);
-        vec![
+        let mut row = vec![
             V::Int(rank.map(i64::from)),
             text(&e.project),
             text(&e.department),
             text(&e.supervisor),
             text(&e.implementer),
             V::Int(e.year.map(i64::from)),
-            V::Score(e.score_total),
-            V::Score(Some(e.score_calc)),
-            V::Text(e.score_total.map(|s| grades.grade(s).to_string()).unwrap_or_default()),
-            V::Wan(e.budget_full),
-            V::Wan(e.executed),
-            V::Pct(e.exec_rate),
-            n(c[0]),
-            n(c[1]),
-            n(c[2]),
-            file_link(ctx, i, &e.path, &e.sheet, &crate::model::a1(e.start)),
-            V::Text(e.sheet.clone()),
-            V::Int(Some(e.start.0 as i64 + 1)),
-        ]
+        ];
+        row.extend(figures(e, grades));
+        row.extend(counts_and_place(ctx, i, e, ranks.counts(e)));
+        row
     });
     table(ws, "项目排名", ctx.fmts, &cols, rows)?;
     Ok(())
