@@ -53,8 +53,14 @@ pub struct Rule {
     pub check: Check,
 }
 
-/// Every rule, in the order of the spec's catalog.
-pub fn catalog() -> Vec<Rule> {
+/// Every rule, in the order of the spec's catalog. Built once: it is consulted for every
+/// file and, on cache hits, for every anomaly read back.
+pub fn catalog() -> &'static [Rule] {
+    static CATALOG: std::sync::LazyLock<Vec<Rule>> = std::sync::LazyLock::new(build_catalog);
+    &CATALOG
+}
+
+fn build_catalog() -> Vec<Rule> {
     use Check::*;
     use Severity::*;
     let rule = |id, severity, description, params, check| Rule { id, severity, description, params, check };
@@ -299,7 +305,7 @@ impl Ctx<'_> {
 
 /// Looks a rule up by id.
 pub fn rule(id: &str) -> Option<Rule> {
-    catalog().into_iter().find(|r| r.id == id)
+    catalog().iter().find(|r| r.id == id).copied()
 }
 
 /// The form-level rules that are switched on, with their context.
@@ -317,9 +323,8 @@ pub fn check_forms(
     config: &Config,
     run_date: NaiveDate,
 ) -> Vec<Anomaly> {
-    let catalog = catalog();
     let mut out = Vec::new();
-    for ctx in active(&catalog, config, run_date) {
+    for ctx in active(catalog(), config, run_date) {
         match ctx.rule.check {
             Check::Evaluation(f) => evaluations.iter().for_each(|e| f(e, &ctx, &mut out)),
             Check::Basic(f) => basics.iter().for_each(|b| f(b, &ctx, &mut out)),
@@ -331,9 +336,8 @@ pub fn check_forms(
 
 /// Runs every enabled batch rule over all forms of the run.
 pub fn check_batch(evaluations: &[EvalSummary], config: &Config, run_date: NaiveDate) -> Vec<Anomaly> {
-    let catalog = catalog();
     let mut out = Vec::new();
-    for ctx in active(&catalog, config, run_date) {
+    for ctx in active(catalog(), config, run_date) {
         if let Check::Batch(f) = ctx.rule.check {
             f(evaluations, &ctx, &mut out);
         }
@@ -380,7 +384,7 @@ pub fn describe(config: &Config, markdown: bool) -> String {
     }
     for rule in catalog() {
         let s = config.rule(rule.id);
-        let ctx = Ctx { rule: &rule, settings: s.clone(), config, run_date: NaiveDate::default() };
+        let ctx = Ctx { rule, settings: s.clone(), config, run_date: NaiveDate::default() };
         let params: Vec<String> = rule.params.iter().map(|(k, _)| format!("{k} = {}", fmt(ctx.param(k)))).collect();
         let enabled = if s.enabled.unwrap_or(true) { "" } else { " (disabled)" };
         let code = match rule.check {
