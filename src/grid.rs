@@ -4,7 +4,9 @@
 use chrono::NaiveDate;
 
 use crate::model::Pos;
-use crate::normalize::{clean_label, norm};
+use std::borrow::Cow;
+
+use crate::normalize::{decorations, norm_cow};
 
 /// A cell's value, reduced to what the forms need.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -22,11 +24,12 @@ pub enum Value {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Cell {
     pub value: Value,
-    /// Normalized text (see [`norm`]) for matching; empty for non-text cells.
-    pub norm: String,
-    /// `norm` without label decorations (see [`clean_label`]), computed once per cell
-    /// because every stage compares labels.
-    pub clean: String,
+    /// Normalized text (see [`crate::normalize::norm`]) when it differs from the text itself; most cells
+    /// are already normalized and store nothing here. Read it with [`Cell::norm`].
+    norm: Option<Box<str>>,
+    /// The byte range of the normalized text that is the label without decorations
+    /// (see [`decorations`]), computed once per cell because every stage compares labels.
+    clean: (u32, u32),
     /// Set on the cells of a merged region other than its top-left one.
     pub merged_from: Option<Pos>,
     /// A formula with no cached value: reads as empty.
@@ -35,18 +38,39 @@ pub struct Cell {
 
 impl Cell {
     pub fn new(value: Value) -> Cell {
-        let norm = match &value {
-            Value::Text(s) => norm(s),
-            _ => String::new(),
+        let (norm, clean) = match &value {
+            Value::Text(s) => {
+                let n = norm_cow(s);
+                let (a, b) = decorations(&n);
+                let owned = match n {
+                    Cow::Borrowed(_) => None,
+                    Cow::Owned(n) => Some(n.into_boxed_str()),
+                };
+                (owned, (a as u32, b as u32))
+            }
+            _ => (None, (0, 0)),
         };
-        let clean = if norm.is_empty() { String::new() } else { clean_label(&norm) };
         Cell { value, norm, clean, merged_from: None, formula_no_value: false }
+    }
+
+    /// The text normalized for matching (see [`crate::normalize::norm`]); empty for non-text cells.
+    pub fn norm(&self) -> &str {
+        match (&self.norm, &self.value) {
+            (Some(n), _) => n,
+            (None, Value::Text(s)) => s,
+            _ => "",
+        }
+    }
+
+    /// [`Cell::norm`] without label decorations (see [`crate::normalize::clean_label`]).
+    pub fn clean(&self) -> &str {
+        self.norm().get(self.clean.0 as usize..self.clean.1 as usize).unwrap_or("")
     }
 
     pub fn is_empty(&self) -> bool {
         match &self.value {
             Value::Empty => true,
-            Value::Text(_) => self.norm.is_empty(),
+            Value::Text(_) => self.norm().is_empty(),
             _ => false,
         }
     }
@@ -86,7 +110,7 @@ pub struct Grid {
 }
 
 static EMPTY: Cell =
-    Cell { value: Value::Empty, norm: String::new(), clean: String::new(), merged_from: None, formula_no_value: false };
+    Cell { value: Value::Empty, norm: None, clean: (0, 0), merged_from: None, formula_no_value: false };
 
 impl Grid {
     /// A grid covering rows `top..top+height` and columns `left..left+width`.
@@ -191,7 +215,7 @@ mod tests {
             ],
         );
         g.fill_merge((0, 0), (1, 1));
-        assert_eq!(g.get((1, 1)).norm, "项目名称");
+        assert_eq!(g.get((1, 1)).norm(), "项目名称");
         let cells: Vec<u32> = g.row_cells(0, 0).map(|(c, _)| c).collect();
         assert_eq!(cells, vec![0, 2]);
         // the second row of a vertical merge still shows its label once

@@ -31,10 +31,10 @@ pub fn locate(grid: &Grid, labels: &Labels) -> Vec<Located> {
     let mut anchors: Vec<(FormKind, Pos)> = Vec::new();
     for r in grid.top..grid.bottom() {
         for (c, cell) in grid.row_cells(r, grid.left) {
-            if cell.norm.is_empty() || cell.merged_from.is_some() || cell.norm.chars().count() > 40 {
+            if cell.norm().is_empty() || cell.merged_from.is_some() || cell.norm().chars().count() > 40 {
                 continue;
             }
-            let label = &cell.clean;
+            let label = cell.clean();
             let kind = if labels.forms.project.is_clean(label) {
                 FormKind::Project
             } else if labels.forms.department.is_clean(label) {
@@ -70,9 +70,9 @@ fn find_title(grid: &Grid, labels: &Labels, anchor: Pos, floor: u32) -> (Pos, Op
     let lowest = anchor.0.saturating_sub(TITLE_ROWS_ABOVE).max(floor);
     for r in (lowest..anchor.0).rev() {
         for (c, cell) in grid.row_cells(r, grid.left) {
-            let is_title = labels.forms.title_marker.synonyms().iter().any(|m| cell.norm.contains(m.as_str()));
+            let is_title = labels.forms.title_marker.synonyms().iter().any(|m| cell.norm().contains(m.as_str()));
             if is_title {
-                return ((r, c), year_in(&cell.norm));
+                return ((r, c), year_in(cell.norm()));
             }
         }
     }

@@ -7,7 +7,16 @@
 /// Removes all whitespace (including U+3000 and line breaks inside words) and folds
 /// full-width ASCII (U+FF01–U+FF5E) to ASCII.
 pub fn norm(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace() && *c != '\u{200b}' && *c != '\u{feff}').map(fold_width).collect()
+    s.chars().filter(|c| keeps(*c)).map(fold_width).collect()
+}
+
+/// [`norm`], without a copy when the text is already normalized (most cells are).
+pub fn norm_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().all(|c| keeps(c) && fold_width(c) == c) { std::borrow::Cow::Borrowed(s) } else { norm(s).into() }
+}
+
+fn keeps(c: char) -> bool {
+    !c.is_whitespace() && c != '\u{200b}' && c != '\u{feff}'
 }
 
 /// Folds one full-width character to its ASCII twin; other characters pass unchanged.
@@ -24,28 +33,39 @@ pub fn fold_width(c: char) -> char {
 /// Normalized text with decorations removed, for comparing against a label synonym:
 /// a leading `其中:`, a trailing colon and a trailing parenthetical (`(万元)`, `(50分)`).
 pub fn clean_label(s: &str) -> String {
-    let mut t = norm(s);
-    if let Some(rest) = t.strip_prefix("其中:") {
-        t = rest.to_string();
-    } else if let Some(rest) = t.strip_prefix("其中") {
-        t = rest.to_string();
-    }
+    let n = norm(s);
+    let (start, end) = decorations(&n);
+    n[start..end].to_string()
+}
+
+/// The byte range of already-normalized text that [`clean_label`] keeps: the label is
+/// always a slice of its normalized text, so a grid cell stores two offsets, not a copy.
+pub fn decorations(n: &str) -> (usize, usize) {
+    let start = if n.starts_with("其中:") {
+        "其中:".len()
+    } else if n.starts_with("其中") {
+        "其中".len()
+    } else {
+        0
+    };
+    let t = &n[start..];
+    let mut end = t.len();
     loop {
-        let before = t.len();
-        while t.ends_with(':') {
-            t.pop();
+        let before = end;
+        while t[..end].ends_with(':') {
+            end -= 1;
         }
-        if t.ends_with(')')
-            && let Some(open) = t.rfind('(')
+        if t[..end].ends_with(')')
+            && let Some(open) = t[..end].rfind('(')
             && open > 0
         {
-            t.truncate(open);
+            end = open;
         }
-        if t.len() == before {
+        if end == before {
             break;
         }
     }
-    t
+    (start, start + end)
 }
 
 /// The number of points a label declares in parentheses: `产出指标(50分)` → 50.

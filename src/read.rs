@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::io::Cursor;
 
-use calamine::{Data, Dimensions, Ods, Range, Reader, Xls, Xlsx};
+use calamine::{Data, DataRef, Dimensions, Ods, Range, Reader, Xls, Xlsx};
 
 use crate::grid::{Cell, Grid, Value};
 use crate::inspect::{Container, inspect};
@@ -58,12 +58,15 @@ pub fn read_workbook(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> R
             let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
                 .map_err(|e: calamine::XlsxError| ReadError::Corrupt(e.to_string()))?;
             let merges = crate::merges::xlsx_merges(bytes);
-            read_sheets(&mut wb, max_cells, |_, name| {
-                Ok(merges
-                    .get(name)
-                    .map(|v| v.iter().map(|(a, b)| Dimensions { start: *a, end: *b }).collect())
-                    .unwrap_or_default())
-            })
+            let mut out = Vec::new();
+            for name in wb.sheet_names() {
+                let mut grid = xlsx_grid(&mut wb, &name, max_cells)?;
+                for (start, end) in merges.get(&name).map(Vec::as_slice).unwrap_or_default() {
+                    grid.fill_merge(*start, *end);
+                }
+                out.push(grid);
+            }
+            Ok(out)
         }
         Container::Xls => {
             let mut wb: Xls<_> =
@@ -98,25 +101,82 @@ where
 }
 
 fn to_grid(name: &str, range: &Range<Data>, max_cells: u64) -> Result<Grid, ReadError> {
-    let (Some(start), Some(end)) = (range.start(), range.end()) else {
-        return Ok(Grid::new(name, 0, 0, 0, 0));
+    let (top, left) = range.start().unwrap_or_default();
+    let cells = range
+        .used_cells()
+        .map(|(r, c, d)| ((top + r as u32, left + c as u32), convert(d)))
+        .filter(|(_, v)| *v != Value::Empty)
+        .collect();
+    grid_from_cells(name, cells, max_cells)
+}
+
+/// One `.xlsx` sheet, streamed cell by cell from calamine's reader: text is copied once,
+/// straight from the shared-strings table into the grid, with no intermediate `Range`.
+fn xlsx_grid<'a>(wb: &mut Xlsx<Cursor<&'a [u8]>>, name: &str, max_cells: u64) -> Result<Grid, ReadError> {
+    let corrupt = |e: calamine::XlsxError| ReadError::Corrupt(format!("sheet `{name}`: {e}"));
+    let mut reader = match wb.worksheet_cells_reader(name) {
+        Ok(r) => r,
+        // a chart sheet or dialog sheet: no cells
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Grid::new(name, 0, 0, 0, 0)),
+        Err(e) => return Err(corrupt(e)),
     };
-    let height = end.0 - start.0 + 1;
-    let width = end.1 - start.1 + 1;
-    let cells = height as u64 * width as u64;
-    if cells > max_cells {
-        return Err(ReadError::SheetTooLarge { sheet: name.to_string(), cells, limit: max_cells });
-    }
-    let mut grid = Grid::new(name, start.0, start.1, height, width);
-    for (r, row) in range.rows().enumerate() {
-        for (c, data) in row.iter().enumerate() {
-            let value = convert(data);
-            if value != Value::Empty {
-                grid.set((start.0 + r as u32, start.1 + c as u32), Cell::new(value));
+    let mut cells = Vec::new();
+    while let Some(cell) = reader.next_cell().map_err(corrupt)? {
+        let pos = cell.get_position();
+        let value = convert_ref(cell.get_value().clone());
+        if value != Value::Empty {
+            // a sheet with more cells than the limit is refused before its grid is built
+            if cells.len() as u64 >= max_cells {
+                return Err(ReadError::SheetTooLarge {
+                    sheet: name.to_string(),
+                    cells: cells.len() as u64 + 1,
+                    limit: max_cells,
+                });
             }
+            cells.push((pos, value));
         }
     }
+    grid_from_cells(name, cells, max_cells)
+}
+
+/// A grid over the bounding box of the non-empty cells.
+fn grid_from_cells(name: &str, cells: Vec<(Pos, Value)>, max_cells: u64) -> Result<Grid, ReadError> {
+    let Some(first) = cells.first() else {
+        return Ok(Grid::new(name, 0, 0, 0, 0));
+    };
+    let (mut top, mut left, mut bottom, mut right) = (first.0.0, first.0.1, first.0.0, first.0.1);
+    for ((r, c), _) in &cells {
+        top = top.min(*r);
+        bottom = bottom.max(*r);
+        left = left.min(*c);
+        right = right.max(*c);
+    }
+    let (height, width) = (bottom - top + 1, right - left + 1);
+    let n = height as u64 * width as u64;
+    if n > max_cells {
+        return Err(ReadError::SheetTooLarge { sheet: name.to_string(), cells: n, limit: max_cells });
+    }
+    let mut grid = Grid::new(name, top, left, height, width);
+    for (pos, value) in cells {
+        grid.set(pos, Cell::new(value));
+    }
     Ok(grid)
+}
+
+/// calamine's borrowed value to ours, moving owned text instead of copying it.
+fn convert_ref(d: DataRef) -> Value {
+    match d {
+        DataRef::SharedString(s) => Value::Text(s.to_string()),
+        DataRef::String(s) => Value::Text(s),
+        DataRef::Empty => Value::Empty,
+        DataRef::Int(i) => convert(&Data::Int(i)),
+        DataRef::Float(f) => convert(&Data::Float(f)),
+        DataRef::Bool(b) => Value::Bool(b),
+        DataRef::DateTime(dt) => convert(&Data::DateTime(dt)),
+        DataRef::DateTimeIso(s) => convert(&Data::DateTimeIso(s)),
+        DataRef::DurationIso(s) => Value::Text(s),
+        DataRef::Error(e) => convert(&Data::Error(e)),
+    }
 }
 
 /// calamine's value to ours. Dates become dates; durations and odd types become text.

@@ -97,12 +97,12 @@ fn merged_regions_are_read_and_every_cell_of_a_merge_reads_its_value() {
     let g = &grids[0];
     let title = (g.top..g.bottom())
         .flat_map(|r| (g.left..g.right()).map(move |c| (r, c)))
-        .find(|p| g.get(*p).norm == "2022年度部门整体支出绩效评价基础数据表")
+        .find(|p| g.get(*p).norm() == "2022年度部门整体支出绩效评价基础数据表")
         .expect("form A's title");
     // the title spans seven columns: the six to its right read the same text
     for dc in 1..7 {
         let cell = g.get((title.0, title.1 + dc));
-        assert_eq!(cell.norm, "2022年度部门整体支出绩效评价基础数据表");
+        assert_eq!(cell.norm(), "2022年度部门整体支出绩效评价基础数据表");
         assert_eq!(cell.merged_from, Some(title));
     }
 }

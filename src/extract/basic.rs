@@ -30,7 +30,7 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, form_id
     let mut found = false;
     for r in rows.clone() {
         let cells: Vec<(u32, String)> =
-            grid.row_cells(r, grid.left).map(|(c, cell)| (c, strip_year(&cell.clean).1)).collect();
+            grid.row_cells(r, grid.left).map(|(c, cell)| (c, strip_year(cell.clean()).1)).collect();
         let col = |set: &crate::config::LabelSet| cells.iter().find(|(_, t)| set.is_clean(t)).map(|(c, _)| *c);
         if let (Some(a), Some(rate)) = (col(&b.staff_authorized), col(&b.staff_rate)) {
             let actual = col(&b.staff_actual);
@@ -76,7 +76,7 @@ fn spending_header(grid: &Grid, r: u32, b: &BasicLabels, year: Option<i32>) -> O
     let cells: Vec<(u32, Option<i32>, String)> = grid
         .row_cells(r, grid.left)
         .map(|(c, cell)| {
-            let (y, t) = strip_year(&cell.clean);
+            let (y, t) = strip_year(cell.clean());
             (c, y, t)
         })
         .collect();

@@ -22,7 +22,7 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id
     let mut implementer = Field::default();
     for r in rows.clone() {
         for (c, cell) in grid.row_cells(r, grid.left) {
-            let t = &cell.clean;
+            let t = cell.clean();
             if supervisor.at.is_none() && labels.fields.supervisor.is_clean(t) {
                 supervisor = value_right(grid, (r, c), is_field_label);
             } else if implementer.at.is_none() && labels.fields.implementer.is_clean(t) {

@@ -52,7 +52,7 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Footer {
                     text.push_str(&from_excel_serial(*v).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default())
                 }
                 Value::Number(_) => text.push_str(&cell.text()),
-                _ => text.push_str(&cell.norm),
+                _ => text.push_str(cell.norm()),
             }
         }
         let found = scan(&text, &keys);

@@ -48,7 +48,7 @@ pub fn header(grid: &Grid, row: u32, cols: &FundColumns) -> Option<FundCols> {
         (&cols.rate, &mut found.rate),
         (&cols.score, &mut found.score),
     ];
-    let cells: Vec<(u32, String)> = grid.row_cells(row, grid.left).map(|(c, cell)| (c, cell.clean.clone())).collect();
+    let cells: Vec<(u32, &str)> = grid.row_cells(row, grid.left).map(|(c, cell)| (c, cell.clean())).collect();
     for (set, slot) in roles {
         *slot = cells.iter().find(|(_, t)| set.is_clean(t)).map(|(c, _)| *c);
     }
@@ -63,26 +63,25 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<FundTab
     let mut last_row = header_row;
     let mut seen: HashMap<String, usize> = HashMap::new();
     for r in header_row + 1..rows.end {
-        let cells: Vec<(u32, String)> = grid.row_cells(r, grid.left).map(|(c, cell)| (c, cell.norm.clone())).collect();
-        if cells.iter().any(|(_, t)| {
-            let l = clean_label(t);
-            labels.fields.fund_end.is_clean(&l)
-                || labels.indicator_columns.level3.is_clean(&l)
-                || labels.fields.total_row.is_clean(&l)
+        // each cell's label, cleaned once when the grid was built
+        let cells: Vec<(u32, &str)> = grid.row_cells(r, grid.left).map(|(c, cell)| (c, cell.clean())).collect();
+        if cells.iter().any(|(_, l)| {
+            labels.fields.fund_end.is_clean(l)
+                || labels.indicator_columns.level3.is_clean(l)
+                || labels.fields.total_row.is_clean(l)
         }) {
             break;
         }
         last_row = r;
         let mut row_label: Option<(u32, String, Option<String>)> = None;
-        for (c, text) in &cells {
-            let label = clean_label(text);
+        for &(c, label) in &cells {
             // an amount inside the label cell: 基本支出:958.07
             if let Some((lab, amount)) = label.split_once(':')
                 && let Some(source) = labels.fund_source(&clean_label(lab))
             {
                 if let (Num::Value(v), _) = parse_amount(amount) {
                     let executed =
-                        Field { value: Some(v), raw: amount.to_string(), at: Some((r, *c)), ..Field::default() };
+                        Field { value: Some(v), raw: amount.to_string(), at: Some((r, c)), ..Field::default() };
                     let row = FundRow {
                         source: source.to_string(),
                         label: lab.to_string(),
@@ -94,15 +93,15 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<FundTab
                 }
                 continue;
             }
-            if *c >= first_num || row_label.as_ref().is_some_and(|(_, _, s)| s.is_some()) {
+            if c >= first_num || row_label.as_ref().is_some_and(|(_, _, s)| s.is_some()) {
                 continue;
             }
-            let source = labels.fund_source(&label).map(str::to_string);
+            let source = labels.fund_source(label).map(str::to_string);
             // a known source label wins; else the label nearest the numbers, unless it is
             // the table's own heading merged down the side (项目资金(万元))
-            let is_side_heading = grid.get((r, *c)).merged_from.is_some_and(|(mr, _)| mr < r);
+            let is_side_heading = grid.get((r, c)).merged_from.is_some_and(|(mr, _)| mr < r);
             if source.is_some() || !is_side_heading {
-                row_label = Some((*c, label, source));
+                row_label = Some((c, label.to_string(), source));
             }
         }
         if let Some((c, label, source)) = row_label {

@@ -38,7 +38,8 @@ pub struct IndicatorCols {
 
 /// Maps a header row; `None` unless it has 三级指标 and 分值 or 得分.
 pub fn header(grid: &Grid, row: u32, cols: &IndicatorColumns) -> Option<IndicatorCols> {
-    let cells: Vec<(u32, String)> = grid.row_cells(row, grid.left).map(|(c, cell)| (c, cell.clean.clone())).collect();
+    let cells: Vec<(u32, String)> =
+        grid.row_cells(row, grid.left).map(|(c, cell)| (c, cell.clean().to_string())).collect();
     let find = |set: &LabelSet| cells.iter().find(|(_, t)| set.is_clean(t)).map(|(c, _)| *c);
     let level3 = find(&cols.level3)?;
     let (weight, score) = (find(&cols.weight), find(&cols.score));
@@ -81,14 +82,14 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<Indicat
         let limit = cols.target.unwrap_or(cols.level3 + 1);
         if let Some((c, _)) = grid
             .row_cells(r, grid.left)
-            .find(|(c, cell)| *c < limit.max(cols.level3 + 1) && labels.fields.total_row.is_clean(&cell.clean))
+            .find(|(c, cell)| *c < limit.max(cols.level3 + 1) && labels.fields.total_row.is_clean(cell.clean()))
         {
             table.total_row = Some(r);
             read_total(grid, r, c, &cols, &mut table);
             break;
         }
         let is_footer = |t: &str| footer_keys.iter().any(|k| k.synonyms().iter().any(|s| t.contains(s.as_str())));
-        if grid.row_cells(r, grid.left).any(|(_, cell)| is_footer(&cell.norm)) {
+        if grid.row_cells(r, grid.left).any(|(_, cell)| is_footer(cell.norm())) {
             break;
         }
         table.last_row = r;
@@ -96,10 +97,10 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<Indicat
         if let Some(c) = cols.level1 {
             let cell = grid.get((r, c));
             if !cell.is_empty() {
-                let name = cell.clean.clone();
-                if name != level1 || cell.merged_from.is_none() && declared_points(&cell.norm) != declared {
+                let name = cell.clean().to_string();
+                if name != level1 || cell.merged_from.is_none() && declared_points(cell.norm()) != declared {
                     level1 = name;
-                    declared = declared_points(&cell.norm);
+                    declared = declared_points(cell.norm());
                     level2.clear();
                     let at = cell.merged_from.unwrap_or((r, c));
                     table.sections.push(Section { level1: level1.clone(), declared, at });
@@ -109,7 +110,7 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<Indicat
         if let Some(c) = cols.level2 {
             let cell = grid.get((r, c));
             if !cell.is_empty() && !is_copy_of(cell, (r, cols.level1.unwrap_or(u32::MAX))) {
-                level2 = cell.clean.clone();
+                level2 = cell.clean().to_string();
             }
         }
         let level3_cell = grid.get((r, cols.level3));

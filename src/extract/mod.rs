@@ -106,7 +106,7 @@ pub fn value_right(grid: &Grid, label: Pos, is_label: impl Fn(&str) -> bool) -> 
         if cell.is_empty() || cell.merged_from == Some(label) {
             continue;
         }
-        if is_label(&cell.clean) {
+        if is_label(cell.clean()) {
             break;
         }
         return text_field(grid, (label.0, c));
