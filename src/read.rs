@@ -112,7 +112,7 @@ fn to_grid(name: &str, range: &Range<Data>, max_cells: u64) -> Result<Grid, Read
 
 /// One `.xlsx` sheet, streamed cell by cell from calamine's reader: text is copied once,
 /// straight from the shared-strings table into the grid, with no intermediate `Range`.
-fn xlsx_grid<'a>(wb: &mut Xlsx<Cursor<&'a [u8]>>, name: &str, max_cells: u64) -> Result<Grid, ReadError> {
+fn xlsx_grid(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, max_cells: u64) -> Result<Grid, ReadError> {
     let corrupt = |e: calamine::XlsxError| ReadError::Corrupt(format!("sheet `{name}`: {e}"));
     let mut reader = match wb.worksheet_cells_reader(name) {
         Ok(r) => r,
