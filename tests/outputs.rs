@@ -220,6 +220,24 @@ fn summary_workbook_has_its_sheets_and_shared_ranks() {
     );
     let files = wb.worksheet_range("文件清单").unwrap();
     assert_eq!(files.rows().count(), 4, "header and one row per input file");
+
+    // numbers are shown in their formats (written through column formats): 总分 0.00,
+    // 全年预算数 #,##0.00, 执行率 0.00%, on every data row; 指标明细's 分值 0.00
+    let format_at = |wb: &mut Xlsx<_>, sheet: &str, pos: (u32, u32)| -> String {
+        let styles = wb.worksheet_style(sheet).unwrap();
+        styles.get(pos).and_then(|s| s.number_format.as_ref()).map(|n| n.format_code.clone()).unwrap_or_default()
+    };
+    for row in [1, 8] {
+        assert_eq!(format_at(&mut wb, "项目排名", (row, 6)), "0.00");
+        assert_eq!(format_at(&mut wb, "项目排名", (row, 9)), "#,##0.00");
+        assert_eq!(format_at(&mut wb, "项目排名", (row, 11)), "0.00%");
+    }
+    assert_eq!(format_at(&mut wb, "指标明细", (1, 7)), "0.00");
+    // a 控制率 among the amounts of 基础数据 keeps its own percent format
+    let basic = wb.worksheet_range("基础数据").unwrap();
+    let rate_row = basic.rows().position(|r| r[2].to_string() == "控制率").unwrap() as u32;
+    assert_eq!(format_at(&mut wb, "基础数据", (rate_row, 6)), "0.00%");
+    assert_eq!(format_at(&mut wb, "基础数据", (rate_row + 1, 6)), "#,##0.00");
 }
 
 #[test]

@@ -41,6 +41,8 @@ struct Stream {
     parts: Vec<usize>,
     /// Next row to write in the current part.
     row: u32,
+    /// The current part's column formats.
+    formats: ColFormats,
 }
 
 /// Excel keeps at most 65,530 hyperlinks per sheet: past this many rows, file names are
@@ -85,8 +87,20 @@ impl SummaryWriter {
             input_root: input_root.to_path_buf(),
             fmts,
             sheets: 4,
-            indicators: Stream { name: SHEETS[4], cols: indicators::COLS, parts: Vec::new(), row: 0 },
-            basic: Stream { name: SHEETS[5], cols: basic::COLS, parts: Vec::new(), row: 0 },
+            indicators: Stream {
+                name: SHEETS[4],
+                cols: indicators::COLS,
+                parts: Vec::new(),
+                row: 0,
+                formats: ColFormats::default(),
+            },
+            basic: Stream {
+                name: SHEETS[5],
+                cols: basic::COLS,
+                parts: Vec::new(),
+                row: 0,
+                formats: ColFormats::default(),
+            },
         };
         w.new_part(true).map_err(err)?;
         w.new_part(false).map_err(err)?;
@@ -104,10 +118,14 @@ impl SummaryWriter {
         } else {
             format!("{}({})", stream.name, stream.parts.len() + 1)
         };
-        let ws = self.wb.add_worksheet_with_constant_memory()?;
+        // low-memory mode: rows are flushed as they go, like constant-memory mode, but text
+        // goes to the shared-strings table, so a department, file or indicator name
+        // repeated on thousands of rows is stored once (a smaller file, faster to write)
+        let ws = self.wb.add_worksheet_with_low_memory()?;
         header(ws, &name, &self.fmts, stream.cols)?;
         stream.parts.push(index);
         stream.row = 1;
+        stream.formats = ColFormats::default();
         self.sheets += 1;
         Ok(())
     }
@@ -123,7 +141,7 @@ impl SummaryWriter {
             stream.row += 1;
             let ws = self.wb.worksheet_from_index(index)?;
             for (c, v) in row.into_iter().enumerate() {
-                write_value(ws, r, c as u16, v, &self.fmts)?;
+                write_value(ws, r, c as u16, v, &self.fmts, &mut stream.formats)?;
             }
         }
         Ok(())
@@ -308,6 +326,7 @@ pub fn table(
     header(ws, name, f, cols)?;
     let mut r = 1u32;
     let mut rows = rows;
+    let mut formats = ColFormats::default();
     for row in rows.by_ref() {
         if r == MAX_DATA_ROWS {
             // Excel's last row: say where the rest is instead of failing the whole workbook
@@ -317,7 +336,7 @@ pub fn table(
             break;
         }
         for (c, v) in row.into_iter().enumerate() {
-            write_value(ws, r, c as u16, v, f)?;
+            write_value(ws, r, c as u16, v, f, &mut formats)?;
         }
         r += 1;
     }
@@ -325,7 +344,62 @@ pub fn table(
     Ok(r - 1)
 }
 
-fn write_value(ws: &mut Worksheet, r: u32, c: u16, v: V, f: &Formats) -> Result<(), XlsxError> {
+/// The number formats of a table.
+#[derive(Clone, Copy, PartialEq)]
+enum NumFmt {
+    Wan,
+    Pct,
+    Score,
+    Int,
+}
+
+impl NumFmt {
+    fn format(self, f: &Formats) -> &Format {
+        match self {
+            NumFmt::Wan => &f.wan,
+            NumFmt::Pct => &f.pct,
+            NumFmt::Score => &f.score,
+            NumFmt::Int => &f.int,
+        }
+    }
+}
+
+/// The number format of each column of a sheet, set on the column the first time a number
+/// is written to it. Later numbers in that format are written without one and take the
+/// column's: rust_xlsxwriter hashes a cell's `Format` on every write, which was two
+/// thirds of the time spent writing numbers. A number in another format (a 控制率 among
+/// amounts) is written with its own.
+#[derive(Default)]
+struct ColFormats(Vec<Option<NumFmt>>);
+
+fn write_number(
+    ws: &mut Worksheet,
+    (r, c): (u32, u16),
+    x: f64,
+    kind: NumFmt,
+    f: &Formats,
+    cols: &mut ColFormats,
+) -> Result<(), XlsxError> {
+    let i = c as usize;
+    if cols.0.len() <= i {
+        cols.0.resize(i + 1, None);
+    }
+    match cols.0[i] {
+        Some(k) if k == kind => {}
+        Some(_) => {
+            ws.write_number_with_format(r, c, x, kind.format(f))?;
+            return Ok(());
+        }
+        None => {
+            ws.set_column_format(c, kind.format(f))?;
+            cols.0[i] = Some(kind);
+        }
+    }
+    ws.write_number(r, c, x)?;
+    Ok(())
+}
+
+fn write_value(ws: &mut Worksheet, r: u32, c: u16, v: V, f: &Formats, cols: &mut ColFormats) -> Result<(), XlsxError> {
     match v {
         V::Text(s) => {
             // plain text takes the workbook's default format (等线 11): writing it without
@@ -337,18 +411,10 @@ fn write_value(ws: &mut Worksheet, r: u32, c: u16, v: V, f: &Formats) -> Result<
         V::Styled(s, pick) => {
             ws.write_string_with_format(r, c, fit(s), pick(f))?;
         }
-        V::Wan(Some(x)) => {
-            ws.write_number_with_format(r, c, x, &f.wan)?;
-        }
-        V::Pct(Some(x)) => {
-            ws.write_number_with_format(r, c, x, &f.pct)?;
-        }
-        V::Score(Some(x)) => {
-            ws.write_number_with_format(r, c, x, &f.score)?;
-        }
-        V::Int(Some(x)) => {
-            ws.write_number_with_format(r, c, x as f64, &f.int)?;
-        }
+        V::Wan(Some(x)) => write_number(ws, (r, c), x, NumFmt::Wan, f, cols)?,
+        V::Pct(Some(x)) => write_number(ws, (r, c), x, NumFmt::Pct, f, cols)?,
+        V::Score(Some(x)) => write_number(ws, (r, c), x, NumFmt::Score, f, cols)?,
+        V::Int(Some(x)) => write_number(ws, (r, c), x as f64, NumFmt::Int, f, cols)?,
         V::Link(url, text) => {
             ws.write_url_with_text(r, c, Url::new(url).set_text(clip(&text)), clip(&text))?;
             ws.set_cell_format(r, c, &f.link)?;
