@@ -235,7 +235,7 @@ fn summary_workbook_has_its_sheets_and_shared_ranks() {
     assert_eq!(format_at(&mut wb, "指标明细", (1, 7)), "0.00");
     // a 控制率 among the amounts of 基础数据 keeps its own percent format
     let basic = wb.worksheet_range("基础数据").unwrap();
-    let rate_row = basic.rows().position(|r| r[2].to_string() == "控制率").unwrap() as u32;
+    let rate_row = basic.rows().position(|r| r[2] == "控制率").unwrap() as u32;
     assert_eq!(format_at(&mut wb, "基础数据", (rate_row, 6)), "0.00%");
     assert_eq!(format_at(&mut wb, "基础数据", (rate_row + 1, 6)), "#,##0.00");
 }
