@@ -5,10 +5,8 @@ mod common;
 
 use std::path::Path;
 
-use calamine::Reader;
 use common::*;
 use jixiao::config::Config;
-use jixiao::dataset::read_table;
 use jixiao::fixtures::synth::department;
 use jixiao::pipeline::{RunOptions, run};
 
@@ -23,28 +21,6 @@ fn opts(input: &Path, out: &Path, cache: bool) -> RunOptions {
         cache,
         run_date: run_date(),
     }
-}
-
-/// Every table and every summary sheet, as text (timings left out).
-fn outputs(out: &Path) -> Vec<String> {
-    let mut v = Vec::new();
-    for t in ["files", "evaluations", "funds", "indicators", "basic_data", "anomalies"] {
-        let mut df = read_table(&out.join(format!("dataset/{t}.parquet"))).unwrap();
-        if t == "files" {
-            df = df.drop("millis").unwrap();
-        }
-        v.push(format!("{t}: {:?}", df));
-        v.push(format!("{t} rows: {}", df.height()));
-    }
-    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(out.join("summary.xlsx")).unwrap();
-    for name in wb.sheet_names() {
-        let range = wb.worksheet_range(&name).unwrap();
-        v.push(format!(
-            "{name}: {:?}",
-            range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect::<Vec<_>>()
-        ));
-    }
-    v
 }
 
 #[test]

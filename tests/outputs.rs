@@ -267,3 +267,34 @@ fn exit_status_follows_the_spec() {
     let files = read_table(&dir.path().join("o/dataset/files.parquet")).unwrap();
     assert_eq!(files.column("status").unwrap().str().unwrap().get(0), Some("failed"));
 }
+
+#[test]
+fn one_job_writes_what_two_jobs_write() {
+    // more files than one chunk (128), so chunks are written in order on both paths:
+    // `--jobs 1` processes and writes on one thread, `--jobs 2` writes while processing
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    for i in 0..140 {
+        let d = jixiao::fixtures::synth::department(i, 31, (1, 2));
+        let p = input.join(&d.path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        d.workbook.save(&p).unwrap();
+    }
+    let written = |jobs: usize| {
+        let out = dir.path().join(format!("out{jobs}"));
+        let opts = RunOptions {
+            input: input.clone(),
+            out: out.clone(),
+            config: Config::default_config(),
+            config_path: None,
+            jobs: Some(jobs),
+            progress: false,
+            cache: false,
+            run_date: run_date(),
+        };
+        let report = run(&opts).unwrap();
+        assert_eq!(report.files.total, 140);
+        outputs(&out)
+    };
+    assert_eq!(written(1), written(2));
+}

@@ -83,36 +83,43 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let mut summary = SummaryWriter::create(&staging.dir.join("summary.xlsx"), &opts.input)?;
     let mut batch = Batch::default();
 
-    // A producer thread processes chunk after chunk on the pool; this thread writes each
-    // finished chunk, in path order, while the next one is being processed.
-    let (tx, rx) = mpsc::sync_channel::<Vec<FileResult>>(1);
-    let write_result = std::thread::scope(|scope| {
-        let inputs = &found.inputs;
-        let (pool, job, bar) = (&pool, &job, &bar);
-        scope.spawn(move || {
-            for chunk in inputs.chunks(CHUNK) {
-                let results: Vec<FileResult> = pool.install(|| {
-                    chunk
-                        .par_iter()
-                        .map(|input| {
-                            let r = process_guarded(input, job, timeout);
-                            bar.inc(1);
-                            r
-                        })
-                        .collect()
-                });
-                if tx.send(results).is_err() {
-                    break;
+    let process_chunk = |chunk: &[Input]| -> Vec<FileResult> {
+        pool.install(|| {
+            chunk
+                .par_iter()
+                .map(|input| {
+                    let r = process_guarded(input, &job, timeout);
+                    bar.inc(1);
+                    r
+                })
+                .collect()
+        })
+    };
+    let mut write_chunk = |results: Vec<FileResult>| -> Result<(), RunError> {
+        let kept: Vec<FileResult> = results.into_iter().filter_map(|r| batch.add(r, &opts.config)).collect();
+        dataset.write(&kept)?;
+        summary.add(&kept)?;
+        Ok(())
+    };
+    let write_result = if jobs == 1 {
+        // one job means one core: process and write in turn on this thread
+        found.inputs.chunks(CHUNK).try_for_each(|chunk| write_chunk(process_chunk(chunk)))
+    } else {
+        // a producer thread processes chunk after chunk on the pool; this thread writes
+        // each finished chunk, in path order, while the next one is being processed
+        let (tx, rx) = mpsc::sync_channel::<Vec<FileResult>>(1);
+        std::thread::scope(|scope| {
+            let (inputs, process_chunk) = (&found.inputs, &process_chunk);
+            scope.spawn(move || {
+                for chunk in inputs.chunks(CHUNK) {
+                    if tx.send(process_chunk(chunk)).is_err() {
+                        break;
+                    }
                 }
-            }
-        });
-        for results in rx {
-            let kept: Vec<FileResult> = results.into_iter().filter_map(|r| batch.add(r, &opts.config)).collect();
-            dataset.write(&kept)?;
-            summary.add(&kept)?;
-        }
-        Ok::<(), RunError>(())
-    });
+            });
+            rx.into_iter().try_for_each(&mut write_chunk)
+        })
+    };
     write_result?;
     bar.finish_and_clear();
     // folders that could not be walked are accounted for like files that could not be read

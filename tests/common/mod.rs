@@ -129,3 +129,26 @@ pub fn seed_result() -> FileResult {
     let spec = WorkbookSpec::stacked("附表", jixiao::fixtures::seed::forms(), jixiao::fixtures::Layout::default());
     process(dir.path(), "株洲市行政审批服务局/2022.xlsx", &spec)
 }
+
+/// Every table and every summary sheet, as text (timings left out).
+pub fn outputs(out: &Path) -> Vec<String> {
+    let mut v = Vec::new();
+    for t in ["files", "evaluations", "funds", "indicators", "basic_data", "anomalies"] {
+        let mut df = jixiao::dataset::read_table(&out.join(format!("dataset/{t}.parquet"))).unwrap();
+        if t == "files" {
+            df = df.drop("millis").unwrap();
+        }
+        v.push(format!("{t}: {:?}", df));
+        v.push(format!("{t} rows: {}", df.height()));
+    }
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(out.join("summary.xlsx")).unwrap();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).unwrap();
+        v.push(format!(
+            "{name}: {:?}",
+            range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect::<Vec<_>>()
+        ));
+    }
+    v
+}
