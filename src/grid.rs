@@ -1,11 +1,11 @@
 //! A sheet as the locator and extractors see it: a dense grid of cells with merged
 //! regions filled in and text pre-normalized for matching.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
 use crate::model::Pos;
-use std::borrow::Cow;
-
 use crate::normalize::{decorations, norm_cow};
 
 /// A cell's value, reduced to what the forms need.
@@ -24,8 +24,9 @@ pub enum Value {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Cell {
     pub value: Value,
-    /// Normalized text (see [`crate::normalize::norm`]) when it differs from the text itself; most cells
-    /// are already normalized and store nothing here. Read it with [`Cell::norm`].
+    /// Normalized text (see [`crate::normalize::norm`]) when it differs from the text
+    /// itself; most cells are already normalized and store nothing here. Read it with
+    /// [`Cell::norm`].
     norm: Option<Box<str>>,
     /// The byte range of the normalized text that is the label without decorations
     /// (see [`decorations`]), computed once per cell because every stage compares labels.
