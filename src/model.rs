@@ -372,58 +372,92 @@ mod tests {
 }
 
 /// What the run keeps of a form B or C once its rows are written out: enough for the
-/// rankings, the batch rules and the overview, a few hundred bytes instead of the form.
+/// rankings, the batch rules and the overview. One is kept per form for the whole run
+/// (237,694 at 20,000 workbooks), so it is compact: the file, sheet and form id share one
+/// string (`eval_id` is `path#sheet#n`), and text fields are boxed, not `String`s.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EvalSummary {
-    pub eval_id: String,
-    pub path: String,
-    pub sheet: String,
+    /// `eval_id`, with `path` and `sheet` as slices of it (or all three one after the
+    /// other, should an id ever not be built from its path and sheet).
+    text: Box<str>,
+    path: (u32, u32),
+    sheet: (u32, u32),
+    id: (u32, u32),
     pub start: Pos,
     pub form: FormKind,
     pub year: Option<i32>,
-    pub department: Option<String>,
-    pub project: Option<String>,
+    pub department: Option<Box<str>>,
+    pub project: Option<Box<str>>,
     /// Where the project name is written.
     pub project_at: Option<Pos>,
-    pub supervisor: Option<String>,
-    pub implementer: Option<String>,
+    pub supervisor: Option<Box<str>>,
+    pub implementer: Option<Box<str>>,
     pub score_total: Option<f64>,
     pub score_calc: f64,
     pub budget_full: Option<f64>,
     pub executed: Option<f64>,
     /// Calculated execution rate, else the stated one.
     pub exec_rate: Option<f64>,
-    pub indicators: usize,
+    pub indicators: u32,
 }
 
 impl EvalSummary {
     pub fn of(e: &Evaluation) -> EvalSummary {
+        let boxed = |s: &Option<String>| s.as_deref().map(Box::from);
+        let (p, s) = (e.path.len() as u32, e.sheet.len() as u32);
+        let nested = e.eval_id.len() > e.path.len() + e.sheet.len() + 1
+            && e.eval_id.starts_with(e.path.as_str())
+            && e.eval_id[e.path.len()..].starts_with('#')
+            && e.eval_id[e.path.len() + 1..].starts_with(e.sheet.as_str());
+        let (text, path, sheet, id) = if nested {
+            (Box::from(e.eval_id.as_str()), (0, p), (p + 1, s), (0, e.eval_id.len() as u32))
+        } else {
+            let text = format!("{}{}{}", e.path, e.sheet, e.eval_id);
+            (text.into_boxed_str(), (0, p), (p, s), (p + s, e.eval_id.len() as u32))
+        };
         EvalSummary {
-            eval_id: e.eval_id.clone(),
-            path: e.path.clone(),
-            sheet: e.sheet.clone(),
+            text,
+            path,
+            sheet,
+            id,
             start: e.start,
             form: e.form,
             year: e.year,
-            department: e.department.value.clone(),
-            project: e.project.value.clone(),
+            department: boxed(&e.department.value),
+            project: boxed(&e.project.value),
             project_at: e.project.at,
-            supervisor: e.supervisor.value.clone(),
-            implementer: e.implementer.value.clone(),
+            supervisor: boxed(&e.supervisor.value),
+            implementer: boxed(&e.implementer.value),
             score_total: e.score_total.get(),
             score_calc: e.score_calc(),
             budget_full: e.budget_full(),
             executed: e.executed(),
             exec_rate: e.exec_rate_calc().or(e.exec_rate()),
-            indicators: e.indicators.len(),
+            indicators: e.indicators.len() as u32,
         }
     }
 
+    fn slice(&self, (at, len): (u32, u32)) -> &str {
+        &self.text[at as usize..(at + len) as usize]
+    }
+
+    pub fn eval_id(&self) -> &str {
+        self.slice(self.id)
+    }
+
+    pub fn path(&self) -> &str {
+        self.slice(self.path)
+    }
+
+    pub fn sheet(&self) -> &str {
+        self.slice(self.sheet)
+    }
+
     /// The project for form C, else the department.
-    pub fn title(&self) -> String {
+    pub fn title(&self) -> &str {
         match self.form {
-            FormKind::Project => self.project.clone().unwrap_or_default(),
-            _ => self.department.clone().unwrap_or_default(),
+            FormKind::Project => self.project.as_deref().unwrap_or_default(),
+            _ => self.department.as_deref().unwrap_or_default(),
         }
     }
 }

@@ -114,3 +114,28 @@ fn seed_first_rules_fire_where_the_seed_is_wrong() {
     assert_eq!(courier.cell, jixiao::model::a1(e.score_total.at.unwrap()));
     assert!(courier.cell.starts_with('H'));
 }
+
+/// What the run keeps of each form for the rankings (`EvalSummary`, compact: file, sheet
+/// and id share one string) gives back the form's own place and figures.
+#[test]
+fn seed_form_summaries_keep_place_and_figures() {
+    use jixiao::model::EvalSummary;
+    let r = seed_result();
+    for e in &r.evaluations {
+        let s = EvalSummary::of(e);
+        assert_eq!((s.path(), s.sheet(), s.eval_id()), (e.path.as_str(), e.sheet.as_str(), e.eval_id.as_str()));
+        assert_eq!((s.start, s.title()), (e.start, e.title().as_str()));
+        assert_eq!(
+            (s.score_total, s.budget_full, s.indicators as usize),
+            (e.score_total.get(), e.budget_full(), e.indicators.len())
+        );
+        // an id not of the form path#sheet#n (none is built so, but a cache could hold one)
+        let mut odd = e.clone();
+        odd.eval_id = format!("other-{}", e.indicators.len());
+        let s = EvalSummary::of(&odd);
+        assert_eq!((s.path(), s.sheet(), s.eval_id()), (e.path.as_str(), e.sheet.as_str(), odd.eval_id.as_str()));
+    }
+    let windows = EvalSummary::of(form(&r, "窗口补贴"));
+    assert!(windows.project.as_deref().is_some_and(|p| p.contains("窗口补贴")));
+    assert_eq!(windows.department.as_deref(), Some("株洲市行政审批服务局"));
+}

@@ -92,7 +92,7 @@ pub fn report(opts: &RunOptions, data: &Batch, jobs: usize, walk_problems: Vec<(
             FormKind::Department => r.forms.department += 1,
             _ => r.forms.project += 1,
         }
-        r.indicators += e.indicators;
+        r.indicators += e.indicators as usize;
     }
     r.forms.basic = data.basic_forms;
     for a in &data.anomalies {

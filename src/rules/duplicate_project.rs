@@ -20,8 +20,8 @@ pub fn check(evals: &[EvalSummary], ctx: &Ctx, out: &mut Vec<Anomaly>) {
                 let message = format!(
                     "项目“{}”重复填报：另见{}（{}工作表{}）",
                     e.project.as_deref().unwrap_or(""),
-                    first.path,
-                    first.sheet,
+                    first.path(),
+                    first.sheet(),
                     a1(first.start)
                 );
                 out.push(ctx.flag_summary(e, e.project_at, message));

@@ -285,8 +285,8 @@ impl Ctx<'_> {
 
     /// A finding of a batch rule on a form known by its summary.
     pub fn flag_summary(&self, e: &EvalSummary, at: Option<Pos>, message: String) -> Anomaly {
-        let who = (e.eval_id.as_str(), e.department.as_deref(), e.project.as_deref());
-        Anomaly { message, ..self.anomaly(&e.path, &e.sheet, at, who) }
+        let who = (e.eval_id(), e.department.as_deref(), e.project.as_deref());
+        Anomaly { message, ..self.anomaly(e.path(), e.sheet(), at, who) }
     }
 
     /// A finding on a form A, at a cell.

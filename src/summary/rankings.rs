@@ -18,7 +18,7 @@ pub struct Ranks<'a> {
     /// eval_id → [errors, warnings, infos].
     pub counts: HashMap<&'a str, [usize; 3]>,
     /// department → number of project forms.
-    pub projects_per_department: HashMap<String, usize>,
+    pub projects_per_department: HashMap<&'a str, usize>,
 }
 
 /// Competition ranking of scores, best first: equal scores share a rank.
@@ -31,8 +31,8 @@ pub fn rank(mut forms: Vec<&EvalSummary>) -> Vec<(Option<u32>, &EvalSummary)> {
             (None, Some(_)) => std::cmp::Ordering::Greater,
             (None, None) => std::cmp::Ordering::Equal,
         }
-        .then_with(|| a.title().cmp(&b.title()))
-        .then_with(|| a.eval_id.cmp(&b.eval_id))
+        .then_with(|| a.title().cmp(b.title()))
+        .then_with(|| a.eval_id().cmp(b.eval_id()))
     });
     let mut out = Vec::with_capacity(forms.len());
     let mut prev: Option<(f64, u32)> = None;
@@ -62,9 +62,9 @@ impl<'a> Ranks<'a> {
                 counts.entry(id.as_str()).or_default()[i] += 1;
             }
         }
-        let mut projects_per_department: HashMap<String, usize> = HashMap::new();
+        let mut projects_per_department: HashMap<&str, usize> = HashMap::new();
         for e in data.evaluations.iter().filter(|e| e.form == FormKind::Project) {
-            *projects_per_department.entry(e.department.clone().unwrap_or_default()).or_default() += 1;
+            *projects_per_department.entry(e.department.as_deref().unwrap_or_default()).or_default() += 1;
         }
         Ranks {
             departments: rank(data.evaluations.iter().filter(|e| e.form == FormKind::Department).collect()),
@@ -75,7 +75,7 @@ impl<'a> Ranks<'a> {
     }
 
     fn counts(&self, e: &EvalSummary) -> [usize; 3] {
-        self.counts.get(e.eval_id.as_str()).copied().unwrap_or_default()
+        self.counts.get(e.eval_id()).copied().unwrap_or_default()
     }
 }
 
@@ -83,8 +83,8 @@ fn n(x: usize) -> V {
     V::Int(Some(x as i64))
 }
 
-fn text(s: &Option<String>) -> V {
-    V::Text(s.clone().unwrap_or_default())
+fn text(s: &Option<Box<str>>) -> V {
+    V::Text(s.as_deref().unwrap_or_default().to_string())
 }
 
 /// 总分, 按分项合计, 等级, budget, executed, rate: the figures both rankings show.
@@ -105,8 +105,8 @@ fn counts_and_place(ctx: &Ctx, i: usize, e: &EvalSummary, c: [usize; 3]) -> [V; 
         n(c[0]),
         n(c[1]),
         n(c[2]),
-        file_link(ctx, i, &e.path, &e.sheet, &crate::model::a1(e.start)),
-        V::Text(e.sheet.clone()),
+        file_link(ctx, i, e.path(), e.sheet(), &crate::model::a1(e.start)),
+        V::Text(e.sheet().to_string()),
         V::Int(Some(e.start.0 as i64 + 1)),
     ]
 }
@@ -132,10 +132,10 @@ pub fn write_departments(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result
     ];
     let grades = &ctx.config.grades;
     let rows = ranks.departments.iter().enumerate().map(|(i, (rank, e))| {
-        let dept = e.department.clone().unwrap_or_default();
-        let mut row = vec![V::Int(rank.map(i64::from)), V::Text(dept.clone()), V::Int(e.year.map(i64::from))];
+        let dept = e.department.as_deref().unwrap_or_default();
+        let mut row = vec![V::Int(rank.map(i64::from)), V::Text(dept.to_string()), V::Int(e.year.map(i64::from))];
         row.extend(figures(e, grades));
-        row.push(n(ranks.projects_per_department.get(&dept).copied().unwrap_or(0)));
+        row.push(n(ranks.projects_per_department.get(dept).copied().unwrap_or(0)));
         row.extend(counts_and_place(ctx, i, e, ranks.counts(e)));
         row
     });
