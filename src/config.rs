@@ -52,6 +52,19 @@ impl LabelSet {
         self.0.iter().any(|s| s == cleaned)
     }
 
+    /// True when one of the synonyms occurs inside `text` (a title marker in a title, a
+    /// footer label beside its value). Runs for every cell of every indicator row, on
+    /// text a few characters long, where setting up `str::contains`' searcher for each
+    /// synonym cost more than this scan (measured with callgrind, docs/performance.md).
+    pub fn found_in(&self, text: &str) -> bool {
+        let h = text.as_bytes();
+        self.0.iter().any(|s| {
+            let Some((&first, rest)) = s.as_bytes().split_first() else { return true };
+            s.len() <= h.len()
+                && memchr::memchr_iter(first, &h[..=h.len() - s.len()]).any(|i| h[i + 1..].starts_with(rest))
+        })
+    }
+
     /// The synonyms, cleaned.
     pub fn synonyms(&self) -> &[String] {
         &self.0
@@ -332,6 +345,16 @@ fn merge(base: &mut toml::Table, over: toml::Table, in_labels: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn synonyms_found_inside_text() {
+        let phone = Config::default_config().labels.footer.phone;
+        assert!(phone.found_in("联系电话:28683269"));
+        assert!(phone.found_in("填表人:胡静 电话"), "at the very end");
+        assert!(!phone.found_in("电"), "shorter than every synonym");
+        assert!(!phone.found_in("填表人:胡静"));
+        assert!(!phone.found_in(""));
+    }
 
     #[test]
     fn defaults_parse() {

@@ -32,9 +32,11 @@ impl Table {
     fn new(name: &'static str, height: usize) -> Self {
         Table { name, height, columns: Vec::new() }
     }
-    fn str<S: Into<String>>(mut self, col: &str, v: impl IntoIterator<Item = Option<S>>) -> Self {
-        let v: Vec<Option<String>> = v.into_iter().map(|s| s.map(Into::into)).collect();
-        self.columns.push(Column::new(col.into(), v));
+    /// A text column, copied once from borrowed text straight into Arrow's buffer (no
+    /// `String` per cell on the way: this runs for every indicator row).
+    fn str<S: AsRef<str>>(mut self, col: &str, v: impl IntoIterator<Item = Option<S>>) -> Self {
+        let ca = StringChunked::from_iter_options(col.into(), v.into_iter());
+        self.columns.push(ca.into_column());
         self
     }
     fn f64(mut self, col: &str, v: impl IntoIterator<Item = Option<f64>>) -> Self {
@@ -68,17 +70,17 @@ impl Table {
     }
 }
 
-fn s(f: &Field<String>) -> Option<String> {
-    f.value.clone()
+fn s(f: &Field<String>) -> Option<&str> {
+    f.value.as_deref()
 }
 
 pub fn files_frame(files: &[FileRecord]) -> Result<DataFrame, DatasetError> {
     Table::new("files", files.len())
-        .str("path", files.iter().map(|f| Some(f.path.clone())))
+        .str("path", files.iter().map(|f| Some(f.path.as_str())))
         .i64("bytes", files.iter().map(|f| Some(f.bytes)))
-        .str("sha256", files.iter().map(|f| Some(f.sha256.clone())))
+        .str("sha256", files.iter().map(|f| Some(f.sha256.as_str())))
         .str("status", files.iter().map(|f| Some(f.status.as_str())))
-        .str("error", files.iter().map(|f| f.error.clone()))
+        .str("error", files.iter().map(|f| f.error.as_deref()))
         .i32("forms", files.iter().map(|f| Some(f.forms)))
         .i32("sheets", files.iter().map(|f| Some(f.sheets)))
         .i64("millis", files.iter().map(|f| Some(f.millis as i64)))
@@ -88,15 +90,15 @@ pub fn files_frame(files: &[FileRecord]) -> Result<DataFrame, DatasetError> {
 pub fn evaluations_frame(evals: &[&Evaluation], grades: &Grades) -> Result<DataFrame, DatasetError> {
     let e = evals;
     Table::new("evaluations", e.len())
-        .str("eval_id", e.iter().map(|e| Some(e.eval_id.clone())))
-        .str("path", e.iter().map(|e| Some(e.path.clone())))
-        .str("sheet", e.iter().map(|e| Some(e.sheet.clone())))
+        .str("eval_id", e.iter().map(|e| Some(e.eval_id.as_str())))
+        .str("path", e.iter().map(|e| Some(e.path.as_str())))
+        .str("sheet", e.iter().map(|e| Some(e.sheet.as_str())))
         .i32("row", e.iter().map(|e| Some(e.start.0 as i32 + 1)))
         .str("form", e.iter().map(|e| Some(e.form.as_str())))
         .i32("year", e.iter().map(|e| e.year))
         .str("department", e.iter().map(|e| s(&e.department)))
         .str("project", e.iter().map(|e| s(&e.project)))
-        .str("project_code", e.iter().map(|e| e.project_code.clone()))
+        .str("project_code", e.iter().map(|e| e.project_code.as_deref()))
         .str("supervisor", e.iter().map(|e| s(&e.supervisor)))
         .str("implementer", e.iter().map(|e| s(&e.implementer)))
         .f64("budget_initial", e.iter().map(|e| e.budget_initial()))
@@ -113,7 +115,7 @@ pub fn evaluations_frame(evals: &[&Evaluation], grades: &Grades) -> Result<DataF
         .str("grade", e.iter().map(|e| e.score_total.get().map(|s| grades.grade(s))))
         .str("filled_by", e.iter().map(|e| s(&e.filled_by)))
         .date("filled_date", e.iter().map(|e| e.filled_date.get()))?
-        .str("filled_date_raw", e.iter().map(|e| Some(e.filled_date.raw.clone())))
+        .str("filled_date_raw", e.iter().map(|e| Some(e.filled_date.raw.as_str())))
         .str("phone", e.iter().map(|e| s(&e.phone)))
         .i32("indicators", e.iter().map(|e| Some(e.indicators.len() as i32)))
         .finish()
@@ -123,9 +125,9 @@ pub fn funds_frame(evals: &[&Evaluation]) -> Result<DataFrame, DatasetError> {
     let rows: Vec<(&Evaluation, &crate::model::FundRow)> =
         evals.iter().flat_map(|e| e.funds.iter().map(move |f| (*e, f))).collect();
     Table::new("funds", rows.len())
-        .str("eval_id", rows.iter().map(|(e, _)| Some(e.eval_id.clone())))
-        .str("source", rows.iter().map(|(_, f)| Some(f.source.clone())))
-        .str("label", rows.iter().map(|(_, f)| Some(f.label.clone())))
+        .str("eval_id", rows.iter().map(|(e, _)| Some(e.eval_id.as_str())))
+        .str("source", rows.iter().map(|(_, f)| Some(f.source.as_str())))
+        .str("label", rows.iter().map(|(_, f)| Some(f.label.as_str())))
         .i32("row", rows.iter().map(|(_, f)| Some(f.row as i32 + 1)))
         .f64("initial", rows.iter().map(|(_, f)| f.initial.get()))
         .f64("full", rows.iter().map(|(_, f)| f.full.get()))
@@ -133,9 +135,9 @@ pub fn funds_frame(evals: &[&Evaluation]) -> Result<DataFrame, DatasetError> {
         .f64("weight", rows.iter().map(|(_, f)| f.weight.get()))
         .f64("rate", rows.iter().map(|(_, f)| f.rate.get()))
         .f64("score", rows.iter().map(|(_, f)| f.score.get()))
-        .str("initial_raw", rows.iter().map(|(_, f)| Some(f.initial.raw.clone())))
-        .str("full_raw", rows.iter().map(|(_, f)| Some(f.full.raw.clone())))
-        .str("executed_raw", rows.iter().map(|(_, f)| Some(f.executed.raw.clone())))
+        .str("initial_raw", rows.iter().map(|(_, f)| Some(f.initial.raw.as_str())))
+        .str("full_raw", rows.iter().map(|(_, f)| Some(f.full.raw.as_str())))
+        .str("executed_raw", rows.iter().map(|(_, f)| Some(f.executed.raw.as_str())))
         .finish()
 }
 
@@ -143,11 +145,11 @@ pub fn indicators_frame(evals: &[&Evaluation]) -> Result<DataFrame, DatasetError
     let rows: Vec<(&Evaluation, &crate::model::Indicator)> =
         evals.iter().flat_map(|e| e.indicators.iter().map(move |i| (*e, i))).collect();
     Table::new("indicators", rows.len())
-        .str("eval_id", rows.iter().map(|(e, _)| Some(e.eval_id.clone())))
+        .str("eval_id", rows.iter().map(|(e, _)| Some(e.eval_id.as_str())))
         .i32("row", rows.iter().map(|(_, i)| Some(i.row as i32 + 1)))
-        .str("level1", rows.iter().map(|(_, i)| Some(i.level1.clone())))
-        .str("level2", rows.iter().map(|(_, i)| Some(i.level2.clone())))
-        .str("level3", rows.iter().map(|(_, i)| Some(i.level3.clone())))
+        .str("level1", rows.iter().map(|(_, i)| Some(i.level1.as_str())))
+        .str("level2", rows.iter().map(|(_, i)| Some(i.level2.as_str())))
+        .str("level3", rows.iter().map(|(_, i)| Some(i.level3.as_str())))
         .str("target", rows.iter().map(|(_, i)| s(&i.target)))
         .str("actual", rows.iter().map(|(_, i)| s(&i.actual)))
         .f64("weight", rows.iter().map(|(_, i)| i.weight.get()))
@@ -157,10 +159,10 @@ pub fn indicators_frame(evals: &[&Evaluation]) -> Result<DataFrame, DatasetError
         .f64("target_value", rows.iter().map(|(_, i)| i.target_value))
         .f64("target_value_hi", rows.iter().map(|(_, i)| i.target_hi))
         .f64("actual_value", rows.iter().map(|(_, i)| i.actual_value))
-        .str("unit", rows.iter().map(|(_, i)| i.unit.clone()))
+        .str("unit", rows.iter().map(|(_, i)| i.unit.as_deref()))
         .bool("met", rows.iter().map(|(_, i)| i.met))
-        .str("weight_raw", rows.iter().map(|(_, i)| Some(i.weight.raw.clone())))
-        .str("score_raw", rows.iter().map(|(_, i)| Some(i.score.raw.clone())))
+        .str("weight_raw", rows.iter().map(|(_, i)| Some(i.weight.raw.as_str())))
+        .str("score_raw", rows.iter().map(|(_, i)| Some(i.score.raw.as_str())))
         .finish()
 }
 
@@ -207,14 +209,14 @@ pub fn basic_frame(basics: &[&BasicForm]) -> Result<DataFrame, DatasetError> {
         }
     }
     Table::new("basic_data", rows.len())
-        .str("path", rows.iter().map(|r| Some(r.b.path.clone())))
-        .str("sheet", rows.iter().map(|r| Some(r.b.sheet.clone())))
+        .str("path", rows.iter().map(|r| Some(r.b.path.as_str())))
+        .str("sheet", rows.iter().map(|r| Some(r.b.sheet.as_str())))
         .i32("row", rows.iter().map(|r| Some(r.row)))
-        .str("department", rows.iter().map(|r| Some(r.b.department.clone())))
+        .str("department", rows.iter().map(|r| Some(r.b.department.as_str())))
         .i32("year", rows.iter().map(|r| r.b.year))
         .str("section", rows.iter().map(|r| Some(r.section)))
-        .str("item", rows.iter().map(|r| Some(r.item.clone())))
-        .str("parent", rows.iter().map(|r| r.parent.clone()))
+        .str("item", rows.iter().map(|r| Some(r.item.as_str())))
+        .str("parent", rows.iter().map(|r| r.parent.as_deref()))
         .f64("prev_final", rows.iter().map(|r| r.prev))
         .f64("budget", rows.iter().map(|r| r.budget))
         .f64("final", rows.iter().map(|r| r.fin))
@@ -225,13 +227,13 @@ pub fn anomalies_frame(a: &[Anomaly]) -> Result<DataFrame, DatasetError> {
     Table::new("anomalies", a.len())
         .str("rule", a.iter().map(|a| Some(a.rule)))
         .str("severity", a.iter().map(|a| Some(a.severity.as_str())))
-        .str("path", a.iter().map(|a| Some(a.path.clone())))
-        .str("sheet", a.iter().map(|a| Some(a.sheet.clone())))
-        .str("cell", a.iter().map(|a| Some(a.cell.clone())))
-        .str("eval_id", a.iter().map(|a| a.eval_id.clone()))
-        .str("department", a.iter().map(|a| Some(a.department.clone())))
-        .str("project", a.iter().map(|a| Some(a.project.clone())))
-        .str("message", a.iter().map(|a| Some(a.message.clone())))
+        .str("path", a.iter().map(|a| Some(a.path.as_str())))
+        .str("sheet", a.iter().map(|a| Some(a.sheet.as_str())))
+        .str("cell", a.iter().map(|a| Some(a.cell.as_str())))
+        .str("eval_id", a.iter().map(|a| a.eval_id.as_deref()))
+        .str("department", a.iter().map(|a| Some(a.department.as_str())))
+        .str("project", a.iter().map(|a| Some(a.project.as_str())))
+        .str("message", a.iter().map(|a| Some(a.message.as_str())))
         .f64("expected", a.iter().map(|a| a.expected))
         .f64("actual", a.iter().map(|a| a.actual))
         .finish()

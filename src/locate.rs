@@ -70,7 +70,7 @@ fn find_title(grid: &Grid, labels: &Labels, anchor: Pos, floor: u32) -> (Pos, Op
     let lowest = anchor.0.saturating_sub(TITLE_ROWS_ABOVE).max(floor);
     for r in (lowest..anchor.0).rev() {
         for (c, cell) in grid.row_cells(r, grid.left) {
-            let is_title = labels.forms.title_marker.synonyms().iter().any(|m| cell.norm().contains(m.as_str()));
+            let is_title = labels.forms.title_marker.found_in(cell.norm());
             if is_title {
                 return ((r, c), year_in(cell.norm()));
             }

@@ -38,9 +38,7 @@ pub fn xlsx_merges(bytes: &[u8]) -> Merges {
         };
         let Some(xml) = entry(&mut zip, &path) else { continue };
         let Some(at) = memchr::memmem::find(&xml, b"mergeCells") else { continue };
-        let start = xml[..at].iter().rposition(|b| *b == b'<').unwrap_or(at);
-        let regions: Vec<(Pos, Pos)> =
-            elements(&xml[start..], "mergeCell", &["ref"]).iter().filter_map(|v| parse_range(&v[0])).collect();
+        let regions: Vec<(Pos, Pos)> = merge_refs(&xml[at..]).filter_map(parse_range).collect();
         if !regions.is_empty() {
             out.insert(sheet[0].clone(), regions);
         }
@@ -82,6 +80,34 @@ fn elements(xml: &[u8], name: &str, attrs: &[&str]) -> Vec<Vec<String>> {
     out
 }
 
+/// The `ref` of every `<mergeCell ref="B3:D5"/>` in the `<mergeCells>` tail of a sheet.
+/// A byte scan, not an XML parser: the tail holds only these empty elements (and, after
+/// them, page set-up), and quick-xml's per-attribute work was a third of this module's
+/// time. A `ref` that is not a plain range is skipped by [`parse_range`].
+fn merge_refs(tail: &[u8]) -> impl Iterator<Item = &str> {
+    let mut rest = tail;
+    std::iter::from_fn(move || {
+        loop {
+            let at = memchr::memmem::find(rest, b"mergeCell")?;
+            let element = &rest[at + b"mergeCell".len()..];
+            let end = memchr::memchr(b'>', element).unwrap_or(element.len());
+            let (attrs, after) = element.split_at(end);
+            rest = after;
+            // `mergeCells` (the container) and `</mergeCell>` have no ref
+            if !attrs.first().is_some_and(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            let Some(r) = memchr::memmem::find(attrs, b"ref=") else { continue };
+            let quoted = &attrs[r + 4..];
+            let Some(&quote @ (b'"' | b'\'')) = quoted.first() else { continue };
+            let Some(len) = memchr::memchr(quote, &quoted[1..]) else { continue };
+            if let Ok(text) = std::str::from_utf8(&quoted[1..1 + len]) {
+                return Some(text);
+            }
+        }
+    })
+}
+
 /// `B3:D5` → ((2, 1), (4, 3)).
 fn parse_range(r: &str) -> Option<(Pos, Pos)> {
     let (a, b) = r.split_once(':').unwrap_or((r, r));
@@ -102,6 +128,15 @@ fn parse_cell(c: &str) -> Option<Pos> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merge_refs_in_a_sheet_tail() {
+        let tail = br#"mergeCells count="3"><mergeCell ref="A1:H1"/><x:mergeCell  ref='B3:D5' />
+            <mergeCell xr:uid="{1}" ref="C7:C9"></mergeCell><mergeCell/></mergeCells><pageMargins left="0.7"/>"#;
+        let refs: Vec<&str> = merge_refs(tail).collect();
+        assert_eq!(refs, ["A1:H1", "B3:D5", "C7:C9"]);
+        assert_eq!(merge_refs(b"mergeCells count=\"0\"/>").count(), 0);
+    }
 
     #[test]
     fn ranges() {

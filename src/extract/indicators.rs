@@ -88,7 +88,7 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<Indicat
             read_total(grid, r, c, &cols, &mut table);
             break;
         }
-        let is_footer = |t: &str| footer_keys.iter().any(|k| k.synonyms().iter().any(|s| t.contains(s.as_str())));
+        let is_footer = |t: &str| footer_keys.iter().any(|k| k.found_in(t));
         if grid.row_cells(r, grid.left).any(|(_, cell)| is_footer(cell.norm())) {
             break;
         }

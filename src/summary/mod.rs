@@ -168,7 +168,11 @@ impl SummaryWriter {
         let err = |cause| SummaryError::Xlsx { path: path.clone(), cause };
         let out_dir = self.path.parent().unwrap_or(Path::new(".")).to_path_buf();
         let fmts = std::mem::replace(&mut self.fmts, Formats::new());
-        let ctx = Ctx { data, report, config, fmts: &fmts, input_root: &self.input_root, out_dir: &out_dir };
+        // absolute once here, so that each of the many file links does not ask for the
+        // working directory twice
+        let out_dir = std::path::absolute(&out_dir).unwrap_or(out_dir);
+        let input_root = std::path::absolute(&self.input_root).unwrap_or_else(|_| self.input_root.clone());
+        let ctx = Ctx { data, report, config, fmts: &fmts, input_root: &input_root, out_dir: &out_dir };
         let ranks = rankings::Ranks::compute(data);
         overview::write(self.wb.worksheet_from_index(OVERVIEW).map_err(err)?, &ctx, &ranks).map_err(err)?;
         rankings::write_departments(self.wb.worksheet_from_index(DEPARTMENTS).map_err(err)?, &ctx, &ranks)
