@@ -228,3 +228,27 @@ fn a_panic_while_reading_one_file_becomes_that_files_failed_row() {
     assert!(r.file.error.as_deref().unwrap_or("").contains("index out of bounds in a reader"));
     assert!(r.anomalies.iter().any(|a| a.rule == "UNREADABLE_FILE" && a.path == "x/broken.xlsx"));
 }
+
+/// A file still being read when its time is up is reported and left behind, and the
+/// next file is read by a fresh helper thread: no late result is mistaken for its own.
+#[test]
+fn a_file_over_its_time_limit_is_left_behind_and_the_next_one_read() {
+    use jixiao::model::FileStatus;
+    use std::sync::Arc;
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let good = good_files(dir.path());
+    let input = |rel: &str| jixiao::discover::Input { path: dir.path().join(rel), rel: rel.to_string() };
+    let job = Arc::new(jixiao::pipeline::Job { config: Config::default_config(), run_date: run_date(), cache: None });
+    let late = jixiao::pipeline::process_guarded(&input(&good[1]), &job, Duration::ZERO);
+    assert_eq!(late.file.status, FileStatus::Failed);
+    assert!(late.file.error.as_deref().unwrap_or("").contains("left behind"), "{:?}", late.file.error);
+    assert!(late.anomalies.iter().any(|a| a.rule == "UNREADABLE_FILE" && a.path == good[1]));
+    for rel in [&good[0], &good[1], &good[0]] {
+        let r = jixiao::pipeline::process_guarded(&input(rel), &job, Duration::from_secs(60));
+        let alone = process_path(&dir.path().join(rel), rel);
+        assert_eq!(r.file.status, FileStatus::Ok, "{rel}");
+        assert_eq!((r.file.path.as_str(), r.evaluations.len()), (rel.as_str(), alone.evaluations.len()));
+        assert_eq!(r.evaluations, alone.evaluations, "{rel}: the same records as read on its own");
+    }
+}

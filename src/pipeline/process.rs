@@ -15,37 +15,85 @@ use crate::model::{Anomaly, BasicForm, Evaluation, Field, FileRecord, FileResult
 use crate::pipeline::cache::Cache;
 use crate::read::{ReadError, read_workbook};
 
-/// Processes one file on its own thread and waits at most `limit` for it: a file that
+/// Processes one file on a helper thread and waits at most `limit` for it: a file that
 /// takes pathologically long is reported as failed and left behind, and the run goes on.
+///
+/// Each calling thread keeps one helper for all its files (see [`Helper`]). A thread per
+/// file cost a third more CPU with `--jobs 1` on this 2-core machine: every new thread
+/// was woken on the other, idle core, so each file ran away from its caller's caches
+/// (measured in docs/performance.md).
 pub fn process_guarded(input: &Input, job: &Arc<Job>, limit: Duration) -> FileResult {
-    let (tx, rx) = mpsc::channel();
-    let (job_input, job_arc) = (input.clone(), Arc::clone(job));
-    let spawned = std::thread::Builder::new().name(format!("jixiao {}", input.rel)).spawn(move || {
-        let _ = tx.send(process_cached(&job_input, &job_arc.config, job_arc.run_date, job_arc.cache.as_ref()));
-    });
     let config = &job.config;
-    if spawned.is_err() {
+    let sent = HELPER.with_borrow_mut(|slot| {
+        if slot.is_none() {
+            *slot = Helper::spawn();
+        }
+        slot.as_ref().is_some_and(|h| h.tasks.send((input.clone(), Arc::clone(job))).is_ok())
+    });
+    if !sent {
+        // no helper thread could be started: do the work here, unguarded
+        HELPER.set(None);
         return process_cached(input, config, job.run_date, job.cache.as_ref());
     }
-    match rx.recv_timeout(limit) {
-        Ok(r) => r,
-        Err(mpsc::RecvTimeoutError::Timeout) => failed(
-            config,
-            input,
-            std::fs::metadata(&input.path).map(|m| m.len() as i64).unwrap_or(0),
-            String::new(),
-            format!("still being read after {} s (limit file_timeout_secs); left behind", limit.as_secs()),
-            format!("读取超时（超过{}秒），已跳过", limit.as_secs()),
-        ),
-        Err(mpsc::RecvTimeoutError::Disconnected) => failed(
-            config,
-            input,
-            0,
-            String::new(),
-            "internal error while reading this file".into(),
-            "读取时发生内部错误".into(),
-        ),
+    let received = HELPER.with_borrow(|slot| slot.as_ref().map(|h| h.results.recv_timeout(limit)));
+    match received {
+        Some(Ok(r)) => r,
+        Some(Err(mpsc::RecvTimeoutError::Timeout)) => {
+            // the helper is stuck on this file: leave it behind, the next file gets a new one
+            HELPER.set(None);
+            failed(
+                config,
+                input,
+                std::fs::metadata(&input.path).map(|m| m.len() as i64).unwrap_or(0),
+                String::new(),
+                format!("still being read after {} s (limit file_timeout_secs); left behind", limit.as_secs()),
+                format!("读取超时（超过{}秒），已跳过", limit.as_secs()),
+            )
+        }
+        Some(Err(mpsc::RecvTimeoutError::Disconnected)) | None => {
+            HELPER.set(None);
+            failed(
+                config,
+                input,
+                0,
+                String::new(),
+                "internal error while reading this file".into(),
+                "读取时发生内部错误".into(),
+            )
+        }
     }
+}
+
+/// A thread that processes the files its owner sends, one at a time, and sends back each
+/// result. Dropping it closes its task channel, so an idle helper ends; one left behind on
+/// a file that hangs ends when (if ever) that file is done, its result unread.
+struct Helper {
+    tasks: mpsc::Sender<(Input, Arc<Job>)>,
+    results: mpsc::Receiver<FileResult>,
+}
+
+impl Helper {
+    fn spawn() -> Option<Helper> {
+        let (tasks, task_rx) = mpsc::channel::<(Input, Arc<Job>)>();
+        let (result_tx, results) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("jixiao file".into())
+            .spawn(move || {
+                for (input, job) in task_rx {
+                    let r = process_cached(&input, &job.config, job.run_date, job.cache.as_ref());
+                    if result_tx.send(r).is_err() {
+                        break;
+                    }
+                }
+            })
+            .ok()?;
+        Some(Helper { tasks, results })
+    }
+}
+
+thread_local! {
+    /// The calling thread's helper (a rayon worker's, or the main thread's).
+    static HELPER: std::cell::RefCell<Option<Helper>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Processes one file; never panics and never fails: problems become the file's status.
