@@ -33,8 +33,8 @@ pub enum Command {
         /// Extra TOML config merged over the built-in labels and rules (e.g. `--config my.toml`).
         #[arg(long, short)]
         config: Option<PathBuf>,
-        /// Worker threads; default one per CPU core (e.g. `--jobs 2`). With `--jobs 1` all the
-        /// work, writing included, runs on one thread.
+        /// Worker threads; default one per CPU core (e.g. `--jobs 2`). With `--jobs 1` the work,
+        /// writing included, is done one step at a time, using one core.
         #[arg(long, short)]
         jobs: Option<usize>,
         /// No progress bar and no closing summary line.
