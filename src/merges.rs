@@ -4,7 +4,7 @@
 //! reach the `<mergeCells>` element at its end, which doubled the cost of reading a
 //! workbook (measured: read 9.2 s → see docs/performance.md). Here the sheet XML is only
 //! inflated and searched for `mergeCells`, and the refs in that tail are found by a byte
-//! scan ([`merge_refs`]); quick-xml reads only the small workbook.xml and its rels.
+//! scan (`merge_refs`); quick-xml reads only the small workbook.xml and its rels.
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
