@@ -95,20 +95,27 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
                 .collect()
         })
     };
-    let mut write_chunk = |results: Vec<FileResult>| -> Result<(), RunError> {
-        let kept: Vec<FileResult> = results.into_iter().filter_map(|r| batch.add(r, &opts.config)).collect();
-        dataset.write(&kept)?;
-        summary.add(&kept)?;
-        Ok(())
+    // the results of a chunk that count (a byte-identical copy of an earlier file does not)
+    let mut keep = |results: Vec<FileResult>| -> Vec<FileResult> {
+        results.into_iter().filter_map(|r| batch.add(r, &opts.config)).collect()
     };
-    let write_result = if jobs == 1 {
+    let dataset = if jobs == 1 {
         // one job means one core: process and write in turn on this thread
-        found.inputs.chunks(CHUNK).try_for_each(|chunk| write_chunk(process_chunk(chunk)))
+        for chunk in found.inputs.chunks(CHUNK) {
+            let kept = keep(process_chunk(chunk));
+            dataset.write(&kept)?;
+            summary.add(&kept)?;
+        }
+        dataset
     } else {
-        // a producer thread processes chunk after chunk on the pool; this thread writes
-        // each finished chunk, in path order, while the next one is being processed
+        // A producer thread processes chunk after chunk on the pool. This thread adds each
+        // finished chunk, in path order, to the batch and the summary while the next one is
+        // processed, and hands it on to a third thread that writes the Parquet tables. In a
+        // re-run most files come from the cache and writing is the slow part: the two
+        // writers share it.
         let (tx, rx) = mpsc::sync_channel::<Vec<FileResult>>(1);
-        std::thread::scope(|scope| {
+        let (to_parquet, kept_chunks) = mpsc::sync_channel::<Arc<Vec<FileResult>>>(1);
+        std::thread::scope(|scope| -> Result<DatasetWriter, RunError> {
             let (inputs, process_chunk) = (&found.inputs, &process_chunk);
             scope.spawn(move || {
                 for chunk in inputs.chunks(CHUNK) {
@@ -117,10 +124,23 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
                     }
                 }
             });
-            rx.into_iter().try_for_each(&mut write_chunk)
-        })
+            let parquet = scope.spawn(move || -> Result<DatasetWriter, DatasetError> {
+                for kept in kept_chunks {
+                    dataset.write(&kept)?;
+                }
+                Ok(dataset)
+            });
+            let streamed = rx.into_iter().try_for_each(|results| -> Result<(), RunError> {
+                let kept = Arc::new(keep(results));
+                summary.add(&kept)?;
+                // fails only when the Parquet thread stopped on an error, returned below
+                to_parquet.send(kept).map_err(|_| RunError::Threads("the Parquet writer stopped".into()))
+            });
+            drop(to_parquet);
+            let dataset = parquet.join().map_err(|_| RunError::Threads("the Parquet writer panicked".into()))??;
+            streamed.map(|()| dataset)
+        })?
     };
-    write_result?;
     bar.finish_and_clear();
     // folders that could not be walked are accounted for like files that could not be read
     for (path, reason) in &found.problems {
@@ -136,8 +156,18 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
 
     let mut report = report::report(opts, &batch, jobs, found.problems);
     report.cache_hits = job.cache.as_ref().map(|c| c.hits()).unwrap_or(0);
-    dataset.finish(&batch.files, &batch.anomalies)?;
-    summary.finish(&batch, &report, &opts.config)?;
+    if jobs == 1 {
+        dataset.finish(&batch.files, &batch.anomalies)?;
+        summary.finish(&batch, &report, &opts.config)?;
+    } else {
+        // the file log and anomaly tables are written while the summary is finished
+        std::thread::scope(|scope| -> Result<(), RunError> {
+            let parquet = scope.spawn(|| dataset.finish(&batch.files, &batch.anomalies));
+            summary.finish(&batch, &report, &opts.config)?;
+            parquet.join().map_err(|_| RunError::Threads("the Parquet writer panicked".into()))??;
+            Ok(())
+        })?;
+    }
     write_run_json(&staging.dir, &report)?;
     staging.commit()?;
     let t_end = t0.elapsed();
