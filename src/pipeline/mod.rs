@@ -108,38 +108,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         }
         dataset
     } else {
-        // A producer thread processes chunk after chunk on the pool. This thread adds each
-        // finished chunk, in path order, to the batch and the summary while the next one is
-        // processed, and hands it on to a third thread that writes the Parquet tables. In a
-        // re-run most files come from the cache and writing is the slow part: the two
-        // writers share it.
-        let (tx, rx) = mpsc::sync_channel::<Vec<FileResult>>(1);
-        let (to_parquet, kept_chunks) = mpsc::sync_channel::<Arc<Vec<FileResult>>>(1);
-        std::thread::scope(|scope| -> Result<DatasetWriter, RunError> {
-            let (inputs, process_chunk) = (&found.inputs, &process_chunk);
-            scope.spawn(move || {
-                for chunk in inputs.chunks(CHUNK) {
-                    if tx.send(process_chunk(chunk)).is_err() {
-                        break;
-                    }
-                }
-            });
-            let parquet = scope.spawn(move || -> Result<DatasetWriter, DatasetError> {
-                for kept in kept_chunks {
-                    dataset.write(&kept)?;
-                }
-                Ok(dataset)
-            });
-            let streamed = rx.into_iter().try_for_each(|results| -> Result<(), RunError> {
-                let kept = Arc::new(keep(results));
-                summary.add(&kept)?;
-                // fails only when the Parquet thread stopped on an error, returned below
-                to_parquet.send(kept).map_err(|_| RunError::Threads("the Parquet writer stopped".into()))
-            });
-            drop(to_parquet);
-            let dataset = parquet.join().map_err(|_| RunError::Threads("the Parquet writer panicked".into()))??;
-            streamed.map(|()| dataset)
-        })?
+        stream_in_threads(&found.inputs, &process_chunk, keep, &mut summary, dataset)?
     };
     bar.finish_and_clear();
     // folders that could not be walked are accounted for like files that could not be read
@@ -164,8 +133,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         std::thread::scope(|scope| -> Result<(), RunError> {
             let parquet = scope.spawn(|| dataset.finish(&batch.files, &batch.anomalies));
             summary.finish(&batch, &report, &opts.config)?;
-            parquet.join().map_err(|_| RunError::Threads("the Parquet writer panicked".into()))??;
-            Ok(())
+            joined(parquet)
         })?;
     }
     write_run_json(&staging.dir, &report)?;
@@ -180,6 +148,51 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     // run.json once more, now with the final durations
     write_run_json(&opts.out, &report)?;
     Ok(report)
+}
+
+/// With two jobs or more, three threads: a producer processes chunk after chunk on the
+/// pool; this thread adds each finished chunk, in path order, to the batch (`keep`) and the
+/// summary while the next one is processed, and hands it on to a third thread that writes
+/// the Parquet tables. In a re-run most files come from the cache and writing is the slow
+/// part: the two writers share it. Returns the dataset writer, to be finished.
+fn stream_in_threads(
+    inputs: &[Input],
+    process_chunk: &(impl Fn(&[Input]) -> Vec<FileResult> + Sync),
+    mut keep: impl FnMut(Vec<FileResult>) -> Vec<FileResult>,
+    summary: &mut SummaryWriter,
+    mut dataset: DatasetWriter,
+) -> Result<DatasetWriter, RunError> {
+    let (tx, rx) = mpsc::sync_channel::<Vec<FileResult>>(1);
+    let (to_parquet, kept_chunks) = mpsc::sync_channel::<Arc<Vec<FileResult>>>(1);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for chunk in inputs.chunks(CHUNK) {
+                if tx.send(process_chunk(chunk)).is_err() {
+                    break;
+                }
+            }
+        });
+        let parquet = scope.spawn(move || -> Result<DatasetWriter, DatasetError> {
+            for kept in kept_chunks {
+                dataset.write(&kept)?;
+            }
+            Ok(dataset)
+        });
+        let streamed = rx.into_iter().try_for_each(|results| -> Result<(), RunError> {
+            let kept = Arc::new(keep(results));
+            summary.add(&kept)?;
+            // fails only when the Parquet thread stopped on an error, returned below
+            to_parquet.send(kept).map_err(|_| RunError::Threads("the Parquet writer stopped".into()))
+        });
+        drop(to_parquet);
+        let dataset = joined(parquet)?;
+        streamed.map(|()| dataset)
+    })
+}
+
+/// The Parquet thread's result, its error or panic as the run's.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T, DatasetError>>) -> Result<T, RunError> {
+    Ok(handle.join().map_err(|_| RunError::Threads("the Parquet writer panicked".into()))??)
 }
 
 fn progress_bar(len: u64, wanted: bool) -> ProgressBar {
