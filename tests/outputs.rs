@@ -271,7 +271,8 @@ fn exit_status_follows_the_spec() {
 #[test]
 fn one_job_writes_what_two_jobs_write() {
     // more files than one chunk (128), so chunks are written in order on both paths:
-    // `--jobs 1` processes and writes on one thread, `--jobs 2` writes while processing
+    // `--jobs 1` processes and writes on one thread; `--jobs 2` streams the summary while
+    // processing and hands each chunk on to a thread of its own for the Parquet tables
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
     for i in 0..140 {
