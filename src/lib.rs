@@ -18,6 +18,7 @@ pub mod extract;
 pub mod fixtures;
 pub mod grid;
 pub mod inspect;
+pub mod labels;
 pub mod locate;
 pub mod merges;
 pub mod model;

@@ -120,10 +120,21 @@ fn xlsx_grid(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, max_cells: u64) -> Result
         Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Grid::new(name, 0, 0, 0, 0)),
         Err(e) => return Err(corrupt(e)),
     };
+    // which styles of the palette show a number as a percentage: typed `98%`, stored 0.98
+    let percent: Vec<bool> = reader
+        .styles()
+        .iter()
+        .map(|s| s.number_format.as_ref().is_some_and(|f| is_percent_format(&f.format_code)))
+        .collect();
     let mut cells = Vec::new();
-    while let Some(cell) = reader.next_cell().map_err(corrupt)? {
+    while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(corrupt)? {
         let pos = cell.get_position();
-        let value = convert_ref(cell.get_value().clone());
+        let mut value = convert_ref(cell.get_value().clone());
+        if let Value::Number(v) = value
+            && percent.get(style).copied().unwrap_or(false)
+        {
+            value = Value::Percent(v);
+        }
         if value != Value::Empty {
             // a sheet with more cells than the limit is refused before its grid is built
             if cells.len() as u64 >= max_cells {
@@ -137,6 +148,23 @@ fn xlsx_grid(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, max_cells: u64) -> Result
         }
     }
     grid_from_cells(name, cells, max_cells)
+}
+
+/// True when a number format code shows its number as a percentage: a `%` outside quoted
+/// text and not escaped (`0%`, `0.00%`, `#,##0.0%`; not `0"%"`, `0\%`).
+pub fn is_percent_format(code: &str) -> bool {
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in code.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '%' if !quoted => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// A grid over the bounding box of the non-empty cells.
@@ -240,4 +268,19 @@ pub fn formula_cells(bytes: &[u8], sheet: &str, max_unpacked_bytes: u64) -> Resu
         }
     };
     Ok(collect(range))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_percent_format;
+
+    #[test]
+    fn percent_formats_are_told_from_literal_percent_signs() {
+        for code in ["0%", "0.00%", "#,##0.0%", "[Red]0.0%"] {
+            assert!(is_percent_format(code), "{code}");
+        }
+        for code in ["General", "0.00", r#"0"%""#, r"0\%", "yyyy-mm-dd"] {
+            assert!(!is_percent_format(code), "{code}");
+        }
+    }
 }
