@@ -291,8 +291,6 @@ fn read_total(grid: &Grid, r: u32, label_col: u32, cols: &IndicatorCols, table: 
     };
     let mut weight = in_col(cols.weight);
     let mut score = in_col(cols.score);
-    // a weight among the numbers right of the label comes before the score there
-    let weight_in_row = weight.is_some();
     // `总分(100分) | 96`: the label states the weight, the number beside it is the score
     if weight.is_none()
         && let Some(w) = declared_points(grid.get((r, label_col)).norm())
@@ -301,15 +299,17 @@ fn read_total(grid: &Grid, r: u32, label_col: u32, cols: &IndicatorCols, table: 
         weight = Some(Field { value: Some(w), raw, at: Some((r, label_col)), note: crate::model::Note::None });
     }
     if weight.is_none() || score.is_none() {
+        let taken = [weight.as_ref().and_then(|f| f.at), score.as_ref().and_then(|f| f.at)];
         let mut right = grid
             .row_cells(r, label_col + 1)
-            .filter(|(c, cell)| !is_copy_of(cell, (r, label_col)) && Some(*c) != cols.reason)
+            .filter(|(c, cell)| {
+                // the cells already read in their own columns are not read again
+                !is_copy_of(cell, (r, label_col)) && Some(*c) != cols.reason && !taken.contains(&Some((r, *c)))
+            })
             .map(|(c, _)| num_field(grid, (r, c), NumKind::Plain))
             .filter(|f| f.value.is_some() || f.note != crate::model::Note::None);
         if weight.is_none() {
             weight = right.next();
-        } else if weight_in_row {
-            right.next();
         }
         if score.is_none() {
             score = right.next();
