@@ -13,6 +13,7 @@ pub mod config;
 #[cfg(feature = "output")]
 pub mod dataset;
 pub mod discover;
+pub mod explain;
 pub mod extract;
 #[cfg(feature = "output")]
 pub mod fixtures;

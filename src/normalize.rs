@@ -75,7 +75,7 @@ pub fn decorations(n: &str) -> (usize, usize) {
 /// starts with a number of points wins.
 pub fn declared_points(s: &str) -> Option<f64> {
     let t = norm(s);
-    t.match_indices('(').filter_map(|(i, _)| points_at(&t[i + 1..])).last()
+    t.rmatch_indices('(').find_map(|(i, _)| points_at(&t[i + 1..]))
 }
 
 /// `20分…` at the start of a parenthetical's text → 20.

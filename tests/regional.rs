@@ -208,3 +208,47 @@ fn beijing_haidian_rate_over_the_initial_budget() {
     silent(&r, &[]);
     assert!(fired(&r, "MISSING_VALUE").is_empty(), "{:?}", rules(&r));
 }
+
+#[test]
+fn explain_shows_the_mapping_the_unit_and_the_skipped_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huangshi.xlsx");
+    regional::hubei_huangshi().save(&path, true).unwrap();
+    let text = jixiao::explain::explain_file(&path, &jixiao::config::Config::default_config()).unwrap();
+    for line in [
+        "项目支出绩效自评表（表C），标签「项目名称」在 A5",
+        "年度：2022",
+        "金额单位 万元（A10「预算执行情况(万元) (20分)」）",
+        "B10「预算数(A)」→ 全年预算数（full）",
+        "E12「年初目标值(A)」→ 年度指标值（target）",
+        "分值（weight）：无此列",
+        "预算执行分值取自表头所标的分数",
+        "总分行：第 26 行",
+        "--config my.toml",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
+    let path = dir.path().join("yongde.xlsx");
+    regional::yunnan_yongde().save(&path, true).unwrap();
+    let text = jixiao::explain::explain_file(&path, &jixiao::config::Config::default_config()).unwrap();
+    assert!(text.contains("金额单位 元（A3「项目资金 (元)」）"), "{text}");
+    assert!(text.contains("跳过第 18 行：空行或占位符"), "{text}");
+}
+
+#[test]
+fn explain_names_the_closest_candidate_on_a_sheet_without_a_form() {
+    use jixiao::grid::{Grid, Value};
+    let t = |s: &str| Value::Text(s.to_string());
+    let grid = Grid::from_rows(
+        "附表3",
+        vec![
+            vec![t("2022年度项目支出绩效自评表")],
+            vec![],
+            vec![Value::Empty, t("一级指标"), t("二级指标"), t("三级指标"), t("分值"), t("得分")],
+            vec![Value::Empty, t("产出指标"), t("数量指标"), t("培训人次"), Value::Number(10.0), Value::Number(10.0)],
+        ],
+    );
+    let text = jixiao::explain::explain_grid(&grid, &jixiao::config::Config::default_config().labels);
+    assert!(text.contains("没有找到表单"), "{text}");
+    assert!(text.contains("三级指标/得分表头在 D3，但其上方没有表单名称标签"), "{text}");
+}
