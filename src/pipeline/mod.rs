@@ -8,6 +8,7 @@ mod batch;
 mod cache;
 mod process;
 mod report;
+mod word;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
