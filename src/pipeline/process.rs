@@ -13,9 +13,9 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::discover::Input;
+use crate::inspect::{Kind, NotRead, identify};
 use crate::model::{Anomaly, BasicForm, Evaluation, Field, FileRecord, FileResult, FileStatus, FormKind};
 use crate::pipeline::cache::Cache;
-use crate::inspect::{Kind, NotRead, identify};
 use crate::read::docx::{WordLayout, read_docx};
 use crate::read::{ReadError, read_workbook};
 
@@ -391,6 +391,11 @@ fn mark_uncalculated_formulas(bytes: &[u8], evals: &mut [Evaluation], max_unpack
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The folder part of a relative path (`局A/2022.xlsx` → `局A`, `a.xlsx` → ``).
+pub fn parent_dir(rel: &str) -> &str {
+    rel.rfind('/').map_or("", |i| &rel[..i])
 }
 
 /// The name of the folder holding a file (`局A/2022.xlsx` → `局A`), empty at the top.

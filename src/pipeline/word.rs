@@ -16,7 +16,11 @@ fn table_names(layout: &WordLayout, evals: &[Evaluation], basics: &[BasicForm]) 
     let mut starts: Vec<(Pos, &str)> = evals
         .iter()
         .map(|e| {
-            let what = if e.form == FormKind::Project { "项目支出绩效自评表" } else { "部门整体支出绩效自评表" };
+            let what = if e.form == FormKind::Project {
+                "项目支出绩效自评表"
+            } else {
+                "部门整体支出绩效自评表"
+            };
             (e.start, what)
         })
         .chain(basics.iter().map(|b| (b.start, "部门整体支出绩效评价基础数据表")))
@@ -46,9 +50,8 @@ fn parse_a1(s: &str) -> Option<Pos> {
 /// Rewrites the forms and findings of one Word report in Word terms.
 pub fn relabel(layout: &WordLayout, evals: &mut [Evaluation], basics: &mut [BasicForm], anomalies: &mut [Anomaly]) {
     let names = table_names(layout, evals, basics);
-    let sheet_of_row = |row: u32| {
-        layout.table_of_row(row).and_then(|t| names.get(t).cloned()).unwrap_or_else(|| "正文".to_string())
-    };
+    let sheet_of_row =
+        |row: u32| layout.table_of_row(row).and_then(|t| names.get(t).cloned()).unwrap_or_else(|| "正文".to_string());
     let row_in_table = |row: u32| layout.table_row(row).unwrap_or(row);
     // eval_id counts forms from 1 within each (renamed) sheet
     let mut counts: HashMap<String, usize> = HashMap::new();
@@ -103,7 +106,8 @@ fn replace_token(text: &str, old: &str, new: &str) -> String {
     while let Some(i) = rest.find(old) {
         let before = rest[..i].chars().next_back();
         let after = rest[i + old.len()..].chars().next();
-        let alone = !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric());
+        let alone =
+            !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric());
         out.push_str(&rest[..i]);
         out.push_str(if alone { new } else { old });
         rest = &rest[i + old.len()..];
@@ -123,6 +127,9 @@ mod tests {
         }
         assert_eq!(parse_a1("第5行"), None);
         assert_eq!(parse_a1(""), None);
-        assert_eq!(replace_token("资金表（H20：794500元，H200）", "H20", "第3行第8列"), "资金表（第3行第8列：794500元，H200）");
+        assert_eq!(
+            replace_token("资金表（H20：794500元，H200）", "H20", "第3行第8列"),
+            "资金表（第3行第8列：794500元，H200）"
+        );
     }
 }

@@ -109,9 +109,11 @@ impl WordLayout {
             Place::Paragraph(_) => None,
         };
         let r = row as usize;
-        self.rows.get(r).and_then(at).or_else(|| self.rows.get(r..)?.iter().find_map(at)).or_else(|| {
-            self.rows.get(..r.min(self.rows.len()))?.iter().rev().find_map(at)
-        })
+        self.rows
+            .get(r)
+            .and_then(at)
+            .or_else(|| self.rows.get(r..)?.iter().find_map(at))
+            .or_else(|| self.rows.get(..r.min(self.rows.len()))?.iter().rev().find_map(at))
     }
 
     /// The row within its table (from 0) of a grid row in a table.
@@ -189,10 +191,7 @@ fn is_mc(res: &ResolveResult) -> bool {
 
 /// The `w:val` attribute (any prefix) of an element.
 fn val(e: &BytesStart) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == "val")
-        .map(|a| a.value.to_string())
+    e.attributes().flatten().find(|a| a.key.local_name().as_ref() == "val").map(|a| a.value.to_string())
 }
 
 /// The parse state: open tables (innermost last), open paragraphs, the blocks so far.
