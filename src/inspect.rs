@@ -80,7 +80,7 @@ impl NotRead {
             (NotRead::Image, "jpg" | "jpeg" | "png" | "gif" | "bmp" | "tif" | "tiff") => String::new(),
             (NotRead::Archive, "zip" | "rar" | "7z" | "gz" | "tar") => String::new(),
             (NotRead::Slides, "ppt" | "pptx" | "dps") => String::new(),
-            (NotRead::Text, "csv" | "txt" | "htm" | "html") => String::new(),
+            (NotRead::Text, "csv" | "txt" | "htm" | "html" | "json" | "xml" | "md") => String::new(),
             (_, e) => format!("，扩展名却是 .{e}"),
         };
         let ask = match self {
