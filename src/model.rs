@@ -333,6 +333,8 @@ pub enum FileStatus {
     NoForm,
     Failed,
     Duplicate,
+    /// Not read by design (`.doc`, `.pdf`, an image…): listed with what to ask for.
+    Skipped,
 }
 
 impl FileStatus {
@@ -342,6 +344,7 @@ impl FileStatus {
             FileStatus::NoForm => "no_form",
             FileStatus::Failed => "failed",
             FileStatus::Duplicate => "duplicate",
+            FileStatus::Skipped => "skipped",
         }
     }
 }

@@ -6,12 +6,14 @@
 use std::collections::HashSet;
 use std::io::Cursor;
 
-use calamine::{Data, DataRef, Dimensions, Ods, Range, Reader, Xls, Xlsx};
+use calamine::{Data, DataRef, Dimensions, Ods, Range, Reader, Xls, Xlsb, Xlsx};
 
 use crate::grid::{Cell, Grid, Value};
 use crate::inspect::{Container, inspect};
 use crate::model::Pos;
 use crate::values::date::from_excel_serial;
+
+pub mod docx;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -67,6 +69,12 @@ pub fn read_workbook(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> R
                 out.push(grid);
             }
             Ok(out)
+        }
+        Container::Xlsb => {
+            let mut wb: Xlsb<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                .map_err(|e: calamine::XlsbError| ReadError::Corrupt(e.to_string()))?;
+            // merged regions of `.xlsb` are not read: the extractors carry labels down anyway
+            read_sheets(&mut wb, max_cells, |_, _| Ok(Vec::new()))
         }
         Container::Xls => {
             let mut wb: Xls<_> =
@@ -264,6 +272,11 @@ pub fn formula_cells(bytes: &[u8], sheet: &str, max_unpacked_bytes: u64) -> Resu
         Container::Ods => {
             let mut wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
                 .map_err(|e: calamine::OdsError| corrupt(e.to_string()))?;
+            wb.worksheet_formula(sheet).map_err(|e| corrupt(e.to_string()))?
+        }
+        Container::Xlsb => {
+            let mut wb: Xlsb<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                .map_err(|e: calamine::XlsbError| corrupt(e.to_string()))?;
             wb.worksheet_formula(sheet).map_err(|e| corrupt(e.to_string()))?
         }
     };

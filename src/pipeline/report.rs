@@ -37,6 +37,8 @@ pub struct FileCounts {
     pub no_form: usize,
     pub failed: usize,
     pub duplicate: usize,
+    /// Listed, not read by design (`.doc`, `.pdf`, images…).
+    pub skipped: usize,
     pub bytes: u64,
 }
 
@@ -85,6 +87,7 @@ pub fn report(opts: &RunOptions, data: &Batch, jobs: usize, walk_problems: Vec<(
             FileStatus::NoForm => r.files.no_form += 1,
             FileStatus::Failed => r.files.failed += 1,
             FileStatus::Duplicate => r.files.duplicate += 1,
+            FileStatus::Skipped => r.files.skipped += 1,
         }
     }
     for e in &data.evaluations {
@@ -110,12 +113,13 @@ pub fn report(opts: &RunOptions, data: &Batch, jobs: usize, walk_problems: Vec<(
 /// The closing line on the terminal.
 pub fn one_line(r: &RunReport) -> String {
     format!(
-        "{} files ({} ok, {} no form, {} failed, {} duplicate) · {} department + {} project + {} basic forms · {} anomalies ({} errors, {} warnings) · {:.1}s → {}",
+        "{} files ({} ok, {} no form, {} failed, {} duplicate, {} not read) · {} department + {} project + {} basic forms · {} anomalies ({} errors, {} warnings) · {:.1}s → {}",
         r.files.total,
         r.files.ok,
         r.files.no_form,
         r.files.failed,
         r.files.duplicate,
+        r.files.skipped,
         r.forms.department,
         r.forms.project,
         r.forms.basic,
