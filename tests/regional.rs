@@ -252,3 +252,60 @@ fn explain_names_the_closest_candidate_on_a_sheet_without_a_form() {
     assert!(text.contains("没有找到表单"), "{text}");
     assert!(text.contains("三级指标/得分表头在 D3，但其上方没有表单名称标签"), "{text}");
 }
+
+/// A small form of our own around the fund table and total row given, for the cases the
+/// real pages above do not isolate.
+fn small(fund_rows: &'static str, total_row: &'static str) -> FileResult {
+    let rows: &'static str = Box::leak(
+        format!(
+            "2022年度项目支出绩效自评表||||||||\n{fund_rows}\n年度总体目标|完成培训||||||\n\
+             |一级指标|二级指标|三级指标|年度指标值|实际完成值|分值|得分|偏差原因分析及改进措施\n\
+             |产出指标|数量指标|培训人次|≥100人次|120人次|#50|#50|\n\
+             |效益指标|社会效益指标|群众满意度|≥90%|%0.98|#40|#36|宣传不足\n{total_row}\n"
+        )
+        .into_boxed_str(),
+    );
+    let form = RegionalForm { name: "small", source: "ours", rows, merges: &[] };
+    read(&form, true)
+}
+
+#[test]
+fn a_unit_note_above_the_table_declares_yuan_and_is_not_a_unit_mismatch() {
+    let yuan = small(
+        "金额单位：元||||||||\n项目名称|培训项目||主管部门|市人社局||||\n|资金|年初预算数|全年预算数|全年执行数|分值|执行率|得分|\n\
+         |年度资金总额|#1500000|#1500000|#1200000|#10|80%|#8|\n|其中:当年财政拨款|#1500000|#1500000|#1200000||||",
+        "|总分|||||#100|#94|",
+    );
+    let e = only(&yuan);
+    near(e.budget_full(), 150.0);
+    near(e.executed(), 120.0);
+    assert!(fired(&yuan, "UNIT_MISMATCH").is_empty(), "{:?}", rules(&yuan));
+    silent(&yuan, &[]);
+    // the twin: a 万元 table with one amount written in 元 is flagged, and converted
+    let wan = small(
+        "项目名称|培训项目||主管部门|市人社局||||\n|资金(万元)|年初预算数|全年预算数|全年执行数|分值|执行率|得分|\n\
+         |年度资金总额|#150|#150|1200000元|#10|80%|#8|\n|其中:当年财政拨款|#150|#150|#120||||",
+        "|总分|||||#100|#94|",
+    );
+    near(only(&wan).executed(), 120.0);
+    assert_eq!(fired(&wan, "UNIT_MISMATCH"), vec!["E4"]);
+}
+
+#[test]
+fn a_total_row_that_declares_its_weight_in_its_label() {
+    let r = small(
+        "项目名称|培训项目||主管部门|市人社局||||\n|资金|年初预算数|全年预算数|全年执行数|分值|执行率|得分|\n\
+         |年度资金总额|#100|#100|#80|#10|%0.8|#8|",
+        "|总分(100分)|#94|自评等级|优||||",
+    );
+    let e = only(&r);
+    near(e.weight_total.value, 100.0);
+    near(e.score_total.value, 94.0);
+    near(e.exec_rate(), 0.8);
+    near(Some(e.score_calc()), 94.0);
+    // 98% typed as a percentage meets ≥90%: no TARGET_MISSED_FULL_SCORE, and 36 of 40 with
+    // the target met is TARGET_MET_DEDUCTED, with a reason given
+    assert_eq!(e.indicators[1].met, Some(true));
+    assert_eq!(fired(&r, "TARGET_MET_DEDUCTED").len(), 1);
+    silent(&r, &[]);
+}
