@@ -14,6 +14,7 @@ use crate::model::Pos;
 use crate::values::date::from_excel_serial;
 
 pub mod docx;
+pub mod ods;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -53,8 +54,22 @@ pub fn read_workbook(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> R
         Container::Ods => {
             let mut wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
                 .map_err(|e: calamine::OdsError| ReadError::Corrupt(e.to_string()))?;
-            // calamine reports no merged regions for ODS; the extractors do not need them
-            read_sheets(&mut wb, max_cells, |_, _| Ok(Vec::new()))
+            // calamine reports neither merged regions nor percentages for ODS: read them here
+            let extras = ods::ods_extras(bytes, max_unpacked_bytes);
+            let mut grids = read_sheets(&mut wb, max_cells, |_, _| Ok(Vec::new()))?;
+            for grid in &mut grids {
+                for &pos in extras.percent.get(&grid.sheet).map(Vec::as_slice).unwrap_or_default() {
+                    if let Some(cell) = grid.get_mut(pos)
+                        && let Value::Number(v) = cell.value
+                    {
+                        cell.value = Value::Percent(v);
+                    }
+                }
+                for &(start, end) in extras.merges.get(&grid.sheet).map(Vec::as_slice).unwrap_or_default() {
+                    grid.fill_merge(start, end);
+                }
+            }
+            Ok(grids)
         }
         Container::Xlsx => {
             let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
