@@ -53,13 +53,14 @@ pub fn explain_file(path: &std::path::Path, config: &Config) -> Result<String, E
 /// How a user teaches the reader a wording it does not know.
 const HOW_TO_ADD: &str = "
 表头或标签没有识别时，可以自己加同义词：新建一个 TOML 文件（如 my.toml），写入
-  [indicator_columns]
-  target = [\"年初目标值\"]
-  [fund_columns]
+  [labels.indicator_columns]
+  target = [\"考核目标值\"]
+  [labels.fund_columns]
   full = [\"批复预算数\"]
-（表名与键名见 config/labels.toml：表单名称 [forms]，资金表列 [fund_columns]，资金来源行
-[fund_sources]，指标表列 [indicator_columns]，总分行 [fields] total_row）。所加的同义词追加在
-内置的之后，不会替换它们。然后用 jixiao explain 文件 --config my.toml 检查，再 jixiao run 目录 --config my.toml。
+（键名见 config/labels.toml：表单名称 [labels.forms]，资金表列 [labels.fund_columns]，资金来源行
+[labels.fund_sources]，指标表列 [labels.indicator_columns]，总分行 [labels.fields] total_row）。
+表头按词匹配：写下最短而不会混淆的词即可。所加的同义词追加在内置的之后，不会替换它们。
+然后用 jixiao explain 文件 --config my.toml 检查，再 jixiao run 目录 --config my.toml。
 ";
 
 /// Describes one sheet.

@@ -309,3 +309,32 @@ fn a_total_row_that_declares_its_weight_in_its_label() {
     assert_eq!(fired(&r, "TARGET_MET_DEDUCTED").len(), 1);
     silent(&r, &[]);
 }
+
+#[test]
+fn a_synonym_added_in_a_config_file_maps_an_unknown_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let form = RegionalForm {
+        name: "unknown_header",
+        source: "ours",
+        rows: "2022年度项目支出绩效自评表||||||\n项目名称|培训项目||||\n\
+               |一级指标|二级指标|三级指标|考核目标|实际完成值|分值|得分\n\
+               |产出指标|数量指标|培训人次|≥100人次|80人次|#90|#90\n|总分|||||#90|#90",
+        merges: &[],
+    };
+    let path = dir.path().join("f.xlsx");
+    form.save(&path, true).unwrap();
+    let default = jixiao::config::Config::default_config();
+    let before = jixiao::explain::explain_file(&path, &default).unwrap();
+    assert!(before.contains("年度指标值（target）：无此列"), "{before}");
+    assert!(before.contains("未对应到字段的表头：E3「考核目标」"), "{before}");
+    assert!(before.contains("[labels.indicator_columns]"), "the output says how to add one");
+    let toml = dir.path().join("my.toml");
+    std::fs::write(&toml, "[labels.indicator_columns]\ntarget = [\"考核目标\"]\n").unwrap();
+    let cfg = jixiao::config::Config::load(Some(&toml)).unwrap();
+    let after = jixiao::explain::explain_file(&path, &cfg).unwrap();
+    assert!(after.contains("E3「考核目标」→ 年度指标值（target）"), "{after}");
+    // and the run reads it: the target is now compared, and missed at full score
+    let r = process_with(&path, "f.xlsx", &cfg);
+    assert_eq!(r.evaluations[0].indicators[0].met, Some(false));
+    assert_eq!(fired(&r, "TARGET_MISSED_FULL_SCORE"), vec!["H4"]);
+}

@@ -24,8 +24,13 @@ pub fn process(dir: &Path, rel: &str, spec: &WorkbookSpec) -> FileResult {
 }
 
 pub fn process_path(path: &Path, rel: &str) -> FileResult {
+    process_with(path, rel, &Config::default_config())
+}
+
+/// [`process_path`] with a configuration of the test's own (a user's `--config`).
+pub fn process_with(path: &Path, rel: &str, config: &Config) -> FileResult {
     let input = Input { path: PathBuf::from(path), rel: rel.to_string() };
-    jixiao::pipeline::process_file(&input, &Config::default_config(), run_date())
+    jixiao::pipeline::process_file(&input, config, run_date())
 }
 
 /// The form whose project (or department, for form B) name contains `name`.
