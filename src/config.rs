@@ -78,6 +78,8 @@ pub struct Forms {
     pub department: LabelSet,
     pub basic: LabelSet,
     pub title_marker: LabelSet,
+    /// Labels of the name field of a form found by its title alone (`单位 | …`).
+    pub title_name: LabelSet,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -21,6 +21,25 @@ pub struct Located {
     pub year: Option<i32>,
     /// First row past the form.
     pub end_row: u32,
+    /// The form was found by its title alone (`2023年度部门整体支出绩效评价自评表` over a
+    /// scoring table, with no 部门名称 label): the anchor is the title.
+    pub by_title: bool,
+}
+
+/// A title with no name label within this many rows below it anchors a form itself.
+const TITLE_ANCHOR_ROWS: u32 = 6;
+
+/// The kind of form a title names, if it names one: `…部门整体支出…自评表` or `…项目…自评表`.
+fn titled_kind(norm: &str) -> Option<FormKind> {
+    if norm.contains("基础数据") {
+        None
+    } else if norm.contains("项目") {
+        Some(FormKind::Project)
+    } else if norm.contains("部门") || norm.contains("整体") {
+        Some(FormKind::Department)
+    } else {
+        None
+    }
 }
 
 /// How many rows above an anchor are searched for the form's title.
@@ -28,10 +47,17 @@ const TITLE_ROWS_ABOVE: u32 = 3;
 
 /// Finds every form in a sheet, top to bottom.
 pub fn locate(grid: &Grid, labels: &Labels) -> Vec<Located> {
-    let mut anchors: Vec<(FormKind, Pos)> = Vec::new();
+    let mut anchors: Vec<(FormKind, Pos, bool)> = Vec::new();
+    let mut titles: Vec<(FormKind, Pos)> = Vec::new();
     for r in grid.top..grid.bottom() {
         for (c, cell) in grid.row_cells(r, grid.left) {
             if cell.norm().is_empty() || cell.merged_from.is_some() || cell.norm().chars().count() > 40 {
+                continue;
+            }
+            if labels.forms.title_marker.found_in(cell.norm())
+                && let Some(kind) = titled_kind(cell.norm())
+            {
+                titles.push((kind, (r, c)));
                 continue;
             }
             let label = cell.clean();
@@ -45,22 +71,38 @@ pub fn locate(grid: &Grid, labels: &Labels) -> Vec<Located> {
                 continue;
             };
             // A form A has several block labels; only the first one starts a form.
-            if kind == FormKind::Basic && anchors.last().is_some_and(|(k, _)| *k == FormKind::Basic) {
+            if kind == FormKind::Basic && anchors.last().is_some_and(|(k, _, _)| *k == FormKind::Basic) {
                 continue;
             }
-            anchors.push((kind, (r, c)));
+            anchors.push((kind, (r, c), false));
         }
     }
+    // a title with no name label under it (nor a form just above it) starts a form itself
+    for (kind, at) in titles {
+        let labelled =
+            anchors.iter().any(|(_, a, _)| a.0 + TITLE_ROWS_ABOVE >= at.0 && a.0 <= at.0 + TITLE_ANCHOR_ROWS);
+        if !labelled {
+            anchors.push((kind, at, true));
+        }
+    }
+    anchors.sort_by_key(|(_, a, _)| *a);
 
     let mut forms: Vec<Located> = Vec::with_capacity(anchors.len());
-    for (i, &(kind, anchor)) in anchors.iter().enumerate() {
+    for (i, &(kind, anchor, by_title)) in anchors.iter().enumerate() {
         let floor = forms.last().map(|f: &Located| f.anchor.0 + 1).unwrap_or(grid.top);
-        let (start, year) = find_title(grid, labels, anchor, floor);
+        let (start, year) = if by_title {
+            let below = anchor.0 + 1;
+            let year = year_in(grid.get(anchor).norm())
+                .or_else(|| grid.row_cells(below, grid.left).find_map(|(_, c)| year_in(c.norm())));
+            (anchor, year)
+        } else {
+            find_title(grid, labels, anchor, floor)
+        };
         if let Some(prev) = forms.last_mut() {
             prev.end_row = start.0;
         }
-        let end_row = anchors.get(i + 1).map(|(_, p)| p.0).unwrap_or(grid.bottom());
-        forms.push(Located { kind, anchor, start, year, end_row });
+        let end_row = anchors.get(i + 1).map(|(_, p, _)| p.0).unwrap_or(grid.bottom());
+        forms.push(Located { kind, anchor, start, year, end_row, by_title });
     }
     forms
 }

@@ -242,7 +242,7 @@ fn explain_names_the_closest_candidate_on_a_sheet_without_a_form() {
     let grid = Grid::from_rows(
         "附表3",
         vec![
-            vec![t("2022年度项目支出绩效自评表")],
+            vec![t("附表3 指标明细")],
             vec![],
             vec![Value::Empty, t("一级指标"), t("二级指标"), t("三级指标"), t("分值"), t("得分")],
             vec![Value::Empty, t("产出指标"), t("数量指标"), t("培训人次"), Value::Number(10.0), Value::Number(10.0)],
@@ -337,4 +337,28 @@ fn a_synonym_added_in_a_config_file_maps_an_unknown_header() {
     let r = process_with(&path, "f.xlsx", &cfg);
     assert_eq!(r.evaluations[0].indicators[0].met, Some(false));
     assert_eq!(fired(&r, "TARGET_MISSED_FULL_SCORE"), vec!["H4"]);
+}
+
+#[test]
+fn anhui_shouxian_department_scoring_sheet_found_by_its_title() {
+    let r = read(&regional::anhui_shouxian(), true);
+    let e = only(&r);
+    assert_eq!(e.form, jixiao::model::FormKind::Department);
+    assert_eq!(e.year, Some(2023));
+    assert_eq!(e.department.value, None, "单位 is blank on the page");
+    assert!(e.funds.is_empty());
+    assert_eq!(e.indicators.len(), 7);
+    let rate = e.indicators.iter().find(|i| i.level3 == "预算执行率").unwrap();
+    assert_eq!(rate.level1, "执行");
+    near(rate.weight.value, 5.0);
+    near(rate.score.value, 4.9);
+    let declared: Vec<(String, Option<f64>)> = e.sections.iter().map(|s| (s.level1.clone(), s.declared)).collect();
+    assert_eq!(declared, vec![("规划".to_string(), Some(15.0)), ("执行".to_string(), Some(35.0))]);
+    near(Some(e.weight_calc()), 50.0);
+    near(Some(e.score_calc()), 47.9);
+    near(e.weight_total.value, 50.0);
+    near(e.score_total.value, 47.9);
+    assert_eq!(fired(&r, "MISSING_VALUE"), vec!["B2"]);
+    assert!(fired(&r, "DEDUCTION_NO_REASON").is_empty(), "no column to write a reason in");
+    silent(&r, &[]);
 }

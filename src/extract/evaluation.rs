@@ -17,7 +17,16 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id
             || labels.forms.project.is_clean(t)
             || labels.forms.department.is_clean(t)
     };
-    let name = value_right(grid, form.anchor, is_field_label);
+    let name = if form.by_title {
+        // a form found by its title: the name stands beside `单位` in the rows under it
+        let rows = form.anchor.0 + 1..(form.anchor.0 + 4).min(form.end_row);
+        rows.flat_map(|r| grid.row_cells(r, grid.left).map(move |(c, cell)| ((r, c), cell)))
+            .find(|(_, cell)| labels.forms.title_name.is_clean(cell.clean()))
+            .map(|(at, _)| value_right(grid, at, is_field_label))
+            .unwrap_or_default()
+    } else {
+        value_right(grid, form.anchor, is_field_label)
+    };
     let mut supervisor = Field::default();
     let mut implementer = Field::default();
     for r in rows.clone() {
