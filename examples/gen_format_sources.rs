@@ -1,5 +1,6 @@
 //! Writes the `.xlsx` sources of the committed `.xls`/`.ods` fixtures (see
-//! `scripts/make-format-fixtures`): the seed, and a Sichuan-template department.
+//! `scripts/make-format-fixtures`): the seed, a Sichuan-template department, and the 永德
+//! regional form with its percent-formatted cells (`regional_percent`).
 //!
 //! Usage: cargo run --example gen_format_sources -- DIR
 
@@ -9,5 +10,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (name, spec) in jixiao::fixtures::format_sources() {
         spec.save(&dir.join(format!("{name}.xlsx")))?;
     }
+    jixiao::fixtures::regional::yunnan_yongde().save(&dir.join("regional_percent.xlsx"), true)?;
     Ok(())
 }

@@ -362,3 +362,12 @@ fn anhui_shouxian_department_scoring_sheet_found_by_its_title() {
     assert!(fired(&r, "DEDUCTION_NO_REASON").is_empty(), "no column to write a reason in");
     silent(&r, &[]);
 }
+
+#[test]
+fn ods_percentages_are_percentages() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats");
+    let xlsx = read(&regional::yunnan_yongde(), true);
+    let ods = process_path(&fixtures.join("regional_percent.ods"), "regional_percent.ods");
+    assert_eq!(essence(only(&ods)), essence(only(&xlsx)), "LibreOffice's .ods of the same form");
+    assert_eq!(rules(&ods), rules(&xlsx));
+}
