@@ -29,3 +29,4 @@ pub mod rules;
 #[cfg(feature = "output")]
 pub mod summary;
 pub mod values;
+pub mod versions;

@@ -394,10 +394,14 @@ pub struct EvalSummary {
     pub implementer: Option<Box<str>>,
     pub score_total: Option<f64>,
     pub score_calc: f64,
+    /// The weight the 总分 row states: a stated 总分 above it cannot be right.
+    pub weight_total: Option<f64>,
     pub budget_full: Option<f64>,
     pub executed: Option<f64>,
-    /// Calculated execution rate, else the stated one.
-    pub exec_rate: Option<f64>,
+    /// The execution rate the form states (填报).
+    pub exec_rate_stated: Option<f64>,
+    /// 全年执行数 ÷ 全年预算数 (核定).
+    pub exec_rate_calc: Option<f64>,
     pub indicators: u32,
 }
 
@@ -430,9 +434,11 @@ impl EvalSummary {
             implementer: boxed(&e.implementer.value),
             score_total: e.score_total.get(),
             score_calc: e.score_calc(),
+            weight_total: e.weight_total.get(),
             budget_full: e.budget_full(),
             executed: e.executed(),
-            exec_rate: e.exec_rate_calc().or(e.exec_rate()),
+            exec_rate_stated: e.exec_rate(),
+            exec_rate_calc: e.exec_rate_calc(),
             indicators: e.indicators.len() as u32,
         }
     }
@@ -458,6 +464,30 @@ impl EvalSummary {
         match self.form {
             FormKind::Project => self.project.as_deref().unwrap_or_default(),
             _ => self.department.as_deref().unwrap_or_default(),
+        }
+    }
+}
+
+/// What the run keeps of a form A: enough to tell its versions apart and to flag one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BasicSummary {
+    pub form_id: Box<str>,
+    pub path: Box<str>,
+    pub sheet: Box<str>,
+    pub start: Pos,
+    pub year: Option<i32>,
+    pub department: Box<str>,
+}
+
+impl BasicSummary {
+    pub fn of(b: &BasicForm) -> BasicSummary {
+        BasicSummary {
+            form_id: b.form_id.as_str().into(),
+            path: b.path.as_str().into(),
+            sheet: b.sheet.as_str().into(),
+            start: b.start,
+            year: b.year,
+            department: b.department.as_str().into(),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! one function plus one entry here (and optionally one `[rules.ID]` in config).
 
 mod deduction_no_reason;
+mod duplicate_department;
 mod duplicate_project;
 mod exec_rate_mismatch;
 mod exec_score_mismatch;
@@ -27,7 +28,16 @@ mod weight_sum;
 use chrono::NaiveDate;
 
 use crate::config::{Config, RuleSettings, Severity};
-use crate::model::{Anomaly, BasicForm, EvalSummary, Evaluation, Pos, a1};
+use crate::model::{Anomaly, BasicForm, BasicSummary, EvalSummary, Evaluation, Pos, a1};
+
+/// What the batch rules see: every form of the run and, for each, the form that counts
+/// instead of it when it is a superseded version (an index into the same list).
+pub struct BatchForms<'a> {
+    pub evaluations: &'a [EvalSummary],
+    pub superseded: &'a [Option<u32>],
+    pub basics: &'a [BasicSummary],
+    pub basic_superseded: &'a [Option<u32>],
+}
 
 /// What a rule looks at.
 #[derive(Clone, Copy)]
@@ -36,8 +46,9 @@ pub enum Check {
     Evaluation(fn(&Evaluation, &Ctx, &mut Vec<Anomaly>)),
     /// One form A.
     Basic(fn(&BasicForm, &Ctx, &mut Vec<Anomaly>)),
-    /// Every form of the batch at once (after identical files are set aside).
-    Batch(fn(&[EvalSummary], &Ctx, &mut Vec<Anomaly>)),
+    /// Every form of the batch at once (after identical files are set aside), with the
+    /// versions chosen (`crate::versions`).
+    Batch(fn(&BatchForms, &Ctx, &mut Vec<Anomaly>)),
     /// Raised by the pipeline itself (file-level or batch-level), not by a form check.
     Pipeline,
 }
@@ -194,9 +205,16 @@ fn build_catalog() -> Vec<Rule> {
         rule(
             "DUPLICATE_PROJECT",
             Warning,
-            "the same (year, department, project) appears in more than one form",
+            "the same (year, department, project) appears in more than one form; only one version counts ([ranking] versions)",
             &[],
             Batch(duplicate_project::check),
+        ),
+        rule(
+            "DUPLICATE_DEPARTMENT",
+            Warning,
+            "another form A or B claims the same (year, department); only the version in the file modified last counts ([ranking] versions)",
+            &[],
+            Batch(duplicate_department::check),
         ),
         rule(
             "DUPLICATE_FILE",
@@ -289,6 +307,12 @@ impl Ctx<'_> {
         Anomaly { message, ..self.anomaly(e.path(), e.sheet(), at, who) }
     }
 
+    /// A finding of a batch rule on a form A known by its summary.
+    pub fn flag_basic_summary(&self, b: &BasicSummary, message: String) -> Anomaly {
+        let who = (&*b.form_id, Some(&*b.department), None);
+        Anomaly { message, ..self.anomaly(&b.path, &b.sheet, Some(b.start), who) }
+    }
+
     /// A finding on a form A, at a cell.
     pub fn flag_basic(
         &self,
@@ -335,11 +359,11 @@ pub fn check_forms(
 }
 
 /// Runs every enabled batch rule over all forms of the run.
-pub fn check_batch(evaluations: &[EvalSummary], config: &Config, run_date: NaiveDate) -> Vec<Anomaly> {
+pub fn check_batch(forms: &BatchForms, config: &Config, run_date: NaiveDate) -> Vec<Anomaly> {
     let mut out = Vec::new();
     for ctx in active(catalog(), config, run_date) {
         if let Check::Batch(f) = ctx.rule.check {
-            f(evaluations, &ctx, &mut out);
+            f(forms, &ctx, &mut out);
         }
     }
     out
@@ -348,6 +372,12 @@ pub fn check_batch(evaluations: &[EvalSummary], config: &Config, run_date: Naive
 /// The severity a rule reports with under `config`.
 pub fn severity_of(config: &Config, id: &str) -> Severity {
     config.rule(id).severity.or_else(|| rule(id).map(|r| r.severity)).unwrap_or(Severity::Warning)
+}
+
+/// A rule's threshold in force under `config` (the user's value, else the catalog's).
+pub fn param(config: &Config, id: &str, key: &str) -> f64 {
+    let Some(rule) = catalog().iter().find(|r| r.id == id) else { return 0.0 };
+    Ctx { rule, settings: config.rule(id), config, run_date: NaiveDate::default() }.param(key)
 }
 
 /// Whether a rule is switched on under `config`.

@@ -11,6 +11,7 @@ mod files;
 mod indicators;
 mod overview;
 mod rankings;
+pub mod ranks;
 
 use std::path::{Path, PathBuf};
 
@@ -173,7 +174,7 @@ impl SummaryWriter {
         let out_dir = std::path::absolute(&out_dir).unwrap_or(out_dir);
         let input_root = std::path::absolute(&self.input_root).unwrap_or_else(|_| self.input_root.clone());
         let ctx = Ctx { data, report, config, fmts: &fmts, input_root: &input_root, out_dir: &out_dir };
-        let ranks = rankings::Ranks::compute(data);
+        let ranks = ranks::Ranks::compute(data, config);
         overview::write(self.wb.worksheet_from_index(OVERVIEW).map_err(err)?, &ctx, &ranks).map_err(err)?;
         rankings::write_departments(self.wb.worksheet_from_index(DEPARTMENTS).map_err(err)?, &ctx, &ranks)
             .map_err(err)?;
@@ -210,6 +211,8 @@ pub struct Formats {
     pub wan: Format,
     pub pct: Format,
     pub score: Format,
+    /// A score that disagrees with its counterpart (填报 vs 核定): highlighted.
+    pub score_marked: Format,
     pub int: Format,
     pub link: Format,
     pub title: Format,
@@ -241,6 +244,7 @@ impl Formats {
             wan: base.clone().set_num_format("#,##0.00"),
             pct: base.clone().set_num_format("0.00%"),
             score: base.clone().set_num_format("0.00"),
+            score_marked: base.clone().set_num_format("0.00").set_background_color("FFE699"),
             int: base.clone().set_num_format("0"),
             link: base.clone().set_font_color("0563C1").set_underline(rust_xlsxwriter::FormatUnderline::Single),
             title: base.clone().set_bold().set_font_size(14),
@@ -257,6 +261,8 @@ pub enum V {
     Wan(Option<f64>),
     Pct(Option<f64>),
     Score(Option<f64>),
+    /// A score highlighted (see [`Formats::score_marked`]).
+    ScoreMarked(Option<f64>),
     Int(Option<i64>),
     /// A link to a source file: (relative URL, shown text).
     Link(String, String),
@@ -419,11 +425,14 @@ fn write_value(ws: &mut Worksheet, r: u32, c: u16, v: V, f: &Formats, cols: &mut
         V::Pct(Some(x)) => write_number(ws, (r, c), x, NumFmt::Pct, f, cols)?,
         V::Score(Some(x)) => write_number(ws, (r, c), x, NumFmt::Score, f, cols)?,
         V::Int(Some(x)) => write_number(ws, (r, c), x as f64, NumFmt::Int, f, cols)?,
+        V::ScoreMarked(Some(x)) => {
+            ws.write_number_with_format(r, c, x, &f.score_marked)?;
+        }
         V::Link(url, text) => {
             ws.write_url_with_text(r, c, Url::new(url).set_text(clip(&text)), clip(&text))?;
             ws.set_cell_format(r, c, &f.link)?;
         }
-        V::Wan(None) | V::Pct(None) | V::Score(None) | V::Int(None) => {}
+        V::Wan(None) | V::Pct(None) | V::Score(None) | V::ScoreMarked(None) | V::Int(None) => {}
     }
     Ok(())
 }

@@ -7,7 +7,8 @@ use rust_xlsxwriter::{Chart, ChartMarker, ChartMarkerType, ChartType, Worksheet,
 
 use crate::config::Severity;
 use crate::rules::catalog;
-use crate::summary::rankings::Ranks;
+use crate::summary::rankings::{DEPT_RATE_COL, DEPT_SCORE_COL, PROJECT_RATE_COL, PROJECT_SCORE_COL};
+use crate::summary::ranks::{Ranks, Row};
 use crate::summary::{Ctx, severity_zh};
 
 pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxError> {
@@ -59,8 +60,8 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     ws.write_string_with_format(row, 3, "合计", &f.header)?;
     let grades = &ctx.config.grades;
     for (i, g) in ["优", "良", "中", "差"].iter().enumerate() {
-        let count = |forms: &[(Option<u32>, &crate::model::EvalSummary)]| {
-            forms.iter().filter(|(_, e)| e.score_total.is_some_and(|s| grades.grade(s) == *g)).count() as f64
+        let count = |forms: &[Row]| {
+            forms.iter().filter(|r| r.e.score_total.is_some_and(|s| grades.grade(s) == *g)).count() as f64
         };
         let (d, p) = (count(&ranks.departments), count(&ranks.projects));
         let rr = row + 1 + i as u32;
@@ -116,8 +117,8 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     scatter.title().set_name("执行率与自评总分");
     // columns of 部门排名 / 项目排名: 执行率 and 总分
     for (sheet, n, rate_col, score_col, name, marker) in [
-        ("部门排名", ranks.departments.len() as u32, 8u16, 3u16, "部门整体", ChartMarkerType::Diamond),
-        ("项目排名", ranks.projects.len() as u32, 11u16, 6u16, "项目", ChartMarkerType::Circle),
+        ("部门排名", ranks.departments.len() as u32, DEPT_RATE_COL, DEPT_SCORE_COL, "部门整体", ChartMarkerType::Diamond),
+        ("项目排名", ranks.projects.len() as u32, PROJECT_RATE_COL, PROJECT_SCORE_COL, "项目", ChartMarkerType::Circle),
     ] {
         if n == 0 {
             continue;
