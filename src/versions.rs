@@ -109,14 +109,14 @@ mod tests {
     #[test]
     fn the_file_modified_last_counts_else_the_last_path() {
         let claims = [
-            claim(FormKind::Department, "财政局", None, "b/财政局.xlsx", 200),
-            claim(FormKind::Department, "财政局 ", None, "a/财政局修改版.xlsx", 100),
+            claim(FormKind::Department, "财政局", None, "a/财政局.xlsx", 200),
+            claim(FormKind::Department, "财政局 ", None, "b/财政局修改版.xlsx", 100),
             claim(FormKind::Department, "教育局", None, "c/教育局.xlsx", 100),
         ];
         assert_eq!(choose(&claims, VersionOrder::Modified), vec![None, Some(0), None]);
         assert_eq!(choose(&claims, VersionOrder::Path), vec![Some(1), None, None]);
         let files = superseded_files(&claims, &choose(&claims, VersionOrder::Modified));
-        assert_eq!(files["a/财政局修改版.xlsx"].by.iter().collect::<Vec<_>>(), vec!["b/财政局.xlsx"]);
+        assert_eq!(files["b/财政局修改版.xlsx"].by.iter().collect::<Vec<_>>(), vec!["a/财政局.xlsx"]);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     let cols = [
         Col("级别", 6.0),
         Col("规则", 24.0),
+        Col("规则名称", 18.0),
         Col("部门", 24.0),
         Col("项目", 30.0),
         Col("说明", 60.0),
@@ -28,6 +29,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         vec![
             V::Styled(severity_zh(a.severity).to_string(), style),
             V::Text(a.rule.to_string()),
+            V::Text(crate::rules::name_of(a.rule).to_string()),
             V::Text(a.department.clone()),
             V::Text(a.project.clone()),
             V::Text(a.message.clone()),

@@ -15,7 +15,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     let f = ctx.fmts;
     let r = ctx.report;
     ws.set_name("总览")?;
-    ws.set_column_width(0, 26)?;
+    ws.set_column_width(0, 44)?;
     ws.set_column_width(1, 14)?;
     ws.set_column_width(2, 10)?;
     ws.set_column_width(3, 10)?;
@@ -90,7 +90,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     for rule in catalog() {
         let c = per_rule.get(rule.id).copied().unwrap_or_default();
         row += 1;
-        ws.write_string_with_format(row, 0, rule.id, &f.text)?;
+        ws.write_string_with_format(row, 0, format!("{}（{}）", rule.name, rule.id), &f.text)?;
         for (i, n) in c.iter().enumerate() {
             ws.write_number_with_format(row, 1 + i as u16, *n as f64, &f.int)?;
         }
