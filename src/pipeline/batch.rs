@@ -55,7 +55,8 @@ impl Batch {
 
     /// The eval ids (and form A ids) of forms that do not count.
     pub fn superseded_ids(&self) -> std::collections::HashSet<&str> {
-        let evals = self.evaluations.iter().zip(&self.superseded).filter(|(_, w)| w.is_some()).map(|(e, _)| e.eval_id());
+        let evals =
+            self.evaluations.iter().zip(&self.superseded).filter(|(_, w)| w.is_some()).map(|(e, _)| e.eval_id());
         let basics = self.basics.iter().zip(&self.basic_superseded).filter(|(_, w)| w.is_some());
         evals.chain(basics.map(|(b, _)| &*b.form_id)).collect()
     }

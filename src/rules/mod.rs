@@ -103,9 +103,13 @@ fn build_catalog() -> Vec<Rule> {
             Evaluation(exec_score_mismatch::check),
         ),
         rule(
-            ("SCORE_OVER_WEIGHT", "得分超过分值", "某项得分（含总分）高于其分值，或为负数；总分超过分值的表不参与排名（待核实）"),
+            (
+                "SCORE_OVER_WEIGHT",
+                "得分超过分值",
+                "某项得分（含总分）高于其分值，或为负数；总分超过分值的表不参与排名（待核实）",
+            ),
             Error,
-            "a 得分 is above its 分值, or below 0",
+            "a 得分 (the 总分 row's included) is above its 分值, or below 0",
             &[("tolerance", 0.0)],
             Evaluation(score_over_weight::check),
         ),
@@ -152,14 +156,22 @@ fn build_catalog() -> Vec<Rule> {
             Evaluation(deduction_no_reason::check),
         ),
         rule(
-            ("MISSING_VALUE", "必填项为空", "必填单元格为空：项目或部门名称、资金表全年预算数/全年执行数/得分、指标实际完成值/分值/得分、总分得分、填表人、填报日期"),
+            (
+                "MISSING_VALUE",
+                "必填项为空",
+                "必填单元格为空：项目或部门名称、资金表全年预算数/全年执行数/得分、指标实际完成值/分值/得分、总分得分、填表人、填报日期",
+            ),
             Warning,
             "a required cell is blank (names, fund 全年预算数/全年执行数/得分, indicator 实际完成值/分值/得分, 总分 得分, 填表人, 填报日期)",
             &[],
             Evaluation(missing_value::check),
         ),
         rule(
-            ("MALFORMED_NUMBER", "数字书写错误", "数字单元格或指标值、实际值中的数字写错（如“2..23亿元”“<!%”），无法识别，保留原文"),
+            (
+                "MALFORMED_NUMBER",
+                "数字书写错误",
+                "数字单元格或指标值、实际值中的数字写错（如“2..23亿元”“<!%”），无法识别，保留原文",
+            ),
             Warning,
             "a number cell or a target/actual holds a broken number (`2..23亿元`, `<!%`)",
             &[],
@@ -180,7 +192,11 @@ fn build_catalog() -> Vec<Rule> {
             Evaluation(over_execution::check),
         ),
         rule(
-            ("FUND_SOURCE_SUM", "资金来源合计不符", "项目表：当年财政拨款+上年结转资金+其他资金≠年度资金总额；部门表：基本支出+项目支出≠全年执行数"),
+            (
+                "FUND_SOURCE_SUM",
+                "资金来源合计不符",
+                "项目表：当年财政拨款+上年结转资金+其他资金≠年度资金总额；部门表：基本支出+项目支出≠全年执行数",
+            ),
             Warning,
             "fund sources do not add up to 年度资金总额 (form C) or 基本支出 + 项目支出 ≠ 全年执行数 (form B); tolerance max(`tolerance` 万元, `relative_tolerance` × total)",
             &[("tolerance", 0.05), ("relative_tolerance", 0.001)],
@@ -222,7 +238,11 @@ fn build_catalog() -> Vec<Rule> {
             Batch(duplicate_project::check),
         ),
         rule(
-            ("DUPLICATE_DEPARTMENT", "部门重复报送", "同一年度、同一部门的部门整体自评表或基础数据表有多份；只有最后修改的文件中的版本计入排名"),
+            (
+                "DUPLICATE_DEPARTMENT",
+                "部门重复报送",
+                "同一年度、同一部门的部门整体自评表或基础数据表有多份；只有最后修改的文件中的版本计入排名",
+            ),
             Warning,
             "another form A or B claims the same (year, department); only the version in the file modified last counts ([ranking] versions)",
             &[],
@@ -242,7 +262,13 @@ fn build_catalog() -> Vec<Rule> {
             &[],
             Pipeline,
         ),
-        rule(("NO_FORM_FOUND", "未找到自评表", "能打开的工作簿中没有找到自评表"), Warning, "a readable workbook holds no form", &[], Pipeline),
+        rule(
+            ("NO_FORM_FOUND", "未找到自评表", "能打开的工作簿中没有找到自评表"),
+            Warning,
+            "a readable workbook holds no form",
+            &[],
+            Pipeline,
+        ),
         rule(
             ("FORMULA_NO_VALUE", "公式无计算结果", "表格需要的单元格是公式，但没有保存计算结果（按空白处理）"),
             Warning,

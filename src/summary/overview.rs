@@ -117,7 +117,14 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     scatter.title().set_name("执行率与自评总分");
     // columns of 部门排名 / 项目排名: 执行率 and 总分
     for (sheet, n, rate_col, score_col, name, marker) in [
-        ("部门排名", ranks.departments.len() as u32, DEPT_RATE_COL, DEPT_SCORE_COL, "部门整体", ChartMarkerType::Diamond),
+        (
+            "部门排名",
+            ranks.departments.len() as u32,
+            DEPT_RATE_COL,
+            DEPT_SCORE_COL,
+            "部门整体",
+            ChartMarkerType::Diamond,
+        ),
         ("项目排名", ranks.projects.len() as u32, PROJECT_RATE_COL, PROJECT_SCORE_COL, "项目", ChartMarkerType::Circle),
     ] {
         if n == 0 {
