@@ -78,10 +78,10 @@ impl Batch {
         if hashed {
             self.first_by_hash.insert(r.file.sha256.clone(), r.file.path.clone());
         }
-        if let Some(t) = self.root.as_ref().and_then(|root| std::fs::metadata(root.join(&r.file.path)).ok()) {
-            if let Ok(t) = t.modified() {
-                self.modified.insert(r.file.path.clone(), t);
-            }
+        // the time decides which version of a form counts; read each run, never cached
+        let meta = self.root.as_ref().and_then(|root| std::fs::metadata(root.join(&r.file.path)).ok());
+        if let Some(t) = meta.and_then(|m| m.modified().ok()) {
+            self.modified.insert(r.file.path.clone(), t);
         }
         self.evaluations.extend(r.evaluations.iter().map(EvalSummary::of));
         self.basics.extend(r.basics.iter().map(BasicSummary::of));

@@ -37,6 +37,8 @@ pub struct FileCounts {
     pub no_form: usize,
     pub failed: usize,
     pub duplicate: usize,
+    /// Files (status `ok`) some of whose forms lost to another file's newer version.
+    pub superseded: usize,
     pub bytes: u64,
 }
 
@@ -45,6 +47,8 @@ pub struct FormCounts {
     pub department: usize,
     pub project: usize,
     pub basic: usize,
+    /// Forms (of the above) that do not count: another version of them counts instead.
+    pub superseded: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -95,6 +99,8 @@ pub fn report(opts: &RunOptions, data: &Batch, jobs: usize, walk_problems: Vec<(
         r.indicators += e.indicators as usize;
     }
     r.forms.basic = data.basic_forms;
+    r.files.superseded = data.superseded_files.len();
+    r.forms.superseded = data.superseded.iter().chain(&data.basic_superseded).filter(|w| w.is_some()).count();
     for a in &data.anomalies {
         r.anomalies.total += 1;
         match a.severity {

@@ -1,5 +1,5 @@
 //! `summary.xlsx`, the workbook a finance officer opens: 总览, 部门排名, 项目排名, 疑点清单,
-//! 指标明细, 基础数据, 文件清单. One module per sheet; this one holds the shared table
+//! 指标明细, 基础数据, 文件清单, 说明. One module per sheet; this one holds the shared table
 //! writer (bold frozen header, autofilter, widths for Chinese text, print set-up).
 //!
 //! Text that came from an input cell is always written as a string, never as a formula,
@@ -8,6 +8,7 @@
 mod anomalies;
 mod basic;
 mod files;
+mod guide;
 mod indicators;
 mod overview;
 mod rankings;
@@ -27,8 +28,9 @@ pub enum SummaryError {
     Xlsx { path: String, cause: XlsxError },
 }
 
-/// Sheet names, in order. Other tools may look for them: keep them stable.
-pub const SHEETS: [&str; 7] = ["总览", "部门排名", "项目排名", "疑点清单", "指标明细", "基础数据", "文件清单"];
+/// Sheet names, in order. Other tools may look for them: keep them stable (说明, the
+/// reading guide, was added last so the others keep their places).
+pub const SHEETS: [&str; 8] = ["总览", "部门排名", "项目排名", "疑点清单", "指标明细", "基础数据", "文件清单", "说明"];
 
 /// Excel's last row is 1,048,576: a detail sheet holds at most this many data rows and
 /// continues in `指标明细(2)`, `指标明细(3)`…
@@ -69,6 +71,7 @@ const DEPARTMENTS: usize = 1;
 const PROJECTS: usize = 2;
 const ANOMALIES: usize = 3;
 const FILES: usize = 6;
+const GUIDE: usize = 7;
 
 impl SummaryWriter {
     /// Starts the workbook with its seven sheets in their order.
@@ -105,8 +108,10 @@ impl SummaryWriter {
         };
         w.new_part(true).map_err(err)?;
         w.new_part(false).map_err(err)?;
-        w.wb.add_worksheet_with_constant_memory().and_then(|ws| ws.set_name(SHEETS[FILES])).map_err(err)?;
-        w.sheets += 1;
+        for name in [SHEETS[FILES], SHEETS[GUIDE]] {
+            w.wb.add_worksheet_with_constant_memory().and_then(|ws| ws.set_name(name)).map_err(err)?;
+            w.sheets += 1;
+        }
         Ok(w)
     }
 
@@ -181,6 +186,7 @@ impl SummaryWriter {
         rankings::write_projects(self.wb.worksheet_from_index(PROJECTS).map_err(err)?, &ctx, &ranks).map_err(err)?;
         anomalies::write(self.wb.worksheet_from_index(ANOMALIES).map_err(err)?, &ctx).map_err(err)?;
         files::write(self.wb.worksheet_from_index(FILES).map_err(err)?, &ctx).map_err(err)?;
+        guide::write(self.wb.worksheet_from_index(GUIDE).map_err(err)?, &ctx).map_err(err)?;
         for stream in [&self.indicators, &self.basic] {
             let last = stream.parts.len() - 1;
             for (i, &index) in stream.parts.iter().enumerate() {

@@ -31,6 +31,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
         ("部门整体支出自评表", r.forms.department as f64),
         ("项目支出自评表", r.forms.project as f64),
         ("基础数据表", r.forms.basic as f64),
+        ("其中：被较新版本替代、不计入排名的表", r.forms.superseded as f64),
         ("绩效指标行", r.indicators as f64),
         ("疑点总数", r.anomalies.total as f64),
         ("其中：错误", r.anomalies.error as f64),
