@@ -244,6 +244,8 @@ pub fn anomalies_frame(a: &[Anomaly]) -> Result<DataFrame, DatasetError> {
         .str("message", a.iter().map(|a| Some(a.message.as_str())))
         .f64("expected", a.iter().map(|a| a.expected))
         .f64("actual", a.iter().map(|a| a.actual))
+        .str("expected_text", a.iter().map(|a| a.expected_text.as_deref()))
+        .str("actual_text", a.iter().map(|a| a.actual_text.as_deref()))
         .finish()
 }
 

@@ -314,6 +314,20 @@ pub struct Anomaly {
     pub message: String,
     pub expected: Option<f64>,
     pub actual: Option<f64>,
+    /// The reference value as text, where it is text (an indicator's target `≥90%`, a date
+    /// bound): shown in 疑点清单 in place of `expected`.
+    pub expected_text: Option<String>,
+    /// The value as the form writes it, where it is text (`353100元`, `20234..25`, `<!%`).
+    pub actual_text: Option<String>,
+}
+
+impl Anomaly {
+    /// The same finding with its values as text (see `expected_text`, `actual_text`).
+    pub fn with_text(mut self, expected: Option<String>, actual: Option<String>) -> Anomaly {
+        self.expected_text = expected.filter(|s| !s.is_empty());
+        self.actual_text = actual.filter(|s| !s.is_empty());
+        self
+    }
 }
 
 /// The outcome of one input file.
@@ -516,6 +530,10 @@ struct AnomalyRepr {
     message: String,
     expected: Option<f64>,
     actual: Option<f64>,
+    #[serde(default)]
+    expected_text: Option<String>,
+    #[serde(default)]
+    actual_text: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for Anomaly {
@@ -541,6 +559,8 @@ impl TryFrom<AnomalyRepr> for Anomaly {
             message: a.message,
             expected: a.expected,
             actual: a.actual,
+            expected_text: a.expected_text,
+            actual_text: a.actual_text,
         })
     }
 }

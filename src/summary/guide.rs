@@ -6,7 +6,7 @@
 use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 
 use crate::config::{Config, RankBy, Severity, VersionOrder};
-use crate::rules::{catalog, fmt, param};
+use crate::rules::{Unit, catalog, fmt, param};
 use crate::summary::{Ctx, severity_zh};
 
 /// What each severity asks of the office.
@@ -49,7 +49,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     let f = ctx.fmts;
     let config = ctx.config;
     ws.set_name("说明")?;
-    for (c, w) in [(0u16, 28.0), (1, 20.0), (2, 8.0), (3, 70.0), (4, 36.0)] {
+    for (c, w) in [(0u16, 28.0), (1, 20.0), (2, 8.0), (3, 70.0), (4, 36.0), (5, 24.0)] {
         ws.set_column_width(c, w)?;
     }
     ws.write_string_with_format(0, 0, "阅读说明", &f.title)?;
@@ -75,7 +75,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     }
 
     row += 2;
-    heading(ws, row, &["规则编号", "规则名称", "级别", "含义", "容差或阈值（本次运行）"])?;
+    heading(ws, row, &["规则编号", "规则名称", "级别", "含义", "容差或阈值（本次运行）", "疑点清单的计算值 / 填报值"])?;
     for rule in catalog() {
         row += 1;
         let settings = config.rule(rule.id);
@@ -84,8 +84,23 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         if !settings.enabled.unwrap_or(true) {
             level.push_str("（已停用）");
         }
-        let cells =
-            [rule.id.to_string(), rule.name.to_string(), level, rule.meaning.to_string(), thresholds(config, rule.id)];
+        let pair =
+            [rule.shows.expected, rule.shows.actual].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>();
+        let unit = match rule.shows.unit {
+            Unit::Rate => "（百分比）",
+            Unit::Wan => "（万元）",
+            Unit::Score => "（分）",
+            Unit::Text => "（表中原文）",
+            Unit::Nothing => "",
+        };
+        let cells = [
+            rule.id.to_string(),
+            rule.name.to_string(),
+            level,
+            rule.meaning.to_string(),
+            thresholds(config, rule.id),
+            format!("{}{unit}", pair.join(" / ")),
+        ];
         line(ws, row, &cells, &f.text)?;
     }
 

@@ -219,6 +219,10 @@ pub struct Formats {
     pub score: Format,
     /// A score that disagrees with its counterpart (填报 vs 核定): highlighted.
     pub score_marked: Format,
+    /// An amount with its unit (`1,234.50万元`), where a column mixes units (疑点清单).
+    pub wan_unit: Format,
+    /// Points with their unit (`9.50分`).
+    pub score_unit: Format,
     pub int: Format,
     pub link: Format,
     pub title: Format,
@@ -251,6 +255,8 @@ impl Formats {
             pct: base.clone().set_num_format("0.00%"),
             score: base.clone().set_num_format("0.00"),
             score_marked: base.clone().set_num_format("0.00").set_background_color("FFE699"),
+            wan_unit: base.clone().set_num_format("#,##0.00\"万元\""),
+            score_unit: base.clone().set_num_format("0.00\"分\""),
             int: base.clone().set_num_format("0"),
             link: base.clone().set_font_color("0563C1").set_underline(rust_xlsxwriter::FormatUnderline::Single),
             title: base.clone().set_bold().set_font_size(14),
@@ -269,6 +275,10 @@ pub enum V {
     Score(Option<f64>),
     /// A score highlighted (see [`Formats::score_marked`]).
     ScoreMarked(Option<f64>),
+    /// An amount shown with 万元.
+    WanUnit(Option<f64>),
+    /// Points shown with 分.
+    ScoreUnit(Option<f64>),
     Int(Option<i64>),
     /// A link to a source file: (relative URL, shown text).
     Link(String, String),
@@ -367,6 +377,8 @@ enum NumFmt {
     Pct,
     Score,
     Int,
+    WanUnit,
+    ScoreUnit,
 }
 
 impl NumFmt {
@@ -376,6 +388,8 @@ impl NumFmt {
             NumFmt::Pct => &f.pct,
             NumFmt::Score => &f.score,
             NumFmt::Int => &f.int,
+            NumFmt::WanUnit => &f.wan_unit,
+            NumFmt::ScoreUnit => &f.score_unit,
         }
     }
 }
@@ -431,6 +445,8 @@ fn write_value(ws: &mut Worksheet, r: u32, c: u16, v: V, f: &Formats, cols: &mut
         V::Pct(Some(x)) => write_number(ws, (r, c), x, NumFmt::Pct, f, cols)?,
         V::Score(Some(x)) => write_number(ws, (r, c), x, NumFmt::Score, f, cols)?,
         V::Int(Some(x)) => write_number(ws, (r, c), x as f64, NumFmt::Int, f, cols)?,
+        V::WanUnit(Some(x)) => write_number(ws, (r, c), x, NumFmt::WanUnit, f, cols)?,
+        V::ScoreUnit(Some(x)) => write_number(ws, (r, c), x, NumFmt::ScoreUnit, f, cols)?,
         V::ScoreMarked(Some(x)) => {
             ws.write_number_with_format(r, c, x, &f.score_marked)?;
         }
@@ -438,7 +454,13 @@ fn write_value(ws: &mut Worksheet, r: u32, c: u16, v: V, f: &Formats, cols: &mut
             ws.write_url_with_text(r, c, Url::new(url).set_text(clip(&text)), clip(&text))?;
             ws.set_cell_format(r, c, &f.link)?;
         }
-        V::Wan(None) | V::Pct(None) | V::Score(None) | V::ScoreMarked(None) | V::Int(None) => {}
+        V::Wan(None)
+        | V::Pct(None)
+        | V::Score(None)
+        | V::ScoreMarked(None)
+        | V::WanUnit(None)
+        | V::ScoreUnit(None)
+        | V::Int(None) => {}
     }
     Ok(())
 }
