@@ -198,6 +198,13 @@ fn a_total_above_its_weight_is_not_ranked_and_shows_pending() {
     assert!(last[note].contains("填报总分105高于分值100"), "{last:?}");
     assert_eq!(last[col(&projects, "填报总分")], "105");
     assert_eq!(last[col(&projects, "核定总分")], "97");
+    // 总览's grade table counts it apart, and adds up to the forms
+    let overview = sheet(&out, "总览");
+    let grade = |g: &str| overview.iter().find(|r| r[0] == g).map(|r| r[2].clone()).unwrap_or_default();
+    assert_eq!(grade("待核实"), "1");
+    let sum: usize =
+        ["优", "良", "中", "差", "待核实", "无总分"].iter().map(|g| grade(g).parse::<usize>().unwrap()).sum();
+    assert_eq!(sum, 8, "the grade table adds up to the project forms");
     let anomalies = sheet(&out, "疑点清单");
     let (rule, project) = (col(&anomalies, "规则"), col(&anomalies, "项目"));
     assert!(

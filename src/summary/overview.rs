@@ -8,7 +8,7 @@ use rust_xlsxwriter::{Chart, ChartMarker, ChartMarkerType, ChartType, Worksheet,
 use crate::config::Severity;
 use crate::rules::catalog;
 use crate::summary::rankings::{DEPT_RATE_COL, DEPT_SCORE_COL, PROJECT_RATE_COL, PROJECT_SCORE_COL};
-use crate::summary::ranks::{Ranks, Row};
+use crate::summary::ranks::{Ranks, Row, Standing};
 use crate::summary::{Ctx, severity_zh};
 
 pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxError> {
@@ -53,17 +53,22 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     ws.write_string_with_format(row, 1, format!("jixiao {}", r.version), &f.text)?;
     row += 2;
 
-    // grade distribution over every ranked form (B and C)
+    // grade distribution over every form that counts (B and C), by stated 总分; forms
+    // whose total cannot be right (待核实) and forms without one have rows of their own, so
+    // the table adds up to the forms ranked
     let grade_row = row;
     ws.write_string_with_format(row, 0, "等级分布", &f.header)?;
     ws.write_string_with_format(row, 1, "部门整体", &f.header)?;
     ws.write_string_with_format(row, 2, "项目", &f.header)?;
     ws.write_string_with_format(row, 3, "合计", &f.header)?;
     let grades = &ctx.config.grades;
-    for (i, g) in ["优", "良", "中", "差"].iter().enumerate() {
-        let count = |forms: &[Row]| {
-            forms.iter().filter(|r| r.e.score_total.is_some_and(|s| grades.grade(s) == *g)).count() as f64
-        };
+    let band = |r: &Row| match (&r.standing, r.e.score_total) {
+        (Standing::Unverified(_), _) => "待核实",
+        (_, Some(s)) => grades.grade(s),
+        (_, None) => "无总分",
+    };
+    for (i, g) in ["优", "良", "中", "差", "待核实", "无总分"].iter().enumerate() {
+        let count = |forms: &[Row]| forms.iter().filter(|r| band(r) == *g).count() as f64;
         let (d, p) = (count(&ranks.departments), count(&ranks.projects));
         let rr = row + 1 + i as u32;
         ws.write_string_with_format(rr, 0, *g, &f.text)?;
@@ -71,7 +76,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
         ws.write_number_with_format(rr, 2, p, &f.int)?;
         ws.write_number_with_format(rr, 3, d + p, &f.int)?;
     }
-    row += 6;
+    row += 8;
 
     // anomalies per rule and severity
     ws.write_string_with_format(row, 0, "疑点规则", &f.header)?;
