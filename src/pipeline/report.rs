@@ -116,7 +116,7 @@ pub fn report(opts: &RunOptions, data: &Batch, jobs: usize, walk_problems: Vec<(
 /// The closing line on the terminal.
 pub fn one_line(r: &RunReport) -> String {
     format!(
-        "{} files ({} ok, {} no form, {} failed, {} duplicate) · {} department + {} project + {} basic forms · {} anomalies ({} errors, {} warnings) · {:.1}s → {}",
+        "{} files ({} ok, {} no form, {} failed, {} duplicate) · {} department + {} project + {} basic forms ({} superseded by a newer version) · {} anomalies ({} errors, {} warnings) · {:.1}s → {}",
         r.files.total,
         r.files.ok,
         r.files.no_form,
@@ -125,6 +125,7 @@ pub fn one_line(r: &RunReport) -> String {
         r.forms.department,
         r.forms.project,
         r.forms.basic,
+        r.forms.superseded,
         r.anomalies.total,
         r.anomalies.error,
         r.anomalies.warning,
