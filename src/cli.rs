@@ -44,6 +44,18 @@ pub enum Command {
         #[arg(long)]
         no_cache: bool,
     },
+    /// Show what the reader finds in one workbook: the forms, each table's header mapping
+    /// with the label that matched, the unit in force, the rows skipped and why, and for a
+    /// sheet with no form the closest candidates. Run it when a number or a form is missing.
+    ///
+    /// Example: jixiao explain 2022自评/市教育局/项目自评表.xlsx
+    Explain {
+        /// The workbook to explain (e.g. `sample-data/市教育局系统/市教育局.xlsx`).
+        file: PathBuf,
+        /// Extra TOML config with your own label synonyms (e.g. `--config my.toml`).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
     /// Print the rule catalog with the thresholds in force.
     ///
     /// Example: jixiao rules --config my.toml

@@ -1,14 +1,20 @@
-//! Finding the workbooks under the input folder: recursive, sorted, deterministic.
-//! Skips Office lock files (`~$*`), hidden files and folders, and the output folder.
+//! Finding the files handed in under the input folder: recursive, sorted, deterministic.
+//! Every file is listed, whatever its extension (what it is is told later, by its bytes:
+//! a file nobody reads must still appear in the file list, with the reason). Skips
+//! Office lock files (`~$*`), hidden files and folders, and the output folder. Named pipes
+//! and other special files are listed too and never opened (see `pipeline::process`).
 //! Folders that cannot be read and symlink loops are reported, never fatal.
 
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods"];
+/// Extensions of the files the tool reads: workbooks (WPS's `.et` is an `.xls` inside)
+/// and Word reports. A file with one of them that turns out to be something unreadable
+/// is `failed`; any other file that is not read is `skipped`.
+const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "et", "ods", "docx"];
 
-/// A workbook to process.
+/// A file to process.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
     pub path: PathBuf,
@@ -24,7 +30,7 @@ pub struct Discovered {
     pub problems: Vec<(String, String)>,
 }
 
-/// True for `.xlsx .xlsm .xls .ods` in any case.
+/// True for the extensions the tool reads (`.xlsx .xlsm .xlsb .xls .et .ods .docx`), any case.
 pub fn is_workbook(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
@@ -56,7 +62,7 @@ pub fn discover(root: &Path, exclude: Option<&Path>) -> Discovered {
     });
     for entry in walker {
         match entry {
-            Ok(e) if e.file_type().is_file() && is_workbook(e.path()) => {
+            Ok(e) if !e.file_type().is_dir() && e.depth() > 0 => {
                 out.inputs.push(Input { path: e.path().to_path_buf(), rel: relative(root, e.path()) });
             }
             Ok(_) => {}

@@ -14,6 +14,10 @@ pub enum Value {
     #[default]
     Empty,
     Number(f64),
+    /// A number shown with a percent format (`0%`, `0.00%`): the cell holds 0.98 and the
+    /// person who typed it sees and means `98%`. Kept apart from [`Value::Number`] so every
+    /// reader of the cell can treat it as the percentage it is (spec §1, Values).
+    Percent(f64),
     Text(String),
     Date(NaiveDate),
     Bool(bool),
@@ -81,6 +85,7 @@ impl Cell {
         match &self.value {
             Value::Empty => String::new(),
             Value::Number(v) => fmt_number(*v),
+            Value::Percent(v) => format!("{}%", fmt_number(crate::values::number::round9(v * 100.0))),
             Value::Text(s) => s.clone(),
             Value::Date(d) => d.format("%Y-%m-%d").to_string(),
             Value::Bool(b) => b.to_string(),

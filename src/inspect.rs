@@ -3,6 +3,10 @@
 //! encrypted (an OOXML file inside an OLE container with an `EncryptionInfo` stream, or
 //! an `.xls` with a FILEPASS record), a Word document renamed `.xlsx`, an archive that
 //! would unpack to more than the configured limit, a truncated archive.
+//!
+//! [`identify`] says what any file handed in is, by its bytes: a workbook, a Word report
+//! (`.docx`), or one of the formats the tool does not read by design ([`NotRead`]), so
+//! that every file gets a row and the office learns what to ask the department for.
 
 use std::io::{Cursor, Read};
 
@@ -12,14 +16,113 @@ use crate::read::ReadError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Container {
     Xlsx,
+    /// Excel's binary workbook (`xl/workbook.bin` in the zip).
+    Xlsb,
     Ods,
+    /// BIFF in an OLE file: `.xls`, and WPS's `.et`, which is the same format.
     Xls,
+}
+
+/// What a file is, told by its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Workbook(Container),
+    /// A Word report: `word/document.xml` in a zip.
+    Docx,
+    /// A format the tool does not read by design.
+    NotRead(NotRead),
+}
+
+/// Formats that are listed but not read, each with what to ask the department for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotRead {
+    /// Word 97-2003 (OLE with a `WordDocument` stream); WPS 文字's `.wps` is the same format.
+    Doc,
+    /// An OpenDocument text (`.odt`).
+    Odt,
+    Pdf,
+    Rtf,
+    /// PowerPoint, old or new.
+    Slides,
+    Image,
+    Archive,
+    /// Text: CSV, HTML, plain text (a "workbook" saved as a web page, too).
+    Text,
+    /// An OLE file holding neither a workbook nor a Word document.
+    OtherOle,
+    Unknown,
+}
+
+impl NotRead {
+    /// The reason for the file list, in plain Chinese, naming what the file really is when
+    /// its extension says otherwise and what to ask the department for.
+    pub fn chinese(self, ext: &str) -> String {
+        let ext = ext.to_ascii_lowercase();
+        let wps = ext == "wps";
+        let what = match self {
+            NotRead::Doc if wps => "WPS 文字格式（.wps）".to_string(),
+            NotRead::Doc => "Word 97-2003 格式（.doc）".to_string(),
+            NotRead::Odt => "OpenDocument 文本格式（.odt）".to_string(),
+            NotRead::Pdf => "PDF 文件".to_string(),
+            NotRead::Rtf => "RTF 文档".to_string(),
+            NotRead::Slides => "演示文稿（PowerPoint）".to_string(),
+            NotRead::Image => "图片文件".to_string(),
+            NotRead::Archive => "压缩包".to_string(),
+            NotRead::Text => "文本文件（CSV、网页或纯文本）".to_string(),
+            NotRead::OtherOle => "无法识别的 Office 文件".to_string(),
+            NotRead::Unknown => "无法识别的文件格式".to_string(),
+        };
+        let named = match (self, ext.as_str()) {
+            (NotRead::Doc, "doc" | "wps") | (NotRead::Pdf, "pdf") | (NotRead::Rtf, "rtf") | (NotRead::Odt, "odt") => {
+                String::new()
+            }
+            (_, "") => String::new(),
+            (NotRead::Image, "jpg" | "jpeg" | "png" | "gif" | "bmp" | "tif" | "tiff") => String::new(),
+            (NotRead::Archive, "zip" | "rar" | "7z" | "gz" | "tar") => String::new(),
+            (NotRead::Slides, "ppt" | "pptx" | "dps") => String::new(),
+            (NotRead::Text, "csv" | "txt" | "htm" | "html" | "json" | "xml" | "md") => String::new(),
+            (_, e) => format!("，扩展名却是 .{e}"),
+        };
+        let ask = match self {
+            NotRead::Doc | NotRead::Odt | NotRead::Rtf => "请另存为 .docx 或 .xlsx 后重新提交",
+            NotRead::Pdf => "无法读取表格，请提交 Excel 或 Word 原件",
+            NotRead::Image => "无法读取表格，请提交 Excel 或 Word 原件",
+            NotRead::Archive => "请解压后提交其中的 Excel 或 Word 文件",
+            NotRead::Text => "请提交 Excel 工作簿（.xlsx）或 Word 文档（.docx）",
+            NotRead::Slides | NotRead::OtherOle | NotRead::Unknown => {
+                "不是自评表文件，如需评价请提交 Excel 或 Word 原件"
+            }
+        };
+        if matches!(self, NotRead::Pdf | NotRead::Image) && named.is_empty() {
+            format!("{what}{ask}")
+        } else {
+            format!("{what}{named}，{ask}")
+        }
+    }
 }
 
 const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
-/// Checks the container and says which reader to use.
+/// Checks the container and says which spreadsheet reader to use.
 pub fn inspect(bytes: &[u8], max_unpacked_bytes: u64) -> Result<Container, ReadError> {
+    match identify(bytes, max_unpacked_bytes)? {
+        Kind::Workbook(c) => Ok(c),
+        Kind::Docx => Err(ReadError::NotSpreadsheet("a Word document (.docx) with a spreadsheet's name".into())),
+        Kind::NotRead(NotRead::Doc) => Err(ReadError::NotSpreadsheet("a Word 97-2003 document (.doc)".into())),
+        Kind::NotRead(NotRead::OtherOle) => Err(ReadError::NotSpreadsheet("an OLE file without a workbook".into())),
+        Kind::NotRead(NotRead::Slides) if bytes.starts_with(b"PK") => {
+            Err(ReadError::NotSpreadsheet("a PowerPoint presentation (.pptx)".into()))
+        }
+        Kind::NotRead(NotRead::Archive) if bytes.starts_with(b"PK") => {
+            Err(ReadError::NotSpreadsheet("a zip archive without a workbook inside".into()))
+        }
+        Kind::NotRead(_) => Err(ReadError::NotSpreadsheet(describe_magic(bytes))),
+    }
+}
+
+/// Says what a file is by its bytes, after the container checks (encryption, declared
+/// unpacked size, damage) that apply to every Office format.
+pub fn identify(bytes: &[u8], max_unpacked_bytes: u64) -> Result<Kind, ReadError> {
     if bytes.is_empty() {
         return Err(ReadError::Empty);
     }
@@ -29,7 +132,31 @@ pub fn inspect(bytes: &[u8], max_unpacked_bytes: u64) -> Result<Container, ReadE
     if bytes.starts_with(&OLE_MAGIC) {
         return inspect_ole(bytes);
     }
-    Err(ReadError::NotSpreadsheet(describe_magic(bytes)))
+    Ok(Kind::NotRead(not_read_by_magic(bytes)))
+}
+
+/// The kind of a file that is neither zip nor OLE.
+fn not_read_by_magic(bytes: &[u8]) -> NotRead {
+    if bytes.starts_with(b"%PDF") {
+        NotRead::Pdf
+    } else if bytes.starts_with(b"{\\rtf") {
+        NotRead::Rtf
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+        || bytes.starts_with(b"\x89PNG")
+        || bytes.starts_with(b"GIF8")
+        || bytes.starts_with(b"BM")
+        || bytes.starts_with(b"II*\0")
+        || bytes.starts_with(b"MM\0*")
+    {
+        NotRead::Image
+    } else if bytes.starts_with(b"Rar!") || bytes.starts_with(b"7z\xBC\xAF\x27\x1C") || bytes.starts_with(&[0x1F, 0x8B])
+    {
+        NotRead::Archive
+    } else if bytes.starts_with(b"<") || !bytes.iter().take(512).any(|b| *b == 0 || (*b < 0x09)) {
+        NotRead::Text
+    } else {
+        NotRead::Unknown
+    }
 }
 
 /// What a file that is not a spreadsheet looks like, for the error message.
@@ -45,6 +172,8 @@ fn describe_magic(bytes: &[u8]) -> String {
         "a gzip archive"
     } else if bytes.starts_with(b"Rar!") {
         "a RAR archive"
+    } else if bytes.starts_with(b"7z\xBC\xAF") {
+        "a 7-Zip archive"
     } else if bytes.starts_with(&[0xFF, 0xD8]) || bytes.starts_with(b"\x89PNG") {
         "an image"
     } else {
@@ -54,13 +183,14 @@ fn describe_magic(bytes: &[u8]) -> String {
     format!("{kind}; it starts with {}", head.join(" "))
 }
 
-fn inspect_zip(bytes: &[u8], max_unpacked_bytes: u64) -> Result<Container, ReadError> {
+fn inspect_zip(bytes: &[u8], max_unpacked_bytes: u64) -> Result<Kind, ReadError> {
     let archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| ReadError::Corrupt(format!("truncated or damaged zip archive ({e})")))?;
     let mut declared: u64 = 0;
-    let (mut xlsx, mut ods, mut word, mut slides) = (false, false, false, false);
+    let (mut xlsx, mut xlsb, mut ods, mut word, mut slides) = (false, false, false, false, false);
     for name in archive.file_names_raw() {
         xlsx |= name == b"xl/workbook.xml";
+        xlsb |= name == b"xl/workbook.bin";
         ods |= name == b"content.xml";
         word |= name == b"word/document.xml";
         slides |= name == b"ppt/presentation.xml";
@@ -78,20 +208,27 @@ fn inspect_zip(bytes: &[u8], max_unpacked_bytes: u64) -> Result<Container, ReadE
             limit_mb: max_unpacked_bytes / 1_048_576,
         });
     }
-    if xlsx {
-        Ok(Container::Xlsx)
-    } else if ods {
-        Ok(Container::Ods)
+    Ok(if xlsx {
+        Kind::Workbook(Container::Xlsx)
+    } else if xlsb {
+        Kind::Workbook(Container::Xlsb)
     } else if word {
-        Err(ReadError::NotSpreadsheet("a Word document (.docx) with a spreadsheet's name".into()))
+        Kind::Docx
+    } else if ods {
+        // an OpenDocument spreadsheet or text: its `mimetype` entry says which
+        let mut mime = Vec::new();
+        if let Ok(entry) = archive.by_name("mimetype") {
+            let _ = entry.take(100).read_to_end(&mut mime);
+        }
+        if mime.ends_with(b"opendocument.text") { Kind::NotRead(NotRead::Odt) } else { Kind::Workbook(Container::Ods) }
     } else if slides {
-        Err(ReadError::NotSpreadsheet("a PowerPoint presentation (.pptx)".into()))
+        Kind::NotRead(NotRead::Slides)
     } else {
-        Err(ReadError::NotSpreadsheet("a zip archive without a workbook inside".into()))
-    }
+        Kind::NotRead(NotRead::Archive)
+    })
 }
 
-fn inspect_ole(bytes: &[u8]) -> Result<Container, ReadError> {
+fn inspect_ole(bytes: &[u8]) -> Result<Kind, ReadError> {
     let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes))
         .map_err(|e| ReadError::Corrupt(format!("damaged OLE compound file ({e})")))?;
     if cfb.exists("/EncryptionInfo") || cfb.exists("/EncryptedPackage") {
@@ -99,12 +236,14 @@ fn inspect_ole(bytes: &[u8]) -> Result<Container, ReadError> {
     }
     let stream = ["/Workbook", "/Book", "/WORKBOOK", "/BOOK"].into_iter().find(|s| cfb.exists(s));
     let Some(stream) = stream else {
-        let what = if cfb.exists("/WordDocument") {
-            "a Word 97-2003 document (.doc)"
+        // WPS 文字 (.wps) writes the same WordDocument stream as Word 97-2003
+        return Ok(Kind::NotRead(if cfb.exists("/WordDocument") {
+            NotRead::Doc
+        } else if cfb.exists("/PowerPoint Document") {
+            NotRead::Slides
         } else {
-            "an OLE file without a workbook"
-        };
-        return Err(ReadError::NotSpreadsheet(what.into()));
+            NotRead::OtherOle
+        }));
     };
     let mut head = Vec::new();
     cfb.open_stream(stream)
@@ -113,7 +252,7 @@ fn inspect_ole(bytes: &[u8]) -> Result<Container, ReadError> {
     if biff_has_filepass(&head) {
         return Err(ReadError::Encrypted);
     }
-    Ok(Container::Xls)
+    Ok(Kind::Workbook(Container::Xls))
 }
 
 /// Walks the BIFF records of the workbook globals: a FILEPASS record (0x002F) before the

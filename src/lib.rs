@@ -13,11 +13,13 @@ pub mod config;
 #[cfg(feature = "output")]
 pub mod dataset;
 pub mod discover;
+pub mod explain;
 pub mod extract;
 #[cfg(feature = "output")]
 pub mod fixtures;
 pub mod grid;
 pub mod inspect;
+pub mod labels;
 pub mod locate;
 pub mod merges;
 pub mod model;

@@ -72,7 +72,11 @@ fn find_title(grid: &Grid, labels: &Labels, anchor: Pos, floor: u32) -> (Pos, Op
         for (c, cell) in grid.row_cells(r, grid.left) {
             let is_title = labels.forms.title_marker.found_in(cell.norm());
             if is_title {
-                return ((r, c), year_in(cell.norm()));
+                // the year may stand on a line of its own under the title: `(2023年度)`
+                let year = year_in(cell.norm()).or_else(|| {
+                    (r..anchor.0).find_map(|yr| grid.row_cells(yr, grid.left).find_map(|(_, c)| year_in(c.norm())))
+                });
+                return ((r, c), year);
             }
         }
     }

@@ -43,6 +43,11 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Explain { file, config } => {
+            let cfg = Config::load(config.as_deref()).context("loading the configuration")?;
+            print!("{}", jixiao::explain::explain_file(&file, &cfg)?);
+            Ok(())
+        }
         Command::Rules { markdown, config } => {
             let cfg = Config::load(config.as_deref()).context("loading the configuration")?;
             print!("{}", jixiao::rules::describe(&cfg, markdown));

@@ -194,10 +194,20 @@ impl Evaluation {
         self.total_fund().and_then(|f| f.score.get())
     }
 
-    /// 全年执行数 ÷ 全年预算数, when both are there and the budget is not zero.
+    /// 全年执行数 ÷ 全年预算数, when both are there and the budget is not zero. A table with
+    /// no 全年预算数 column at all (`年初预算数(A) | 全年执行数(B) | 执行率(B/A)`) divides by
+    /// its 年初预算数, as its own header says.
     pub fn exec_rate_calc(&self) -> Option<f64> {
-        let (e, b) = (self.executed()?, self.budget_full()?);
+        let t = self.total_fund()?;
+        let budget = if t.full.at.is_none() { t.initial.get() } else { t.full.get() };
+        let (e, b) = (t.executed.get()?, budget?);
         (b != 0.0).then(|| e / b)
+    }
+
+    /// True when the form states weights (a 分值 column, or a weight for the budget
+    /// execution): rules on weights cannot be evaluated on a form that has none.
+    pub fn has_weights(&self) -> bool {
+        self.indicators.iter().any(|i| i.weight.at.is_some())
     }
 
     /// exec_score + Σ indicator scores; a blank score counts as 0.
@@ -337,6 +347,8 @@ pub enum FileStatus {
     NoForm,
     Failed,
     Duplicate,
+    /// Not read by design (`.doc`, `.pdf`, an image…): listed with what to ask for.
+    Skipped,
 }
 
 impl FileStatus {
@@ -346,6 +358,7 @@ impl FileStatus {
             FileStatus::NoForm => "no_form",
             FileStatus::Failed => "failed",
             FileStatus::Duplicate => "duplicate",
+            FileStatus::Skipped => "skipped",
         }
     }
 }

@@ -26,6 +26,8 @@ pub fn fold_width(c: char) -> char {
         '\u{3000}' => ' ',
         '≧' => '≥',
         '≦' => '≤',
+        // box-drawing and other look-alikes typed for an operator
+        '═' | '〓' => '=',
         _ => c,
     }
 }
@@ -68,13 +70,21 @@ pub fn decorations(n: &str) -> (usize, usize) {
     (start, start + end)
 }
 
-/// The number of points a label declares in parentheses: `产出指标(50分)` → 50.
+/// The number of points a label declares in parentheses: `产出指标(50分)` → 50,
+/// `预算执行情况(万元)(20分)` → 20, `得分(20分*执行率)` → 20. The last parenthetical that
+/// starts with a number of points wins.
 pub fn declared_points(s: &str) -> Option<f64> {
     let t = norm(s);
-    let open = t.rfind('(')?;
-    let inner = t[open + 1..].trim_end_matches(')');
-    let num = inner.strip_suffix('分')?;
-    num.parse().ok()
+    t.rmatch_indices('(').find_map(|(i, _)| points_at(&t[i + 1..]))
+}
+
+/// `20分…` at the start of a parenthetical's text → 20.
+fn points_at(inner: &str) -> Option<f64> {
+    let end = inner.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    if end == 0 || !inner[end..].starts_with('分') {
+        return None;
+    }
+    inner[..end].parse().ok()
 }
 
 /// The first plausible year (1990–2100) written as `2022年` in a text.
@@ -112,6 +122,10 @@ mod tests {
         assert_eq!(clean_label("按收入性质分："), "按收入性质分");
         assert_eq!(declared_points("满意度\n\n指标\n\n（10分）"), Some(10.0));
         assert_eq!(declared_points("产出指标"), None);
+        assert_eq!(declared_points("预算执行情况（万元）（20分）"), Some(20.0));
+        assert_eq!(declared_points("得分(20分*执行率)"), Some(20.0));
+        assert_eq!(declared_points("总分(100分)"), Some(100.0));
+        assert_eq!(declared_points("执行率(B/A)"), None);
     }
 
     #[test]

@@ -6,12 +6,14 @@
 use std::collections::HashSet;
 use std::io::Cursor;
 
-use calamine::{Data, DataRef, Dimensions, Ods, Range, Reader, Xls, Xlsx};
+use calamine::{Data, DataRef, Dimensions, Ods, Range, Reader, Xls, Xlsb, Xlsx};
 
 use crate::grid::{Cell, Grid, Value};
 use crate::inspect::{Container, inspect};
 use crate::model::Pos;
 use crate::values::date::from_excel_serial;
+
+pub mod docx;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -68,6 +70,12 @@ pub fn read_workbook(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> R
             }
             Ok(out)
         }
+        Container::Xlsb => {
+            let mut wb: Xlsb<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                .map_err(|e: calamine::XlsbError| ReadError::Corrupt(e.to_string()))?;
+            // merged regions of `.xlsb` are not read: the extractors carry labels down anyway
+            read_sheets(&mut wb, max_cells, |_, _| Ok(Vec::new()))
+        }
         Container::Xls => {
             let mut wb: Xls<_> =
                 calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsError| match e {
@@ -120,10 +128,21 @@ fn xlsx_grid(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, max_cells: u64) -> Result
         Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Grid::new(name, 0, 0, 0, 0)),
         Err(e) => return Err(corrupt(e)),
     };
+    // which styles of the palette show a number as a percentage: typed `98%`, stored 0.98
+    let percent: Vec<bool> = reader
+        .styles()
+        .iter()
+        .map(|s| s.number_format.as_ref().is_some_and(|f| is_percent_format(&f.format_code)))
+        .collect();
     let mut cells = Vec::new();
-    while let Some(cell) = reader.next_cell().map_err(corrupt)? {
+    while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(corrupt)? {
         let pos = cell.get_position();
-        let value = convert_ref(cell.get_value().clone());
+        let mut value = convert_ref(cell.get_value().clone());
+        if let Value::Number(v) = value
+            && percent.get(style).copied().unwrap_or(false)
+        {
+            value = Value::Percent(v);
+        }
         if value != Value::Empty {
             // a sheet with more cells than the limit is refused before its grid is built
             if cells.len() as u64 >= max_cells {
@@ -137,6 +156,23 @@ fn xlsx_grid(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, max_cells: u64) -> Result
         }
     }
     grid_from_cells(name, cells, max_cells)
+}
+
+/// True when a number format code shows its number as a percentage: a `%` outside quoted
+/// text and not escaped (`0%`, `0.00%`, `#,##0.0%`; not `0"%"`, `0\%`).
+pub fn is_percent_format(code: &str) -> bool {
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in code.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '%' if !quoted => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// A grid over the bounding box of the non-empty cells.
@@ -238,6 +274,26 @@ pub fn formula_cells(bytes: &[u8], sheet: &str, max_unpacked_bytes: u64) -> Resu
                 .map_err(|e: calamine::OdsError| corrupt(e.to_string()))?;
             wb.worksheet_formula(sheet).map_err(|e| corrupt(e.to_string()))?
         }
+        Container::Xlsb => {
+            let mut wb: Xlsb<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                .map_err(|e: calamine::XlsbError| corrupt(e.to_string()))?;
+            wb.worksheet_formula(sheet).map_err(|e| corrupt(e.to_string()))?
+        }
     };
     Ok(collect(range))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_percent_format;
+
+    #[test]
+    fn percent_formats_are_told_from_literal_percent_signs() {
+        for code in ["0%", "0.00%", "#,##0.0%", "[Red]0.0%"] {
+            assert!(is_percent_format(code), "{code}");
+        }
+        for code in ["General", "0.00", r#"0"%""#, r"0\%", "yyyy-mm-dd"] {
+            assert!(!is_percent_format(code), "{code}");
+        }
+    }
 }

@@ -179,7 +179,10 @@ fn spending_lines(grid: &Grid, labels: &Labels, rows: std::ops::Range<u32>, cols
                 None => top,
             },
         };
-        let read = |c: Option<u32>| c.map(|c| num_field(grid, (r, c), NumKind::Amount)).unwrap_or_default();
+        let read = |c: Option<u32>| {
+            c.map(|c| num_field(grid, (r, c), NumKind::Amount(crate::values::number::AmountUnit::Wan)))
+                .unwrap_or_default()
+        };
         let idx = lines.len();
         lines.push(BasicLine {
             row: r,

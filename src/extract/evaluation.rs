@@ -34,7 +34,7 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id
         }
     }
 
-    let fund_table = funds::extract(grid, labels, rows.clone());
+    let fund_table = funds::extract(grid, labels, rows.clone(), form.start.0);
     let search_from = fund_table.as_ref().map(|f| f.last_row + 1).unwrap_or(form.anchor.0);
     let indicator_table = indicators::extract(grid, labels, search_from..form.end_row);
     if fund_table.is_none() && indicator_table.is_none() {

@@ -8,15 +8,21 @@ use std::ops::Range;
 use crate::config::{FundColumns, LabelSet, Labels};
 use crate::extract::{NumKind, is_copy_of, num_field};
 use crate::grid::Grid;
-use crate::model::{Field, FundRow, Note};
-use crate::normalize::clean_label;
-use crate::values::number::{Num, parse_amount};
+use crate::labels::map_header;
+use crate::model::{Field, FundRow, Note, Pos};
+use crate::normalize::{clean_label, declared_points};
+use crate::values::number::{AmountUnit, Num, parse_amount, round9};
 
 /// The fund table of a form.
 #[derive(Debug)]
 pub struct FundTable {
     pub header_row: u32,
     pub last_row: u32,
+    /// The unit its amounts are written in, as the table declares it (万元 when silent).
+    pub unit: AmountUnit,
+    /// Where the unit was declared, when it was.
+    pub unit_at: Option<Pos>,
+    pub cols: FundCols,
     pub rows: Vec<FundRow>,
 }
 
@@ -33,32 +39,51 @@ pub struct FundCols {
 
 impl FundCols {
     fn first(&self) -> Option<u32> {
-        [self.initial, self.full, self.executed, self.weight, self.rate, self.score].into_iter().flatten().min()
+        self.all().into_iter().flatten().min()
+    }
+
+    fn all(&self) -> [Option<u32>; 6] {
+        [self.initial, self.full, self.executed, self.weight, self.rate, self.score]
     }
 }
 
-/// Maps the header row's cells to roles; `None` unless both 全年预算数 and 全年执行数 are there.
+/// Maps the header row's cells to roles by their words (see [`crate::labels`]); `None`
+/// unless a budget (全年预算数, or 年初预算数 where a template has no other) and 全年执行数
+/// are there.
 pub fn header(grid: &Grid, row: u32, cols: &FundColumns) -> Option<FundCols> {
-    let mut found = FundCols::default();
-    let roles: [(&LabelSet, &mut Option<u32>); 6] = [
-        (&cols.initial, &mut found.initial),
-        (&cols.full, &mut found.full),
-        (&cols.executed, &mut found.executed),
-        (&cols.weight, &mut found.weight),
-        (&cols.rate, &mut found.rate),
-        (&cols.score, &mut found.score),
-    ];
     let cells: Vec<(u32, &str)> = grid.row_cells(row, grid.left).map(|(c, cell)| (c, cell.clean())).collect();
-    for (set, slot) in roles {
-        *slot = cells.iter().find(|(_, t)| set.is_clean(t)).map(|(c, _)| *c);
-    }
-    (found.full.is_some() && found.executed.is_some()).then_some(found)
+    let roles: [&LabelSet; 6] = [&cols.initial, &cols.full, &cols.executed, &cols.weight, &cols.rate, &cols.score];
+    let [initial, full, executed, weight, rate, score] = map_header(&cells, &roles)[..] else { return None };
+    let found = FundCols { initial, full, executed, weight, rate, score };
+    ((found.full.is_some() || found.initial.is_some()) && found.executed.is_some()).then_some(found)
 }
 
-/// Finds and reads the fund table within `rows`.
-pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<FundTable> {
+/// The unit the table declares: in a header cell (`全年预算数(元)`), in the table's heading
+/// (`项目资金(元)`), or in a note between the form's first row and the header
+/// (`金额单位：元`, `单位：万元`). The declaration nearest the header wins.
+fn declared_unit(grid: &Grid, from_row: u32, header_row: u32) -> Option<(AmountUnit, Pos)> {
+    (from_row..=header_row).rev().find_map(|r| {
+        grid.row_cells(r, grid.left).find_map(|(c, cell)| AmountUnit::declared_in(cell.norm()).map(|u| (u, (r, c))))
+    })
+}
+
+/// Finds and reads the fund table within `rows`; `notes_from` is the form's first row,
+/// where a unit note above the table may start.
+pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>, notes_from: u32) -> Option<FundTable> {
     let (header_row, cols) = rows.clone().find_map(|r| header(grid, r, &labels.fund_columns).map(|c| (r, c)))?;
+    let (unit, unit_at) = match declared_unit(grid, notes_from.min(header_row), header_row) {
+        Some((u, at)) => (u, Some(at)),
+        None => (AmountUnit::Wan, None),
+    };
     let first_num = cols.first().unwrap_or(u32::MAX);
+    // points the header declares for the budget execution (`预算执行情况(20分)`,
+    // `得分(20分*执行率)`) when the table has no 分值 column
+    let declared_weight = if cols.weight.is_none() {
+        grid.row_cells(header_row, grid.left)
+            .find_map(|(c, cell)| declared_points(cell.norm()).map(|w| (w, (header_row, c), cell.text())))
+    } else {
+        None
+    };
     let mut out = Vec::new();
     let mut last_row = header_row;
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -79,7 +104,8 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<FundTab
             if let Some((lab, amount)) = label.split_once(':')
                 && let Some(source) = labels.fund_source(&clean_label(lab))
             {
-                if let (Num::Value(v), _) = parse_amount(amount) {
+                if let (Num::Value(v), written) = parse_amount(amount) {
+                    let v = if written.is_none() { round9(v * unit.to_wan()) } else { v };
                     let executed =
                         Field { value: Some(v), raw: amount.to_string(), at: Some((r, c)), ..Field::default() };
                     let row = FundRow {
@@ -104,11 +130,30 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<FundTab
                 row_label = Some((c, label.to_string(), source));
             }
         }
+        // a budget-execution section with no row labels (`预算执行情况 | 预算数 | 执行数 …`
+        // over one row of numbers): its first row of numbers is the total
+        let unlabelled = row_label.is_none() && !out.iter().any(|f: &FundRow| f.source == "total");
+        if unlabelled {
+            let (c, heading) = grid
+                .row_cells(header_row, grid.left)
+                .find(|(c, _)| *c < first_num)
+                .map(|(c, cell)| (c, cell.clean().to_string()))
+                .unwrap_or((grid.left, String::new()));
+            row_label = Some((c, heading, Some("total".to_string())));
+        }
         if let Some((c, label, source)) = row_label {
-            let row = read_row(grid, r, c, &cols);
+            let mut row = read_row(grid, r, c, &cols, unit);
             let has_numbers = [&row.initial, &row.full, &row.executed, &row.weight, &row.rate, &row.score]
                 .iter()
                 .any(|f| f.value.is_some() || f.note != Note::None);
+            if unlabelled && !has_numbers {
+                continue;
+            }
+            if source.as_deref() == Some("total")
+                && let Some((w, at, raw)) = &declared_weight
+            {
+                row.weight = Field { value: Some(*w), raw: raw.clone(), at: Some(*at), note: Note::None };
+            }
             match source {
                 // an empty source row is a placeholder, but the total row is always kept
                 Some(s) if has_numbers || s == "total" => {
@@ -122,7 +167,7 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<FundTab
             }
         }
     }
-    Some(FundTable { header_row, last_row, rows: out })
+    Some(FundTable { header_row, last_row, unit, unit_at, cols, rows: out })
 }
 
 /// Keeps the first row of each source; a repeated label is kept under a numbered source.
@@ -135,7 +180,7 @@ fn push(out: &mut Vec<FundRow>, seen: &mut HashMap<String, usize>, mut row: Fund
     out.push(row);
 }
 
-fn read_row(grid: &Grid, r: u32, label_col: u32, cols: &FundCols) -> FundRow {
+fn read_row(grid: &Grid, r: u32, label_col: u32, cols: &FundCols, unit: AmountUnit) -> FundRow {
     let read = |col: Option<u32>, kind: NumKind| -> Field<f64> {
         match col {
             Some(c) if !is_copy_of(grid.get((r, c)), (r, label_col)) => num_field(grid, (r, c), kind),
@@ -147,9 +192,9 @@ fn read_row(grid: &Grid, r: u32, label_col: u32, cols: &FundCols) -> FundRow {
         source: String::new(),
         label: String::new(),
         row: r,
-        initial: read(cols.initial, NumKind::Amount),
-        full: read(cols.full, NumKind::Amount),
-        executed: read(cols.executed, NumKind::Amount),
+        initial: read(cols.initial, NumKind::Amount(unit)),
+        full: read(cols.full, NumKind::Amount(unit)),
+        executed: read(cols.executed, NumKind::Amount(unit)),
         weight: read(cols.weight, NumKind::Plain),
         rate: read(cols.rate, NumKind::Rate),
         score: read(cols.score, NumKind::Plain),

@@ -6,8 +6,10 @@ use std::ops::Range;
 use crate::config::{IndicatorColumns, LabelSet, Labels};
 use crate::extract::{NumKind, is_copy_of, num_field, text_field};
 use crate::grid::Grid;
+use crate::labels::{map_header, strength};
 use crate::model::{Field, Indicator, Section};
 use crate::normalize::{declared_points, norm};
+use crate::values::number::is_not_applicable;
 use crate::values::quantity::{Op, Parsed, meets, parse_quantity};
 
 #[derive(Debug)]
@@ -20,6 +22,9 @@ pub struct IndicatorTable {
     pub sections: Vec<Section>,
     pub weight_total: Field<f64>,
     pub score_total: Field<f64>,
+    /// Rows read as template placeholders, not indicators, and why (for `jixiao explain`).
+    pub skipped: Vec<(u32, &'static str)>,
+    pub cols: IndicatorCols,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -36,31 +41,83 @@ pub struct IndicatorCols {
     pub reason: Option<u32>,
 }
 
-/// Maps a header row; `None` unless it has 三级指标 and 分值 or 得分.
+/// Maps a header row by its words (see [`crate::labels`]); `None` unless it has 三级指标
+/// and 分值 or 得分.
 pub fn header(grid: &Grid, row: u32, cols: &IndicatorColumns) -> Option<IndicatorCols> {
-    let cells: Vec<(u32, String)> =
-        grid.row_cells(row, grid.left).map(|(c, cell)| (c, cell.clean().to_string())).collect();
-    let find = |set: &LabelSet| cells.iter().find(|(_, t)| set.is_clean(t)).map(|(c, _)| *c);
-    let level3 = find(&cols.level3)?;
-    let (weight, score) = (find(&cols.weight), find(&cols.score));
-    if weight.is_none() && score.is_none() {
+    let mut cells: Vec<(u32, &str)> = grid.row_cells(row, grid.left).map(|(c, cell)| (c, cell.clean())).collect();
+    // cheap test first: most rows of a sheet hold no 三级指标 label at all
+    if !cells.iter().any(|(_, t)| strength(&cols.level3, t) > 0) {
         return None;
     }
-    Some(IndicatorCols {
-        level1: find(&cols.level1),
-        level2: find(&cols.level2),
-        level3,
-        nature: find(&cols.nature),
-        target: find(&cols.target),
-        unit: find(&cols.unit),
-        actual: find(&cols.actual),
-        weight,
-        score,
-        reason: find(&cols.reason),
+    map_indicator_header(&cells, cols).or_else(|| {
+        // a two-row header (`绩效指标 | 年度指标值 | 实际完成值 | 分值 | 得分` over `一级指标 |
+        // 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位`) written without merges: the
+        // row above fills the columns this row leaves empty
+        let above = row.checked_sub(1).filter(|r| *r >= grid.top)?;
+        for (c, cell) in grid.row_cells(above, grid.left) {
+            if !cells.iter().any(|(k, _)| *k == c) {
+                cells.push((c, cell.clean()));
+            }
+        }
+        cells.sort_by_key(|(c, _)| *c);
+        map_indicator_header(&cells, cols)
     })
 }
 
+fn map_indicator_header(cells: &[(u32, &str)], cols: &IndicatorColumns) -> Option<IndicatorCols> {
+    let roles: [&LabelSet; 10] = [
+        &cols.level1,
+        &cols.level2,
+        &cols.level3,
+        &cols.nature,
+        &cols.target,
+        &cols.unit,
+        &cols.actual,
+        &cols.weight,
+        &cols.score,
+        &cols.reason,
+    ];
+    let [level1, level2, level3, nature, target, unit, actual, weight, score, reason] = map_header(cells, &roles)[..]
+    else {
+        return None;
+    };
+    if weight.is_none() && score.is_none() {
+        return None;
+    }
+    Some(IndicatorCols { level1, level2, level3: level3?, nature, target, unit, actual, weight, score, reason })
+}
+
+/// Names a template row holds where no indicator was written.
 const PLACEHOLDERS: &[&str] = &["", "…", "……", "...", "......", "/", "-", "——"];
+
+/// Why an indicator row was skipped as a template placeholder, if it is one: no name of
+/// its own (`……`, `/`, `指标1：`) and nothing in its value cells but blanks or
+/// "does not apply" marks (`/`, `—`, `无`).
+pub fn placeholder_reason(level3: &str, cells: &[&str]) -> Option<&'static str> {
+    let name = norm(level3);
+    let void = |t: &str| {
+        let n = norm(t);
+        n.is_empty() || is_not_applicable(&n)
+    };
+    if !cells.iter().all(|t| void(t)) {
+        return None;
+    }
+    if PLACEHOLDERS.contains(&name.as_str()) || is_not_applicable(&name) {
+        Some("空行或占位符")
+    } else if is_numbered_blank(&name) {
+        Some("模板编号行（如“指标1：”），未填写")
+    } else {
+        None
+    }
+}
+
+/// `指标1`, `指标2:`, `1.`, `(1)`: a template's numbered slot with no name written in.
+fn is_numbered_blank(name: &str) -> bool {
+    let t = name.trim_end_matches([':', '：', '.', '、']);
+    let t = t.strip_prefix("指标").unwrap_or(t);
+    let t = t.trim_start_matches('(').trim_end_matches(')');
+    !t.is_empty() && t.chars().all(|c| c.is_ascii_digit())
+}
 
 /// Finds and reads the indicator table within `rows`.
 pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<IndicatorTable> {
@@ -74,15 +131,16 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<Indicat
         sections: Vec::new(),
         weight_total: Field::default(),
         score_total: Field::default(),
+        skipped: Vec::new(),
+        cols,
     };
     let (mut level1, mut declared, mut level2) = (String::new(), None, String::new());
     let footer_keys = [&labels.footer.filled_by, &labels.footer.filled_date, &labels.footer.phone];
     for r in header_row + 1..rows.end {
-        // the total row: 总分 / 合计 left of the target column
-        let limit = cols.target.unwrap_or(cols.level3 + 1);
-        if let Some((c, _)) = grid
-            .row_cells(r, grid.left)
-            .find(|(c, cell)| *c < limit.max(cols.level3 + 1) && labels.fields.total_row.is_clean(cell.clean()))
+        // the total row: 总分 / 合计 / 总分(100分), first in its row or after another label
+        // (`其他需要说明事项 | 无 | 总分 | 100 | 96`)
+        if let Some((c, _)) =
+            grid.row_cells(r, grid.left).find(|(_, cell)| labels.fields.total_row.is_clean(cell.clean()))
         {
             table.total_row = Some(r);
             read_total(grid, r, c, &cols, &mut table);
@@ -128,20 +186,27 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<Indicat
                 .map(|c| text_field(grid, (r, c)))
                 .unwrap_or_else(|| Field { at: col.map(|c| (r, c)), ..Field::default() })
         };
-        let read_num = |col: Option<u32>| {
-            own(col)
-                .map(|c| num_field(grid, (r, c), NumKind::Plain))
-                .unwrap_or_else(|| Field { at: col.map(|c| (r, c)), ..Field::default() })
+        let read_num = |col: Option<u32>| match own(col) {
+            // one score merged down over two indicators belongs to the first: counting it
+            // again here would add it twice; the copy's text stays, so it is not "blank"
+            Some(c) if grid.get((r, c)).merged_from.is_some_and(|(mr, _)| mr < r) => {
+                Field { raw: grid.get((r, c)).text(), at: Some((r, c)), ..Field::default() }
+            }
+            Some(c) => num_field(grid, (r, c), NumKind::Plain),
+            None => Field { at: col.map(|c| (r, c)), ..Field::default() },
         };
         let target = read_text(cols.target);
         let actual = read_text(cols.actual);
         let weight = read_num(cols.weight);
         let score = read_num(cols.score);
-        let placeholder = PLACEHOLDERS.contains(&norm(&level3).as_str());
-        if placeholder
-            && [&target, &actual].iter().all(|f| f.value.is_none())
-            && [&weight, &score].iter().all(|f| f.is_blank())
-        {
+        if let Some(why) = placeholder_reason(&level3, &[&target.raw, &actual.raw, &weight.raw, &score.raw]) {
+            table.skipped.push((r, why));
+            continue;
+        }
+        // `其中桃树种植面积 | 1.5亩 | 1.5亩` under a scored parent: a breakdown of the
+        // indicator above, with no points of its own
+        if norm(&level3).starts_with("其中") && weight.is_blank() && score.is_blank() && !table.rows.is_empty() {
+            table.skipped.push((r, "上一指标的分项（其中…），不单独计分"));
             continue;
         }
         let nature = read_text(cols.nature).value.unwrap_or_default();
@@ -226,16 +291,25 @@ fn read_total(grid: &Grid, r: u32, label_col: u32, cols: &IndicatorCols, table: 
     };
     let mut weight = in_col(cols.weight);
     let mut score = in_col(cols.score);
+    // `总分(100分) | 96`: the label states the weight, the number beside it is the score
+    if weight.is_none()
+        && let Some(w) = declared_points(grid.get((r, label_col)).norm())
+    {
+        let raw = grid.get((r, label_col)).text();
+        weight = Some(Field { value: Some(w), raw, at: Some((r, label_col)), note: crate::model::Note::None });
+    }
     if weight.is_none() || score.is_none() {
+        let taken = [weight.as_ref().and_then(|f| f.at), score.as_ref().and_then(|f| f.at)];
         let mut right = grid
             .row_cells(r, label_col + 1)
-            .filter(|(c, cell)| !is_copy_of(cell, (r, label_col)) && Some(*c) != cols.reason)
+            .filter(|(c, cell)| {
+                // the cells already read in their own columns are not read again
+                !is_copy_of(cell, (r, label_col)) && Some(*c) != cols.reason && !taken.contains(&Some((r, *c)))
+            })
             .map(|(c, _)| num_field(grid, (r, c), NumKind::Plain))
             .filter(|f| f.value.is_some() || f.note != crate::model::Note::None);
         if weight.is_none() {
             weight = right.next();
-        } else {
-            right.next();
         }
         if score.is_none() {
             score = right.next();

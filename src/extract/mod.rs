@@ -10,7 +10,7 @@ pub mod indicators;
 use crate::config::Labels;
 use crate::grid::{Cell, Grid, Value};
 use crate::model::{BasicForm, Evaluation, Field, FormKind, Note, Pos};
-use crate::values::number::{AmountUnit, Num, parse_amount, parse_number, parse_rate, rate_from_number};
+use crate::values::number::{AmountUnit, Num, parse_amount, parse_number, parse_rate, rate_from_number, round9};
 
 /// The forms of one sheet.
 #[derive(Debug, Default)]
@@ -46,8 +46,10 @@ pub fn extract_sheet(grid: &Grid, labels: &Labels, path: &str) -> SheetForms {
 /// What a number cell is expected to hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NumKind {
-    /// An amount in a 万元 table (元 and 亿元 converted, and noted).
-    Amount,
+    /// An amount, in the unit its table declares ([`AmountUnit::Wan`] unless it says
+    /// `(元)`, `金额单位：元`…), converted to 万元. A cell that writes a unit of its own
+    /// other than the table's is converted too, and noted (UNIT_MISMATCH).
+    Amount(AmountUnit),
     /// A rate, as a fraction.
     Rate,
     /// Points or counts.
@@ -64,24 +66,43 @@ pub fn num_field(grid: &Grid, pos: Pos, kind: NumKind) -> Field<f64> {
     }
     match &cell.value {
         Value::Number(v) => {
-            f.value = Some(if kind == NumKind::Rate { rate_from_number(*v) } else { *v });
+            f.value = Some(match kind {
+                NumKind::Rate => rate_from_number(*v),
+                NumKind::Amount(table) => round9(v * table.to_wan()),
+                NumKind::Plain => *v,
+            });
+        }
+        // a percent-formatted cell means what it shows: a rate of 0.98, else the 98 shown
+        Value::Percent(v) => {
+            f.value = Some(if kind == NumKind::Rate { *v } else { round9(v * 100.0) });
         }
         Value::Text(t) => {
             let (num, unit) = match kind {
-                NumKind::Amount => parse_amount(t),
-                NumKind::Rate => (parse_rate(t), AmountUnit::Wan),
-                NumKind::Plain => (parse_number(t), AmountUnit::Wan),
+                NumKind::Amount(_) => parse_amount(t),
+                NumKind::Rate => (parse_rate(t), None),
+                NumKind::Plain => (parse_number(t), None),
             };
             match num {
-                Num::Value(v) => f.value = Some(v),
+                Num::Value(v) => {
+                    // a bare number is in the table's unit; one that names a unit is in that unit
+                    f.value = Some(match (kind, unit) {
+                        (NumKind::Amount(table), None) => round9(v * table.to_wan()),
+                        _ => v,
+                    })
+                }
                 Num::Malformed => f.note = Note::Malformed,
                 _ => {}
             }
-            f.note = match unit {
-                AmountUnit::Yuan => Note::Yuan,
-                AmountUnit::Yi => Note::Yi,
-                AmountUnit::Wan => f.note,
-            };
+            if let (NumKind::Amount(table), Some(written)) = (kind, unit)
+                && written != table
+                && table == AmountUnit::Wan
+            {
+                f.note = match written {
+                    AmountUnit::Yuan => Note::Yuan,
+                    AmountUnit::Yi => Note::Yi,
+                    AmountUnit::Wan => f.note,
+                };
+            }
         }
         _ => {}
     }

@@ -6,8 +6,10 @@
 
 mod batch;
 mod cache;
+mod folders;
 mod process;
 mod report;
+mod word;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -19,6 +21,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 pub use batch::{Batch, finish_batch, sort_anomalies};
+pub use folders::resolve_folder;
 pub use process::{Job, isolated, parent_folder, process_cached, process_file, process_guarded, resolve_departments};
 pub use report::{AnomalyCounts, Durations, FileCounts, FormCounts, RunReport, one_line};
 
@@ -96,8 +99,10 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         })
     };
     // the results of a chunk that count (a byte-identical copy of an earlier file does not)
+    // a file without form B takes its folder's form-B department: folders are completed first
+    let mut folders = folders::Folders::new(found.inputs.len());
     let mut keep = |results: Vec<FileResult>| -> Vec<FileResult> {
-        results.into_iter().filter_map(|r| batch.add(r, &opts.config)).collect()
+        folders.push(results).into_iter().filter_map(|r| batch.add(r, &opts.config)).collect()
     };
     let dataset = if jobs == 1 {
         // one job means one core: process and write in turn on this thread

@@ -1,6 +1,8 @@
-//! One file, start to end: read its bytes, check its container, read its sheets, find
-//! and extract its forms, run the form rules. Isolated: a panic or a file that takes too
-//! long costs that file only, reported with its reason.
+//! One file, start to end: read its bytes, tell what it is, read its sheets (or its
+//! Word tables), find and extract its forms, run the form rules. Isolated: a panic or a
+//! file that takes too long costs that file only, reported with its reason. A file the
+//! tool does not read by design (`.doc`, `.pdf`, an image, a named pipe) is `skipped`,
+//! with what to ask the department for.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, mpsc};
@@ -11,8 +13,10 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::discover::Input;
+use crate::inspect::{Kind, NotRead, identify};
 use crate::model::{Anomaly, BasicForm, Evaluation, Field, FileRecord, FileResult, FileStatus, FormKind};
 use crate::pipeline::cache::Cache;
+use crate::read::docx::{WordLayout, read_docx};
 use crate::read::{ReadError, read_workbook};
 
 /// Processes one file on a helper thread and waits at most `limit` for it: a file that
@@ -186,8 +190,40 @@ pub fn failed(
     }
 }
 
+/// A file listed but not read by design, with the reason (in Chinese: it is what the
+/// office passes on to the department).
+pub fn skipped(input: &Input, bytes: i64, sha256: String, reason: String) -> FileResult {
+    FileResult {
+        file: FileRecord {
+            path: input.rel.clone(),
+            bytes,
+            sha256,
+            status: FileStatus::Skipped,
+            error: Some(reason),
+            forms: 0,
+            sheets: 0,
+            millis: 0,
+        },
+        evaluations: Vec::new(),
+        basics: Vec::new(),
+        anomalies: Vec::new(),
+    }
+}
+
+/// The file's extension, lower case, empty when it has none.
+fn extension(input: &Input) -> String {
+    input.path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default()
+}
+
 fn process_inner(input: &Input, config: &Config, run_date: NaiveDate, cache: Option<&Cache>) -> FileResult {
-    let size = std::fs::metadata(&input.path).map(|m| m.len()).unwrap_or(0);
+    // a named pipe, socket or device is never opened: reading one could block forever
+    let meta = std::fs::metadata(&input.path);
+    if let Ok(m) = &meta
+        && !m.is_file()
+    {
+        return skipped(input, 0, String::new(), "不是普通文件（命名管道、设备等），未读取".into());
+    }
+    let size = meta.map(|m| m.len()).unwrap_or(0);
     let limit = config.limits.max_file_mb * 1024 * 1024;
     if size > limit {
         return failed(
@@ -223,13 +259,67 @@ fn process_inner(input: &Input, config: &Config, run_date: NaiveDate, cache: Opt
     result
 }
 
+/// What a file's bytes were read into.
+enum Content {
+    Sheets(Vec<crate::grid::Grid>),
+    Word(Box<crate::read::docx::WordDoc>),
+}
+
+/// Tells what the file is and reads it. A file with a workbook's extension goes straight
+/// to the workbook reader (as fast as before); anything else, or a "workbook" that is not
+/// one, is identified by its bytes first.
+fn read_content(input: &Input, config: &Config, bytes: &[u8]) -> Result<(Content, Option<String>), Outcome> {
+    let unpacked = config.limits.max_unpacked_mb.saturating_mul(1_048_576);
+    let max_cells = config.limits.max_cells_per_sheet;
+    let ext = extension(input);
+    let named_workbook = crate::discover::is_workbook(&input.path) && ext != "docx";
+    let mut first_error = None;
+    if named_workbook {
+        match read_workbook(bytes, max_cells, unpacked) {
+            Ok(g) => return Ok((Content::Sheets(g), None)),
+            Err(e @ ReadError::NotSpreadsheet(_)) => first_error = Some(e),
+            Err(e) => return Err(Outcome::Failed(e)),
+        }
+    }
+    match identify(bytes, unpacked).map_err(Outcome::Failed)? {
+        Kind::Workbook(_) => {
+            let note = (!named_workbook).then(|| format!("a workbook named .{ext}; read as a workbook"));
+            Ok((Content::Sheets(read_workbook(bytes, max_cells, unpacked).map_err(Outcome::Failed)?), note))
+        }
+        Kind::Docx => {
+            let note = (ext != "docx").then(|| format!("a Word document (.docx) named .{ext}; read as a Word report"));
+            let doc = read_docx(bytes, max_cells, unpacked).map_err(Outcome::Failed)?;
+            Ok((Content::Word(Box::new(doc)), note))
+        }
+        // a "workbook" that is text or an unknown format: it was meant to be read and could not
+        Kind::NotRead(NotRead::Text | NotRead::Unknown | NotRead::OtherOle) if named_workbook || ext == "docx" => {
+            Err(Outcome::Failed(first_error.unwrap_or_else(|| ReadError::NotSpreadsheet("not a Word document".into()))))
+        }
+        Kind::NotRead(n) => Err(Outcome::Skipped(n.chinese(&ext))),
+    }
+}
+
+/// Why a file yields no grid.
+enum Outcome {
+    Failed(ReadError),
+    Skipped(String),
+}
+
 /// Reads, extracts and checks a file whose bytes are in memory.
 fn parse(input: &Input, config: &Config, run_date: NaiveDate, bytes: Vec<u8>, sha256: String) -> FileResult {
     let unpacked = config.limits.max_unpacked_mb.saturating_mul(1_048_576);
-    let grids = match read_workbook(&bytes, config.limits.max_cells_per_sheet, unpacked) {
-        Ok(g) => g,
-        Err(e) => {
+    let (content, note) = match read_content(input, config, &bytes) {
+        Ok(c) => c,
+        Err(Outcome::Failed(e)) => {
             return failed(config, input, bytes.len() as i64, sha256, e.to_string(), ReadError::chinese(&e));
+        }
+        Err(Outcome::Skipped(reason)) => return skipped(input, bytes.len() as i64, sha256, reason),
+    };
+    let (grids, layout): (Vec<crate::grid::Grid>, Option<WordLayout>) = match content {
+        Content::Sheets(g) => (g, None),
+        Content::Word(doc) => {
+            let doc = *doc;
+            (vec![doc.grid], Some(doc.layout))
         }
     };
     let mut evaluations = Vec::new();
@@ -239,12 +329,21 @@ fn parse(input: &Input, config: &Config, run_date: NaiveDate, bytes: Vec<u8>, sh
         evaluations.extend(forms.evaluations);
         basics.extend(forms.basics);
     }
-    mark_uncalculated_formulas(&bytes, &mut evaluations, unpacked);
+    if layout.is_none() {
+        mark_uncalculated_formulas(&bytes, &mut evaluations, unpacked);
+    }
     resolve_departments(&mut evaluations, &mut basics, &input.rel);
     let forms = (evaluations.len() + basics.len()) as i32;
     let mut anomalies = crate::rules::check_forms(&evaluations, &basics, config, run_date);
+    let sheets = layout.as_ref().map(|l| l.tables.len()).unwrap_or(grids.len());
+    if let Some(layout) = &layout {
+        crate::pipeline::word::relabel(layout, &mut evaluations, &mut basics, &mut anomalies);
+    }
     let status = if forms == 0 {
-        let message = format!("工作簿中未找到自评表（共{}个工作表）", grids.len());
+        let message = match layout {
+            Some(_) => format!("Word 文档中未找到自评表（共{sheets}个表格）"),
+            None => format!("工作簿中未找到自评表（共{sheets}个工作表）"),
+        };
         anomalies.extend(file_anomaly(config, "NO_FORM_FOUND", &input.rel, message));
         FileStatus::NoForm
     } else {
@@ -256,9 +355,9 @@ fn parse(input: &Input, config: &Config, run_date: NaiveDate, bytes: Vec<u8>, sh
             bytes: bytes.len() as i64,
             sha256,
             status,
-            error: None,
+            error: note,
             forms,
-            sheets: grids.len() as i32,
+            sheets: sheets as i32,
             millis: 0,
         },
         evaluations,
@@ -294,6 +393,11 @@ fn mark_uncalculated_formulas(bytes: &[u8], evals: &mut [Evaluation], max_unpack
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The folder part of a relative path (`局A/2022.xlsx` → `局A`, `a.xlsx` → ``).
+pub fn parent_dir(rel: &str) -> &str {
+    rel.rfind('/').map_or("", |i| &rel[..i])
 }
 
 /// The name of the folder holding a file (`局A/2022.xlsx` → `局A`), empty at the top.

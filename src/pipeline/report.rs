@@ -39,6 +39,8 @@ pub struct FileCounts {
     pub duplicate: usize,
     /// Files (status `ok`) some of whose forms lost to another file's newer version.
     pub superseded: usize,
+    /// Listed, not read by design (`.doc`, `.pdf`, images…).
+    pub skipped: usize,
     pub bytes: u64,
 }
 
@@ -89,6 +91,7 @@ pub fn report(opts: &RunOptions, data: &Batch, jobs: usize, walk_problems: Vec<(
             FileStatus::NoForm => r.files.no_form += 1,
             FileStatus::Failed => r.files.failed += 1,
             FileStatus::Duplicate => r.files.duplicate += 1,
+            FileStatus::Skipped => r.files.skipped += 1,
         }
     }
     for e in &data.evaluations {
@@ -116,12 +119,13 @@ pub fn report(opts: &RunOptions, data: &Batch, jobs: usize, walk_problems: Vec<(
 /// The closing line on the terminal.
 pub fn one_line(r: &RunReport) -> String {
     format!(
-        "{} files ({} ok, {} no form, {} failed, {} duplicate) · {} department + {} project + {} basic forms ({} superseded by a newer version) · {} anomalies ({} errors, {} warnings) · {:.1}s → {}",
+        "{} files ({} ok, {} no form, {} failed, {} duplicate, {} not read) · {} department + {} project + {} basic forms ({} superseded by a newer version) · {} anomalies ({} errors, {} warnings) · {:.1}s → {}",
         r.files.total,
         r.files.ok,
         r.files.no_form,
         r.files.failed,
         r.files.duplicate,
+        r.files.skipped,
         r.forms.department,
         r.forms.project,
         r.forms.basic,

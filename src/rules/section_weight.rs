@@ -5,8 +5,12 @@ use crate::rules::{Ctx, fmt};
 
 /// Fires when Σ 分值 of the rows under a level-1 label (`产出指标(50分)`) differs from the
 /// points the label declares. Labels that declare nothing are not checked. Points at the
-/// level-1 label.
+/// level-1 label. Silent on a form whose indicators have no 分值 column.
 pub fn check(e: &Evaluation, ctx: &Ctx, out: &mut Vec<Anomaly>) {
+    // a table with no 分值 column declares its sections' points but never splits them
+    if !e.has_weights() {
+        return;
+    }
     for s in &e.sections {
         let Some(declared) = s.declared else { continue };
         let rows = e.indicators.iter().filter(|i| i.level1 == s.level1 && i.level1_declared == s.declared);

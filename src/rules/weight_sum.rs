@@ -6,7 +6,8 @@ use crate::rules::{Ctx, fmt};
 /// Fires when exec weight + Σ indicator 分值 differs from the 总分 row's stated weight, or
 /// from `expected` (100) when none is stated. Points at the 总分 row's weight cell.
 pub fn check(e: &Evaluation, ctx: &Ctx, out: &mut Vec<Anomaly>) {
-    if e.indicators.is_empty() {
+    // no 分值 column (only 得分): the weights cannot be added up, so nothing to report
+    if e.indicators.is_empty() || !e.has_weights() {
         return;
     }
     let expected = e.weight_total.get().unwrap_or(ctx.param("expected"));

@@ -15,6 +15,7 @@ pub fn status_zh(s: FileStatus) -> &'static str {
         FileStatus::NoForm => "未找到自评表",
         FileStatus::Failed => "读取失败",
         FileStatus::Duplicate => "重复文件",
+        FileStatus::Skipped => "未读取",
     }
 }
 

@@ -28,6 +28,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
         ("未找到自评表", r.files.no_form as f64),
         ("读取失败", r.files.failed as f64),
         ("重复文件", r.files.duplicate as f64),
+        ("未读取（格式不支持）", r.files.skipped as f64),
         ("部门整体支出自评表", r.forms.department as f64),
         ("项目支出自评表", r.forms.project as f64),
         ("基础数据表", r.forms.basic as f64),

@@ -108,31 +108,83 @@ pub fn looks_numeric(t: &str) -> bool {
         })
 }
 
-/// The unit an amount was written in, when it was not the table's 万元.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The unit of an amount: written in the cell (`794500元`) or declared by its table
+/// (`项目资金(元)`, `金额单位：元`). The dataset holds 万元.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum AmountUnit {
-    /// No unit or 万元: the table's own unit.
+    #[default]
     Wan,
     Yuan,
     Yi,
 }
 
-/// Parses an amount in a 万元 table: `1,294.35`, `794500元` (→ 79.45, unit Yuan),
-/// `1.2亿元` (→ 12000, unit Yi). The returned unit says what was written.
-pub fn parse_amount(text: &str) -> (Num, AmountUnit) {
+impl AmountUnit {
+    /// The factor that turns an amount in this unit into 万元.
+    pub fn to_wan(self) -> f64 {
+        match self {
+            AmountUnit::Wan => 1.0,
+            AmountUnit::Yuan => 0.0001,
+            AmountUnit::Yi => 10_000.0,
+        }
+    }
+
+    pub fn chinese(self) -> &'static str {
+        match self {
+            AmountUnit::Wan => "万元",
+            AmountUnit::Yuan => "元",
+            AmountUnit::Yi => "亿元",
+        }
+    }
+
+    /// The unit a label or note declares: `(元)`, `单位:元`, `金额单位：万元`, `(亿元)`.
+    /// Looks only at a parenthesised unit or one after `单位`, so `元旦` or `万元户` in a
+    /// sentence declare nothing. Takes normalized text (see [`norm`]).
+    pub fn declared_in(n: &str) -> Option<AmountUnit> {
+        let after_unit = n.find("单位").map(|i| &n[i + "单位".len()..]).map(|t| t.trim_start_matches([':', '：']));
+        let from_word = |t: &str| {
+            if t.starts_with("万元") {
+                Some(AmountUnit::Wan)
+            } else if t.starts_with("亿元") {
+                Some(AmountUnit::Yi)
+            } else if t.starts_with('元') {
+                Some(AmountUnit::Yuan)
+            } else {
+                None
+            }
+        };
+        if let Some(u) = after_unit.and_then(from_word) {
+            return Some(u);
+        }
+        n.match_indices('(').find_map(|(i, _)| {
+            let inner = &n[i + 1..];
+            let close = inner.find(')')?;
+            match &inner[..close] {
+                "万元" => Some(AmountUnit::Wan),
+                "亿元" => Some(AmountUnit::Yi),
+                "元" => Some(AmountUnit::Yuan),
+                _ => None,
+            }
+        })
+    }
+}
+
+/// Parses an amount: `1,294.35`, `794500元` (→ 79.45 万元, written Yuan), `1.2亿元` (→ 12000,
+/// written Yi). The unit is the one the text writes (`None` for a bare number, which is in
+/// its table's unit); the value is converted to 万元 when a unit is written.
+pub fn parse_amount(text: &str) -> (Num, Option<AmountUnit>) {
     let t = norm(text);
-    let (body, unit, factor) = if let Some(b) = t.strip_suffix("万元") {
-        (b, AmountUnit::Wan, 1.0)
+    let (body, unit) = if let Some(b) = t.strip_suffix("万元") {
+        (b, Some(AmountUnit::Wan))
     } else if let Some(b) = t.strip_suffix("亿元").or_else(|| t.strip_suffix('亿')) {
-        (b, AmountUnit::Yi, 10_000.0)
+        (b, Some(AmountUnit::Yi))
     } else if let Some(b) = t.strip_suffix('元') {
-        (b, AmountUnit::Yuan, 0.0001)
+        (b, Some(AmountUnit::Yuan))
     } else {
-        (t.as_str(), AmountUnit::Wan, 1.0)
+        (t.as_str(), None)
     };
     match parse_number(body) {
-        Num::Value(v) => (Num::Value(round9(v * factor)), unit),
-        other => (other, AmountUnit::Wan),
+        Num::Value(v) => (Num::Value(round9(v * unit.unwrap_or_default().to_wan())), unit),
+        other => (other, None),
     }
 }
 
@@ -180,10 +232,22 @@ mod tests {
 
     #[test]
     fn amounts_in_yuan_are_converted() {
-        assert_eq!(parse_amount("794500元"), (Num::Value(79.45), AmountUnit::Yuan));
-        assert_eq!(parse_amount("0元"), (Num::Value(0.0), AmountUnit::Yuan));
-        assert_eq!(parse_amount("1.2亿元"), (Num::Value(12000.0), AmountUnit::Yi));
-        assert_eq!(parse_amount("146.06"), (Num::Value(146.06), AmountUnit::Wan));
+        assert_eq!(parse_amount("794500元"), (Num::Value(79.45), Some(AmountUnit::Yuan)));
+        assert_eq!(parse_amount("0元"), (Num::Value(0.0), Some(AmountUnit::Yuan)));
+        assert_eq!(parse_amount("1.2亿元"), (Num::Value(12000.0), Some(AmountUnit::Yi)));
+        assert_eq!(parse_amount("146.06"), (Num::Value(146.06), None));
+        assert_eq!(parse_amount("3万元"), (Num::Value(3.0), Some(AmountUnit::Wan)));
+    }
+
+    #[test]
+    fn units_declared_by_a_table() {
+        assert_eq!(AmountUnit::declared_in("项目资金(元)"), Some(AmountUnit::Yuan));
+        assert_eq!(AmountUnit::declared_in("金额单位:元"), Some(AmountUnit::Yuan));
+        assert_eq!(AmountUnit::declared_in("单位:万元"), Some(AmountUnit::Wan));
+        assert_eq!(AmountUnit::declared_in("全年预算数(亿元)"), Some(AmountUnit::Yi));
+        assert_eq!(AmountUnit::declared_in("预算执行情况(万元)(20分)"), Some(AmountUnit::Wan));
+        assert_eq!(AmountUnit::declared_in("元旦慰问经费"), None);
+        assert_eq!(AmountUnit::declared_in("年度资金总额"), None);
     }
 
     #[test]

@@ -1,0 +1,95 @@
+//! The label matcher for table headers: which column of a header row plays which role.
+//!
+//! Regions word their headers differently (`全年预算数(A)`, `预算数`, `调整后预算数`,
+//! `年初目标值(A)`, `未完成原因及拟采取的改进措施`), so a header cell is matched by the words
+//! of its label, not by its whole text: after the decorations are gone (see
+//! [`crate::normalize::clean_label`]: codes and formulas in parentheses, units, `分`
+//! annotations), a cell plays the role whose synonym it contains, the longest synonym
+//! winning (`年初预算数` holds both `年初预算数` and `预算数`: it is the initial budget). A
+//! cell equal to a synonym beats any containment. Every synonym lives in
+//! `config/labels.toml`, so a user adds a wording there, never in code.
+
+use crate::config::LabelSet;
+
+/// Longer text is not a header label but a sentence that happens to hold one.
+const MAX_HEADER_CHARS: usize = 24;
+
+/// How well a cleaned label matches a set: 0 for not at all, more for a longer synonym,
+/// most for the whole label.
+pub fn strength(set: &LabelSet, cleaned: &str) -> usize {
+    if cleaned.is_empty() || cleaned.chars().count() > MAX_HEADER_CHARS {
+        return 0;
+    }
+    set.synonyms()
+        .iter()
+        .filter(|s| cleaned.contains(s.as_str()))
+        .map(|s| if s == cleaned { 1000 + s.len() } else { s.len() })
+        .max()
+        .unwrap_or(0)
+}
+
+/// The column each role takes in a header row. Every (cell, role) pair is scored by
+/// [`strength`]; the best pairs are taken first, each cell and each role at most once (ties:
+/// the leftmost cell, then the role listed first). So a table heading that merely contains
+/// a synonym (`年度预算数(万元)` beside `调整后预算数`) loses to the cell that is the label.
+/// `cells` are (column, cleaned label).
+pub fn map_header(cells: &[(u32, &str)], roles: &[&LabelSet]) -> Vec<Option<u32>> {
+    let mut pairs: Vec<(usize, usize, usize)> = Vec::new();
+    for (ci, &(_, text)) in cells.iter().enumerate() {
+        for (ri, set) in roles.iter().enumerate() {
+            let s = strength(set, text);
+            if s > 0 {
+                pairs.push((s, ci, ri));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut out = vec![None; roles.len()];
+    let mut cell_used = vec![false; cells.len()];
+    for (_, ci, ri) in pairs {
+        if out[ri].is_none() && !cell_used[ci] {
+            out[ri] = Some(cells[ci].0);
+            cell_used[ci] = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::clean_label;
+
+    fn set(words: &[&str]) -> LabelSet {
+        LabelSet::from(words.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn a_header_cell_takes_the_role_of_its_longest_synonym() {
+        let initial = set(&["年初预算数"]);
+        let full = set(&["全年预算数", "预算数"]);
+        let executed = set(&["全年执行数", "执行数"]);
+        let rate = set(&["执行率"]);
+        let raw = ["年初预算数", "全年预算数(A)", "全年执行数(B)", "执行率(B/A)", "备注"];
+        let cleaned: Vec<String> = raw.iter().map(|s| clean_label(s)).collect();
+        let cells: Vec<(u32, &str)> = cleaned.iter().enumerate().map(|(i, s)| (i as u32, s.as_str())).collect();
+        assert_eq!(map_header(&cells, &[&initial, &full, &executed, &rate]), vec![Some(0), Some(1), Some(2), Some(3)]);
+    }
+
+    #[test]
+    fn the_cell_that_is_the_label_beats_a_heading_that_contains_it() {
+        let initial = set(&["年初预算"]);
+        let full = set(&["调整后预算数", "预算数"]);
+        let cleaned: Vec<String> =
+            ["年度预算数(万元)", "年初预算", "调整后预算数"].iter().map(|s| clean_label(s)).collect();
+        let cells: Vec<(u32, &str)> = cleaned.iter().enumerate().map(|(i, s)| (i as u32, s.as_str())).collect();
+        assert_eq!(map_header(&cells, &[&initial, &full]), vec![Some(1), Some(2)]);
+    }
+
+    #[test]
+    fn sentences_are_not_headers() {
+        let full = set(&["预算数"]);
+        assert_eq!(strength(&full, "本年度预算数较上年增加主要原因是新增了三个项目的建设任务和人员经费"), 0);
+        assert!(strength(&full, "预算数") > strength(&full, "全年预算数"));
+    }
+}
