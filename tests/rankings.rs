@@ -127,6 +127,28 @@ fn a_resubmitted_department_is_ranked_once_and_the_older_file_says_superseded() 
 }
 
 #[test]
+fn a_workbook_also_handed_in_as_a_word_report_is_ranked_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    save(&WorkbookSpec::stacked("附表", seed::forms(), Layout::default()), &input.join("审批局/自评.xlsx"), 1);
+    let report = input.join("审批局/自评报告.docx");
+    std::fs::write(&report, jixiao::fixtures::docx::to_bytes(&jixiao::fixtures::docx::seed_report()).unwrap()).unwrap();
+    let t = SystemTime::now() - Duration::from_secs(10 * 86_400);
+    std::fs::File::options().write(true).open(&report).unwrap().set_modified(t).unwrap();
+    let out = run_with(&input, Config::default_config());
+    let depts = sheet(&out, "部门排名");
+    assert_eq!(depts.len(), 2, "{depts:?}");
+    assert_eq!(depts[1][col(&depts, "文件")], "审批局/自评.xlsx");
+    assert_eq!(sheet(&out, "项目排名").len(), 1 + 8);
+    let anomalies = sheet(&out, "疑点清单");
+    let (rule, file, cell) = (col(&anomalies, "规则"), col(&anomalies, "文件"), col(&anomalies, "单元格"));
+    let on_report: Vec<_> = anomalies.iter().filter(|r| r[rule] == "DUPLICATE_DEPARTMENT").collect();
+    assert_eq!(on_report.len(), 2, "forms A and B of the report: {on_report:?}");
+    // a Word report's findings name its tables, never a grid cell that means nothing in Word
+    assert!(on_report.iter().all(|r| r[file] == "审批局/自评报告.docx" && r[cell].is_empty()), "{on_report:?}");
+}
+
+#[test]
 fn path_order_can_choose_the_version_instead() {
     let dir = tempfile::tempdir().unwrap();
     let config = Config::build(Some(("test.toml", "[ranking]\nversions = \"path\"\n"))).unwrap();

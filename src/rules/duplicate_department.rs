@@ -1,7 +1,7 @@
 //! DUPLICATE_DEPARTMENT: a department's form A or B handed in more than once.
 
-use crate::model::{Anomaly, FormKind, a1};
-use crate::rules::{BatchForms, Ctx};
+use crate::model::{Anomaly, FormKind};
+use crate::rules::{BatchForms, Ctx, place};
 
 /// Fires on every form B and form A that does not count because another form of the same
 /// kind claims the same (year, department) and was chosen as the version that counts
@@ -16,12 +16,11 @@ pub fn check(forms: &BatchForms, ctx: &Ctx, out: &mut Vec<Anomaly>) {
         }
         let Some(counted) = winner.and_then(|w| evals.get(w as usize)) else { continue };
         let message = format!(
-            "部门“{}”{}的部门整体支出绩效自评表重复报送：以{}（{}工作表{}）为准，本表不计入排名",
+            "部门“{}”{}的部门整体支出绩效自评表重复报送：以{}{}为准，本表不计入排名",
             e.department.as_deref().unwrap_or(""),
             year(e.year),
             counted.path(),
-            counted.sheet(),
-            a1(counted.start)
+            place(counted.path(), counted.sheet(), counted.start)
         );
         out.push(ctx.flag_summary(e, Some(e.start), message));
     }
@@ -29,12 +28,11 @@ pub fn check(forms: &BatchForms, ctx: &Ctx, out: &mut Vec<Anomaly>) {
     for (b, winner) in basics.iter().zip(forms.basic_superseded) {
         let Some(counted) = winner.and_then(|w| basics.get(w as usize)) else { continue };
         let message = format!(
-            "部门“{}”{}的基础数据表重复报送：以{}（{}工作表{}）为准，本表不计入合计",
+            "部门“{}”{}的基础数据表重复报送：以{}{}为准，本表不计入合计",
             b.department,
             year(b.year),
             counted.path,
-            counted.sheet,
-            a1(counted.start)
+            place(&counted.path, &counted.sheet, counted.start)
         );
         out.push(ctx.flag_basic_summary(b, message));
     }

@@ -1,7 +1,7 @@
 //! DUPLICATE_PROJECT: the same project reported in more than one form.
 
-use crate::model::{Anomaly, FormKind, a1};
-use crate::rules::{BatchForms, Ctx};
+use crate::model::{Anomaly, FormKind};
+use crate::rules::{BatchForms, Ctx, place};
 
 /// Fires, across the whole batch, on every project form that does not count because
 /// another form has the same (year, department, project) — names compared without
@@ -17,11 +17,10 @@ pub fn check(forms: &BatchForms, ctx: &Ctx, out: &mut Vec<Anomaly>) {
         }
         let Some(counted) = winner.and_then(|w| evals.get(w as usize)) else { continue };
         let message = format!(
-            "项目“{}”重复填报：以{}（{}工作表{}）为准，本表不计入排名",
+            "项目“{}”重复填报：以{}{}为准，本表不计入排名",
             e.project.as_deref().unwrap_or(""),
             counted.path(),
-            counted.sheet(),
-            a1(counted.start)
+            place(counted.path(), counted.sheet(), counted.start)
         );
         out.push(ctx.flag_summary(e, e.project_at, message));
     }

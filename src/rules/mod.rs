@@ -398,16 +398,20 @@ impl Ctx<'_> {
         Anomaly { message, expected, actual, ..self.anomaly(&e.path, &e.sheet, at, who) }
     }
 
-    /// A finding of a batch rule on a form known by its summary.
+    /// A finding of a batch rule on a form known by its summary. In a Word report the
+    /// summary's positions are no longer grid cells (they were rewritten to tables), so the
+    /// finding names the table only.
     pub fn flag_summary(&self, e: &EvalSummary, at: Option<Pos>, message: String) -> Anomaly {
         let who = (e.eval_id(), e.department.as_deref(), e.project.as_deref());
+        let at = at.filter(|_| !is_word(e.path()));
         Anomaly { message, ..self.anomaly(e.path(), e.sheet(), at, who) }
     }
 
     /// A finding of a batch rule on a form A known by its summary.
     pub fn flag_basic_summary(&self, b: &BasicSummary, message: String) -> Anomaly {
         let who = (&*b.form_id, Some(&*b.department), None);
-        Anomaly { message, ..self.anomaly(&b.path, &b.sheet, Some(b.start), who) }
+        let at = Some(b.start).filter(|_| !is_word(&b.path));
+        Anomaly { message, ..self.anomaly(&b.path, &b.sheet, at, who) }
     }
 
     /// A finding on a form A, at a cell.
@@ -427,6 +431,17 @@ impl Ctx<'_> {
 /// The Chinese name of a rule, the id itself for an unknown one.
 pub fn name_of(id: &str) -> &str {
     rule(id).map(|r| r.name).unwrap_or(id)
+}
+
+/// Whether a path is a Word report, whose forms are placed by table, not by cell.
+pub fn is_word(path: &str) -> bool {
+    path.rsplit('.').next().is_some_and(|ext| ext.eq_ignore_ascii_case("docx"))
+}
+
+/// Where a form starts, as a message names it: `（sheet工作表A3）`, or `（表3（…））` in a
+/// Word report.
+pub fn place(path: &str, sheet: &str, start: Pos) -> String {
+    if is_word(path) { format!("（{sheet}）") } else { format!("（{sheet}工作表{}）", a1(start)) }
 }
 
 /// Looks a rule up by id.
