@@ -12,7 +12,7 @@ mod guide;
 mod indicators;
 mod overview;
 mod rankings;
-pub mod ranks;
+mod ranks;
 
 use std::path::{Path, PathBuf};
 

@@ -66,7 +66,8 @@ fn severity_index(s: Severity) -> usize {
 pub fn ranked_total(e: &EvalSummary, by: RankBy) -> Option<f64> {
     match by {
         RankBy::Stated => e.score_total,
-        RankBy::Calculated => e.score_total.map(|_| e.score_calc).or((e.indicators > 0).then_some(e.score_calc)),
+        // a form with neither a stated total nor indicators has nothing to calculate from
+        RankBy::Calculated => (e.score_total.is_some() || e.indicators > 0).then_some(e.score_calc),
     }
 }
 
@@ -117,7 +118,8 @@ pub fn rank<'a>(forms: Vec<&'a EvalSummary>, config: &Config) -> Vec<Row<'a>> {
             .then_with(|| a.e.title().cmp(b.e.title()))
             .then_with(|| a.e.eval_id().cmp(b.e.eval_id()))
     });
-    let mut prev: Option<(Option<i32>, f64, u32)> = None;
+    // competition ranking, restarting with each year: (total, rank) of the previous form
+    let mut prev: Option<(f64, u32)> = None;
     let mut place = 0u32;
     let mut year = None;
     for (total, row) in rows.iter_mut() {
@@ -127,10 +129,10 @@ pub fn rank<'a>(forms: Vec<&'a EvalSummary>, config: &Config) -> Vec<Row<'a>> {
         let (Standing::Ranked(r), Some(t)) = (&mut row.standing, *total) else { continue };
         place += 1;
         *r = match prev {
-            Some((_, p, shared)) if (p - t).abs() < 1e-9 => shared,
+            Some((p, shared)) if (p - t).abs() < 1e-9 => shared,
             _ => place,
         };
-        prev = Some((row.e.year, t, *r));
+        prev = Some((t, *r));
     }
     rows.into_iter().map(|(_, r)| r).collect()
 }
