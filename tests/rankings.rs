@@ -149,6 +149,25 @@ fn a_workbook_also_handed_in_as_a_word_report_is_ranked_once() {
 }
 
 #[test]
+fn a_corrected_department_form_alone_supersedes_only_that_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    save(&WorkbookSpec::stacked("附表", seed::forms(), Layout::default()), &input.join("审批局/自评.xlsx"), 30);
+    let corrected = WorkbookSpec::stacked("附表", vec![Form::Eval(seed::department())], Layout::default());
+    save(&corrected, &input.join("审批局/部门整体自评（更正）.xlsx"), 1);
+    let out = run_with(&input, Config::default_config());
+    let depts = sheet(&out, "部门排名");
+    assert_eq!(depts.len(), 2);
+    assert_eq!(depts[1][col(&depts, "文件")], "审批局/部门整体自评（更正）.xlsx");
+    assert_eq!(depts[1][col(&depts, "项目表数")], "8", "the projects of the first file still count for it");
+    assert_eq!(sheet(&out, "项目排名").len(), 1 + 8);
+    let files = sheet(&out, "文件清单");
+    let first = files.iter().find(|r| r[0] == "审批局/自评.xlsx").unwrap();
+    assert_eq!(first[col(&files, "状态")], "部分表被替代");
+    assert!(first[col(&files, "原因")].starts_with("1张表"), "{first:?}");
+}
+
+#[test]
 fn path_order_can_choose_the_version_instead() {
     let dir = tempfile::tempdir().unwrap();
     let config = Config::build(Some(("test.toml", "[ranking]\nversions = \"path\"\n"))).unwrap();
