@@ -234,11 +234,40 @@ pub struct Limits {
     pub file_timeout_secs: u64,
 }
 
+/// Which of several versions of the same form counts (see `crate::versions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VersionOrder {
+    /// The file modified last counts; equal times fall back to path order.
+    Modified,
+    /// The file whose path sorts last counts (`…修改版.xlsx` after `….xlsx`), whatever the times.
+    Path,
+}
+
+/// Which total the rankings sort by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RankBy {
+    /// The 总分 the form states (填报总分).
+    Stated,
+    /// exec score + Σ indicator scores (核定总分, `score_calc`).
+    Calculated,
+}
+
+/// How 部门排名 and 项目排名 are built.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ranking {
+    pub versions: VersionOrder,
+    pub by: RankBy,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub labels: Labels,
     pub grades: Grades,
+    pub ranking: Ranking,
     pub rules: BTreeMap<String, RuleSettings>,
     pub limits: Limits,
 }
@@ -371,6 +400,16 @@ mod tests {
         let c = Config::build(Some(("user.toml", "[labels.forms]\nproject = [\"项目全称\"]\n"))).unwrap();
         assert!(c.labels.forms.project.is("项目全称"));
         assert!(c.labels.forms.project.is("项目名称"));
+    }
+
+    #[test]
+    fn ranking_options_parse() {
+        let c = Config::default_config();
+        assert_eq!((c.ranking.versions, c.ranking.by), (VersionOrder::Modified, RankBy::Stated));
+        let c = Config::build(Some(("user.toml", "[ranking]\nversions = \"path\"\nby = \"calculated\"\n"))).unwrap();
+        assert_eq!((c.ranking.versions, c.ranking.by), (VersionOrder::Path, RankBy::Calculated));
+        let e = Config::build(Some(("user.toml", "[ranking]\nby = \"best\"\n"))).unwrap_err();
+        assert!(e.to_string().contains("best"), "{e}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! with the output contract's column names and types (spec §2). Other tools read these
 //! files; a renamed column breaks them, so the names live here and nowhere else.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -12,6 +13,7 @@ use polars_parquet::write::ZstdLevel;
 
 use crate::config::Grades;
 use crate::model::{Anomaly, BasicForm, Evaluation, Field, FileRecord, FileResult};
+use crate::versions::Superseded;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DatasetError {
@@ -74,7 +76,11 @@ fn s(f: &Field<String>) -> Option<&str> {
     f.value.as_deref()
 }
 
-pub fn files_frame(files: &[FileRecord]) -> Result<DataFrame, DatasetError> {
+/// One row per file. Besides the contract's columns, `superseded_by`: the file(s) whose
+/// version of some of this file's forms counts instead (`; `-separated, null when none),
+/// and `superseded_forms`: how many of its forms do not count.
+pub fn files_frame(files: &[FileRecord], superseded: &BTreeMap<String, Superseded>) -> Result<DataFrame, DatasetError> {
+    let sup = |f: &FileRecord| superseded.get(&f.path);
     Table::new("files", files.len())
         .str("path", files.iter().map(|f| Some(f.path.as_str())))
         .i64("bytes", files.iter().map(|f| Some(f.bytes)))
@@ -84,6 +90,8 @@ pub fn files_frame(files: &[FileRecord]) -> Result<DataFrame, DatasetError> {
         .i32("forms", files.iter().map(|f| Some(f.forms)))
         .i32("sheets", files.iter().map(|f| Some(f.sheets)))
         .i64("millis", files.iter().map(|f| Some(f.millis as i64)))
+        .str("superseded_by", files.iter().map(|f| sup(f).map(|s| s.by.iter().cloned().collect::<Vec<_>>().join("; "))))
+        .i32("superseded_forms", files.iter().map(|f| Some(sup(f).map_or(0, |s| s.forms as i32))))
         .finish()
 }
 
@@ -236,6 +244,8 @@ pub fn anomalies_frame(a: &[Anomaly]) -> Result<DataFrame, DatasetError> {
         .str("message", a.iter().map(|a| Some(a.message.as_str())))
         .f64("expected", a.iter().map(|a| a.expected))
         .f64("actual", a.iter().map(|a| a.actual))
+        .str("expected_text", a.iter().map(|a| a.expected_text.as_deref()))
+        .str("actual_text", a.iter().map(|a| a.actual_text.as_deref()))
         .finish()
 }
 
@@ -309,11 +319,16 @@ impl DatasetWriter {
     }
 
     /// Closes the streamed tables and writes the file log and the anomalies.
-    pub fn finish(self, files: &[FileRecord], anomalies: &[Anomaly]) -> Result<(), DatasetError> {
+    pub fn finish(
+        self,
+        files: &[FileRecord],
+        superseded: &BTreeMap<String, Superseded>,
+        anomalies: &[Anomaly],
+    ) -> Result<(), DatasetError> {
         for w in [&self.evaluations, &self.funds, &self.indicators, &self.basic_data] {
             w.finish().map_err(|cause| DatasetError::Polars { table: "parquet", cause })?;
         }
-        write_frame(&self.dir, "files", files_frame(files)?)?;
+        write_frame(&self.dir, "files", files_frame(files, superseded)?)?;
         write_frame(&self.dir, "anomalies", anomalies_frame(anomalies)?)?;
         Ok(())
     }

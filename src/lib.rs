@@ -31,3 +31,4 @@ pub mod rules;
 #[cfg(feature = "output")]
 pub mod summary;
 pub mod values;
+pub mod versions;

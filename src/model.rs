@@ -324,6 +324,20 @@ pub struct Anomaly {
     pub message: String,
     pub expected: Option<f64>,
     pub actual: Option<f64>,
+    /// The reference value as text, where it is text (an indicator's target `≥90%`, a date
+    /// bound): shown in 疑点清单 in place of `expected`.
+    pub expected_text: Option<String>,
+    /// The value as the form writes it, where it is text (`353100元`, `20234..25`, `<!%`).
+    pub actual_text: Option<String>,
+}
+
+impl Anomaly {
+    /// The same finding with its values as text (see `expected_text`, `actual_text`).
+    pub fn with_text(mut self, expected: Option<String>, actual: Option<String>) -> Anomaly {
+        self.expected_text = expected.filter(|s| !s.is_empty());
+        self.actual_text = actual.filter(|s| !s.is_empty());
+        self
+    }
 }
 
 /// The outcome of one input file.
@@ -407,10 +421,14 @@ pub struct EvalSummary {
     pub implementer: Option<Box<str>>,
     pub score_total: Option<f64>,
     pub score_calc: f64,
+    /// The weight the 总分 row states: a stated 总分 above it cannot be right.
+    pub weight_total: Option<f64>,
     pub budget_full: Option<f64>,
     pub executed: Option<f64>,
-    /// Calculated execution rate, else the stated one.
-    pub exec_rate: Option<f64>,
+    /// The execution rate the form states (填报).
+    pub exec_rate_stated: Option<f64>,
+    /// 全年执行数 ÷ 全年预算数 (核定).
+    pub exec_rate_calc: Option<f64>,
     pub indicators: u32,
 }
 
@@ -443,9 +461,11 @@ impl EvalSummary {
             implementer: boxed(&e.implementer.value),
             score_total: e.score_total.get(),
             score_calc: e.score_calc(),
+            weight_total: e.weight_total.get(),
             budget_full: e.budget_full(),
             executed: e.executed(),
-            exec_rate: e.exec_rate_calc().or(e.exec_rate()),
+            exec_rate_stated: e.exec_rate(),
+            exec_rate_calc: e.exec_rate_calc(),
             indicators: e.indicators.len() as u32,
         }
     }
@@ -475,6 +495,30 @@ impl EvalSummary {
     }
 }
 
+/// What the run keeps of a form A: enough to tell its versions apart and to flag one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BasicSummary {
+    pub form_id: Box<str>,
+    pub path: Box<str>,
+    pub sheet: Box<str>,
+    pub start: Pos,
+    pub year: Option<i32>,
+    pub department: Box<str>,
+}
+
+impl BasicSummary {
+    pub fn of(b: &BasicForm) -> BasicSummary {
+        BasicSummary {
+            form_id: b.form_id.as_str().into(),
+            path: b.path.as_str().into(),
+            sheet: b.sheet.as_str().into(),
+            start: b.start,
+            year: b.year,
+            department: b.department.as_str().into(),
+        }
+    }
+}
+
 /// A rule id stored as text in the cache, read back as the catalog's own `&'static str`
 /// (through [`AnomalyRepr`]: a borrowed `&'static str` field cannot be derived).
 mod static_id {
@@ -499,6 +543,10 @@ struct AnomalyRepr {
     message: String,
     expected: Option<f64>,
     actual: Option<f64>,
+    #[serde(default)]
+    expected_text: Option<String>,
+    #[serde(default)]
+    actual_text: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for Anomaly {
@@ -524,6 +572,8 @@ impl TryFrom<AnomalyRepr> for Anomaly {
             message: a.message,
             expected: a.expected,
             actual: a.actual,
+            expected_text: a.expected_text,
+            actual_text: a.actual_text,
         })
     }
 }

@@ -187,7 +187,8 @@ fn text_that_looks_like_a_formula_stays_text_in_the_summary() {
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(out.join("summary.xlsx")).unwrap();
     let range = wb.worksheet_range("项目排名").unwrap();
-    assert_eq!(range.get((1, 1)).map(|d| d.to_string()), Some(evil.to_string()));
+    // 年度, 排名, 项目…
+    assert_eq!(range.get((1, 2)).map(|d| d.to_string()), Some(evil.to_string()));
     let formulas = wb.worksheet_formula("项目排名").unwrap();
     assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no live formula from input text");
     let detail = wb.worksheet_range("指标明细").unwrap();

@@ -196,7 +196,8 @@ fn summary_workbook_has_its_sheets_and_shared_ranks() {
                 Data::Int(i) => *i as f64,
                 _ => f64::NAN,
             };
-            (num(&r[0]), r[1].to_string(), num(&r[6]))
+            // 年度, 排名, 项目, 部门, 主管部门, 实施单位, 填报总分…
+            (num(&r[1]), r[2].to_string(), num(&r[6]))
         })
         .collect();
     let ranks: Vec<f64> = rows.iter().map(|r| r.0).collect();
@@ -206,6 +207,10 @@ fn summary_workbook_has_its_sheets_and_shared_ranks() {
     assert_eq!(rows[0].2, 99.9);
     let anomalies = wb.worksheet_range("疑点清单").unwrap();
     let severities: Vec<String> = anomalies.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert!(
+        anomalies.rows().any(|r| r[1] == "TOTAL_MISMATCH" && r[2] == "总分与分项合计不符"),
+        "each finding names its rule in Chinese beside the id"
+    );
     let order = |s: &str| ["错误", "警告", "提示"].iter().position(|x| *x == s).unwrap();
     assert!(
         severities.windows(2).all(|w| order(&w[0]) <= order(&w[1])),
@@ -215,7 +220,7 @@ fn summary_workbook_has_its_sheets_and_shared_ranks() {
         anomalies
             .rows()
             .skip(1)
-            .all(|r| !r[7].to_string().is_empty() || r[1].to_string().contains("FILE") || r[1] == "NO_FORM_FOUND"),
+            .all(|r| !r[8].to_string().is_empty() || r[1].to_string().contains("FILE") || r[1] == "NO_FORM_FOUND"),
         "form findings name a cell"
     );
     let files = wb.worksheet_range("文件清单").unwrap();
@@ -229,8 +234,9 @@ fn summary_workbook_has_its_sheets_and_shared_ranks() {
     };
     for row in [1, 8] {
         assert_eq!(format_at(&mut wb, "项目排名", (row, 6)), "0.00");
-        assert_eq!(format_at(&mut wb, "项目排名", (row, 9)), "#,##0.00");
-        assert_eq!(format_at(&mut wb, "项目排名", (row, 11)), "0.00%");
+        assert_eq!(format_at(&mut wb, "项目排名", (row, 8)), "0.00", "核定总分");
+        assert_eq!(format_at(&mut wb, "项目排名", (row, 10)), "#,##0.00");
+        assert_eq!(format_at(&mut wb, "项目排名", (row, 13)), "0.00%");
     }
     assert_eq!(format_at(&mut wb, "指标明细", (1, 7)), "0.00");
     // a 控制率 among the amounts of 基础数据 keeps its own percent format

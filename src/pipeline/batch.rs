@@ -1,14 +1,19 @@
 //! The run's state as results arrive, one file at a time in path order: the file log,
 //! a summary of every form, the anomalies; identical files set aside (DUPLICATE_FILE);
-//! at the end, the batch rules (DUPLICATE_PROJECT) and the anomalies' order.
+//! at the end, the versions that count (`crate::versions`), the batch rules
+//! (DUPLICATE_PROJECT, DUPLICATE_DEPARTMENT) and the anomalies' order.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::time::SystemTime;
 
 use chrono::NaiveDate;
 
 use crate::config::Config;
-use crate::model::{Anomaly, EvalSummary, FileRecord, FileResult, FileStatus};
+use crate::model::{Anomaly, BasicSummary, EvalSummary, FileRecord, FileResult, FileStatus, FormKind};
 use crate::pipeline::process::file_anomaly;
+use crate::rules::BatchForms;
+use crate::versions::{Claim, Superseded, choose, superseded_files};
 
 /// What the run keeps in memory: small per file and per form, whatever the corpus size.
 #[derive(Debug, Default)]
@@ -16,11 +21,46 @@ pub struct Batch {
     pub files: Vec<FileRecord>,
     pub evaluations: Vec<EvalSummary>,
     pub basic_forms: usize,
+    pub basics: Vec<BasicSummary>,
     pub anomalies: Vec<Anomaly>,
+    /// Per evaluation (same order): the evaluation that counts instead of it, when it is a
+    /// superseded version. Set by [`Batch::finish`].
+    pub superseded: Vec<Option<u32>>,
+    /// The same for `basics`.
+    pub basic_superseded: Vec<Option<u32>>,
+    /// Files some of whose forms were superseded by another file's, by path.
+    pub superseded_files: BTreeMap<String, Superseded>,
+    /// INPUT_DIR, to read each file's modification time; none for results held in memory.
+    root: Option<PathBuf>,
+    modified: HashMap<String, SystemTime>,
     first_by_hash: HashMap<String, String>,
 }
 
 impl Batch {
+    /// A batch over files under `root`, whose modification times decide which version of a
+    /// form counts.
+    pub fn new(root: Option<PathBuf>) -> Batch {
+        Batch { root, ..Batch::default() }
+    }
+
+    /// Whether the evaluation at `i` counts (is not a superseded version).
+    pub fn counts(&self, i: usize) -> bool {
+        self.superseded.get(i).is_none_or(|w| w.is_none())
+    }
+
+    /// The evaluations that count, in order.
+    pub fn counted(&self) -> impl Iterator<Item = &EvalSummary> {
+        self.evaluations.iter().enumerate().filter(|(i, _)| self.counts(*i)).map(|(_, e)| e)
+    }
+
+    /// The eval ids (and form A ids) of forms that do not count.
+    pub fn superseded_ids(&self) -> std::collections::HashSet<&str> {
+        let evals =
+            self.evaluations.iter().zip(&self.superseded).filter(|(_, w)| w.is_some()).map(|(e, _)| e.eval_id());
+        let basics = self.basics.iter().zip(&self.basic_superseded).filter(|(_, w)| w.is_some());
+        evals.chain(basics.map(|(b, _)| &*b.form_id)).collect()
+    }
+
     /// Takes one file's result, in path order. Returns it when its forms count; a
     /// byte-identical copy of an earlier file is marked `duplicate` and its forms are
     /// not counted again.
@@ -38,18 +78,71 @@ impl Batch {
         if hashed {
             self.first_by_hash.insert(r.file.sha256.clone(), r.file.path.clone());
         }
+        // the time decides which version of a form counts; read each run, never cached
+        let meta = self.root.as_ref().and_then(|root| std::fs::metadata(root.join(&r.file.path)).ok());
+        if let Some(t) = meta.and_then(|m| m.modified().ok()) {
+            self.modified.insert(r.file.path.clone(), t);
+        }
         self.evaluations.extend(r.evaluations.iter().map(EvalSummary::of));
+        self.basics.extend(r.basics.iter().map(BasicSummary::of));
         self.basic_forms += r.basics.len();
         self.anomalies.append(&mut r.anomalies);
         self.files.push(r.file.clone());
         Some(r)
     }
 
-    /// Runs the batch rules and puts the anomalies in the order people read them.
+    /// Chooses the versions that count, runs the batch rules and puts the anomalies in the
+    /// order people read them.
     pub fn finish(&mut self, config: &Config, run_date: NaiveDate) {
-        let found = crate::rules::check_batch(&self.evaluations, config, run_date);
+        self.choose_versions(config);
+        let forms = BatchForms {
+            evaluations: &self.evaluations,
+            superseded: &self.superseded,
+            basics: &self.basics,
+            basic_superseded: &self.basic_superseded,
+        };
+        let found = crate::rules::check_batch(&forms, config, run_date);
         self.anomalies.extend(found);
         sort_anomalies(&mut self.anomalies);
+    }
+}
+
+impl Batch {
+    fn choose_versions(&mut self, config: &Config) {
+        let modified = |path: &str| self.modified.get(path).copied();
+        let evals: Vec<Claim> = self
+            .evaluations
+            .iter()
+            .map(|e| Claim {
+                kind: e.form,
+                year: e.year,
+                department: e.department.as_deref(),
+                project: e.project.as_deref().filter(|_| e.form == FormKind::Project),
+                path: e.path(),
+                modified: modified(e.path()),
+            })
+            .collect();
+        let basics: Vec<Claim> = self
+            .basics
+            .iter()
+            .map(|b| Claim {
+                kind: FormKind::Basic,
+                year: b.year,
+                department: Some(&b.department),
+                project: None,
+                path: &b.path,
+                modified: modified(&b.path),
+            })
+            .collect();
+        let order = config.ranking.versions;
+        let (superseded, basic_superseded) = (choose(&evals, order), choose(&basics, order));
+        let mut files = superseded_files(&evals, &superseded);
+        for (path, s) in superseded_files(&basics, &basic_superseded) {
+            let f = files.entry(path).or_default();
+            f.by.extend(s.by);
+            f.forms += s.forms;
+        }
+        (self.superseded, self.basic_superseded, self.superseded_files) = (superseded, basic_superseded, files);
     }
 }
 

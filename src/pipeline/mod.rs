@@ -84,7 +84,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let timeout = Duration::from_secs(opts.config.limits.file_timeout_secs.max(1));
     let mut dataset = DatasetWriter::create(&staging.dir.join("dataset"), &opts.config.grades)?;
     let mut summary = SummaryWriter::create(&staging.dir.join("summary.xlsx"), &opts.input)?;
-    let mut batch = Batch::default();
+    let mut batch = Batch::new(Some(opts.input.clone()));
 
     let process_chunk = |chunk: &[Input]| -> Vec<FileResult> {
         pool.install(|| {
@@ -131,12 +131,12 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let mut report = report::report(opts, &batch, jobs, found.problems);
     report.cache_hits = job.cache.as_ref().map(|c| c.hits()).unwrap_or(0);
     if jobs == 1 {
-        dataset.finish(&batch.files, &batch.anomalies)?;
+        dataset.finish(&batch.files, &batch.superseded_files, &batch.anomalies)?;
         summary.finish(&batch, &report, &opts.config)?;
     } else {
         // the file log and anomaly tables are written while the summary is finished
         std::thread::scope(|scope| -> Result<(), RunError> {
-            let parquet = scope.spawn(|| dataset.finish(&batch.files, &batch.anomalies));
+            let parquet = scope.spawn(|| dataset.finish(&batch.files, &batch.superseded_files, &batch.anomalies));
             summary.finish(&batch, &report, &opts.config)?;
             joined(parquet)
         })?;

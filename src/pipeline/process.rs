@@ -158,6 +158,8 @@ pub fn file_anomaly(config: &Config, rule: &'static str, rel: &str, message: Str
         message,
         expected: None,
         actual: None,
+        expected_text: None,
+        actual_text: None,
     })
 }
 

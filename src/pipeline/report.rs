@@ -37,6 +37,8 @@ pub struct FileCounts {
     pub no_form: usize,
     pub failed: usize,
     pub duplicate: usize,
+    /// Files (status `ok`) some of whose forms lost to another file's newer version.
+    pub superseded: usize,
     /// Listed, not read by design (`.doc`, `.pdf`, images…).
     pub skipped: usize,
     pub bytes: u64,
@@ -47,6 +49,8 @@ pub struct FormCounts {
     pub department: usize,
     pub project: usize,
     pub basic: usize,
+    /// Forms (of the above) that do not count: another version of them counts instead.
+    pub superseded: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -98,6 +102,8 @@ pub fn report(opts: &RunOptions, data: &Batch, jobs: usize, walk_problems: Vec<(
         r.indicators += e.indicators as usize;
     }
     r.forms.basic = data.basic_forms;
+    r.files.superseded = data.superseded_files.len();
+    r.forms.superseded = data.superseded.iter().chain(&data.basic_superseded).filter(|w| w.is_some()).count();
     for a in &data.anomalies {
         r.anomalies.total += 1;
         match a.severity {
@@ -113,7 +119,7 @@ pub fn report(opts: &RunOptions, data: &Batch, jobs: usize, walk_problems: Vec<(
 /// The closing line on the terminal.
 pub fn one_line(r: &RunReport) -> String {
     format!(
-        "{} files ({} ok, {} no form, {} failed, {} duplicate, {} not read) · {} department + {} project + {} basic forms · {} anomalies ({} errors, {} warnings) · {:.1}s → {}",
+        "{} files ({} ok, {} no form, {} failed, {} duplicate, {} not read) · {} department + {} project + {} basic forms ({} superseded by a newer version) · {} anomalies ({} errors, {} warnings) · {:.1}s → {}",
         r.files.total,
         r.files.ok,
         r.files.no_form,
@@ -123,6 +129,7 @@ pub fn one_line(r: &RunReport) -> String {
         r.forms.department,
         r.forms.project,
         r.forms.basic,
+        r.forms.superseded,
         r.anomalies.total,
         r.anomalies.error,
         r.anomalies.warning,

@@ -10,7 +10,7 @@ pub fn check(e: &Evaluation, ctx: &Ctx, out: &mut Vec<Anomaly>) {
         let (Some(s), Some(w)) = (i.score.get(), i.weight.get()) else { continue };
         if s < w - 1e-9 && i.reason.value.is_none() && i.reason.at.is_some() {
             let message = format!("指标“{}”扣{}分（{}/{}），未填写偏差原因", i.level3, fmt(w - s), fmt(s), fmt(w));
-            out.push(ctx.flag(e, i.reason.at.or(i.score.at), message, None, Some(s)));
+            out.push(ctx.flag(e, i.reason.at.or(i.score.at), message, Some(w), Some(s)));
         }
     }
 }

@@ -1,34 +1,27 @@
 //! DUPLICATE_PROJECT: the same project reported in more than one form.
 
-use std::collections::BTreeMap;
+use crate::model::{Anomaly, FormKind};
+use crate::rules::{BatchForms, Ctx, place};
 
-use crate::model::{Anomaly, EvalSummary, FormKind, a1};
-use crate::normalize::norm;
-use crate::rules::Ctx;
-
-/// Fires, across the whole batch, on every form after the first that has the same
-/// (year, department, project) as another (names compared without whitespace). Files
-/// that are byte-identical copies are DUPLICATE_FILE's business and are not seen here.
-/// Points at the later form's project name.
-pub fn check(evals: &[EvalSummary], ctx: &Ctx, out: &mut Vec<Anomaly>) {
-    let mut seen: BTreeMap<(Option<i32>, String, String), &EvalSummary> = BTreeMap::new();
-    for e in evals.iter().filter(|e| e.form == FormKind::Project) {
-        let Some(project) = e.project.as_deref().map(norm).filter(|p| !p.is_empty()) else { continue };
-        let dept = e.department.as_deref().map(norm).unwrap_or_default();
-        match seen.get(&(e.year, dept.clone(), project.clone())) {
-            Some(first) => {
-                let message = format!(
-                    "项目“{}”重复填报：另见{}（{}工作表{}）",
-                    e.project.as_deref().unwrap_or(""),
-                    first.path(),
-                    first.sheet(),
-                    a1(first.start)
-                );
-                out.push(ctx.flag_summary(e, e.project_at, message));
-            }
-            None => {
-                seen.insert((e.year, dept, project), e);
-            }
+/// Fires, across the whole batch, on every project form that does not count because
+/// another form has the same (year, department, project) — names compared without
+/// whitespace — and was chosen as the version that counts (`crate::versions`: the file
+/// modified last, the first form within a file). Files that are byte-identical copies are
+/// DUPLICATE_FILE's business and are not seen here. Points at the project name of the
+/// form that does not count, and names the one that does.
+pub fn check(forms: &BatchForms, ctx: &Ctx, out: &mut Vec<Anomaly>) {
+    let evals = forms.evaluations;
+    for (e, winner) in evals.iter().zip(forms.superseded) {
+        if e.form != FormKind::Project {
+            continue;
         }
+        let Some(counted) = winner.and_then(|w| evals.get(w as usize)) else { continue };
+        let message = format!(
+            "项目“{}”重复填报：以{}{}为准，本表不计入排名",
+            e.project.as_deref().unwrap_or(""),
+            counted.path(),
+            place(counted.path(), counted.sheet(), counted.start)
+        );
+        out.push(ctx.flag_summary(e, e.project_at, message));
     }
 }

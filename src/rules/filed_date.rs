@@ -13,14 +13,18 @@ pub fn check(e: &Evaluation, ctx: &Ctx, out: &mut Vec<Anomaly>) {
     if f.raw.trim().is_empty() {
         return;
     }
-    let message = match (f.value, e.year) {
-        (None, _) => format!("填报日期“{}”不是有效日期", f.raw.trim()),
+    let (message, bound) = match (f.value, e.year) {
+        (None, _) => (format!("填报日期“{}”不是有效日期", f.raw.trim()), "有效日期".to_string()),
         (Some(d), Some(y)) if d < NaiveDate::from_ymd_opt(y + 1, 1, 1).unwrap_or(d) => {
-            format!("填报日期{}早于{}年度结束，自评应在年度结束后填报", d, y)
+            (format!("填报日期{}早于{}年度结束，自评应在年度结束后填报", d, y), format!("{}-01-01及以后", y + 1))
         }
-        (Some(d), _) if d > ctx.run_date => format!("填报日期{}晚于本次运行日期{}", d, ctx.run_date),
+        (Some(d), _) if d > ctx.run_date => {
+            (format!("填报日期{}晚于本次运行日期{}", d, ctx.run_date), format!("{}及以前", ctx.run_date))
+        }
         _ => return,
     };
     let actual = f.value.map(|d| d.year() as f64);
-    out.push(ctx.flag(e, f.at, message, None, actual));
+    // the date as the form writes it (`2022年4月30日`, `20234..25`)
+    let written = Some(f.raw.trim().to_string());
+    out.push(ctx.flag(e, f.at, message, None, actual).with_text(Some(bound), written));
 }

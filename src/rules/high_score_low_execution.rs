@@ -11,6 +11,6 @@ pub fn check(e: &Evaluation, ctx: &Ctx, out: &mut Vec<Anomaly>) {
     let band = ctx.config.grades.excellent;
     if score >= band && rate < ctx.param("threshold") {
         let message = format!("自评总分{}（优），但预算执行率仅{}", fmt(score), pct(rate));
-        out.push(ctx.flag(e, e.score_total.at, message, None, Some(rate)));
+        out.push(ctx.flag(e, e.score_total.at, message, Some(ctx.param("threshold")), Some(rate)));
     }
 }

@@ -8,7 +8,8 @@ use crate::values::Parsed;
 /// actual that holds a broken number. Points at that cell.
 pub fn check(e: &Evaluation, ctx: &Ctx, out: &mut Vec<Anomaly>) {
     let mut flag = |what: String, raw: &str, at| {
-        out.push(ctx.flag(e, at, format!("{what}“{}”不是有效数字", raw.trim()), None, None));
+        let message = format!("{what}“{}”不是有效数字", raw.trim());
+        out.push(ctx.flag(e, at, message, None, None).with_text(None, Some(raw.trim().to_string())));
     };
     for (what, f) in e.number_fields() {
         if f.note == Note::Malformed {

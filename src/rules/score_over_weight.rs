@@ -3,8 +3,9 @@
 use crate::model::{Anomaly, Evaluation, Field};
 use crate::rules::{Ctx, fmt};
 
-/// Fires on every 得分 above its 分值 or below 0: each indicator row and the fund table's
-/// total row. Points at the score cell.
+/// Fires on every 得分 above its 分值 or below 0: each indicator row, the fund table's
+/// total row and the 总分 row (a stated 总分 of 105 against 100 cannot be right, and would
+/// otherwise top the ranking). Points at the score cell.
 pub fn check(e: &Evaluation, ctx: &Ctx, out: &mut Vec<Anomaly>) {
     let mut test = |what: &str, score: &Field<f64>, weight: &Field<f64>| {
         let Some(s) = score.get() else { return };
@@ -21,4 +22,5 @@ pub fn check(e: &Evaluation, ctx: &Ctx, out: &mut Vec<Anomaly>) {
     for i in &e.indicators {
         test(&format!("指标“{}”", i.level3), &i.score, &i.weight);
     }
+    test("总分", &e.score_total, &e.weight_total);
 }

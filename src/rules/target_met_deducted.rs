@@ -17,7 +17,10 @@ pub fn check(e: &Evaluation, ctx: &Ctx, out: &mut Vec<Anomaly>) {
                 fmt(s),
                 fmt(w)
             );
-            out.push(ctx.flag(e, i.score.at, message, Some(w), Some(s)));
+            out.push(
+                ctx.flag(e, i.score.at, message, Some(w), Some(s))
+                    .with_text(i.target.value.clone(), i.actual.value.clone()),
+            );
         }
     }
 }

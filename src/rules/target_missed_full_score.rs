@@ -16,7 +16,10 @@ pub fn check(e: &Evaluation, ctx: &Ctx, out: &mut Vec<Anomaly>) {
                 i.actual.value.as_deref().unwrap_or(""),
                 fmt(s)
             );
-            out.push(ctx.flag(e, i.score.at, message, None, Some(s)));
+            out.push(
+                ctx.flag(e, i.score.at, message, None, Some(s))
+                    .with_text(i.target.value.clone(), i.actual.value.clone()),
+            );
         }
     }
 }

@@ -22,5 +22,5 @@ pub fn check(e: &Evaluation, ctx: &Ctx, out: &mut Vec<Anomaly>) {
         first.value.map(fmt).unwrap_or_default(),
         cells.len()
     );
-    out.push(ctx.flag(e, first.at, message, first.value, None));
+    out.push(ctx.flag(e, first.at, message, first.value, None).with_text(None, Some(first.raw.trim().to_string())));
 }

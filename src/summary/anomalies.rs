@@ -1,23 +1,58 @@
 //! 疑点清单: every finding, error → warning → info, then department and project, each
-//! with its file (a link that opens the source at the cell), sheet and cell.
+//! with its rule (id and Chinese name), its file (a link that opens the source at the
+//! cell), sheet and cell, and its two values: 计算值 (what the form is compared with —
+//! calculated, or the bound it should keep) and 填报值 (what it states), in the rule's own
+//! unit (rates as %, amounts in 万元, points in 分) or as the form writes them where the
+//! value is text (`353100元`, `20234..25`). 比较项 says what the two values are for the
+//! rule at hand.
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use crate::config::Severity;
+use crate::model::Anomaly;
+use crate::rules::{Shows, Unit};
 use crate::summary::{Col, Ctx, Formats, V, file_link, severity_zh, table};
+
+/// One of a finding's values as the list shows it: its text where it is text, else the
+/// number in the rule's unit.
+fn value(text: &Option<String>, number: Option<f64>, unit: Unit) -> V {
+    if let Some(t) = text {
+        return V::Text(t.clone());
+    }
+    match unit {
+        Unit::Rate => V::Pct(number),
+        Unit::Wan => V::WanUnit(number),
+        Unit::Score => V::ScoreUnit(number),
+        Unit::Text | Unit::Nothing => V::Text(String::new()),
+    }
+}
+
+/// What the two values are (`计算值 / 填报值`, `分值 / 得分`), for the values shown.
+fn pair(shows: Shows, a: &Anomaly) -> String {
+    let has_expected = a.expected_text.is_some() || (a.expected.is_some() && shows.unit != Unit::Text);
+    let has_actual = a.actual_text.is_some() || (a.actual.is_some() && shows.unit != Unit::Text);
+    let names: Vec<&str> = [(has_expected, shows.expected), (has_actual, shows.actual)]
+        .into_iter()
+        .filter(|(has, name)| *has && !name.is_empty())
+        .map(|(_, name)| name)
+        .collect();
+    names.join(" / ")
+}
 
 pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     let cols = [
         Col("级别", 6.0),
         Col("规则", 24.0),
+        Col("规则名称", 18.0),
         Col("部门", 24.0),
         Col("项目", 30.0),
         Col("说明", 60.0),
         Col("文件", 34.0),
         Col("工作表", 12.0),
         Col("单元格", 8.0),
-        Col("应为", 10.0),
-        Col("实为", 10.0),
+        Col("比较项", 18.0),
+        Col("计算值", 14.0),
+        Col("填报值", 14.0),
     ];
     let rows = ctx.data.anomalies.iter().enumerate().map(|(i, a)| {
         let style: fn(&Formats) -> &rust_xlsxwriter::Format = match a.severity {
@@ -25,17 +60,23 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             Severity::Warning => |f| &f.warning,
             Severity::Info => |f| &f.info,
         };
+        let rule = crate::rules::rule(a.rule);
+        let shows =
+            rule.map(|r| r.shows).unwrap_or(crate::rules::Shows { expected: "", actual: "", unit: Unit::Nothing });
+        let number = |x: Option<f64>| if shows.unit == Unit::Text { None } else { x };
         vec![
             V::Styled(severity_zh(a.severity).to_string(), style),
             V::Text(a.rule.to_string()),
+            V::Text(rule.map(|r| r.name).unwrap_or_default().to_string()),
             V::Text(a.department.clone()),
             V::Text(a.project.clone()),
             V::Text(a.message.clone()),
             file_link(ctx, i, &a.path, &a.sheet, &a.cell),
             V::Text(a.sheet.clone()),
             V::Text(a.cell.clone()),
-            V::Score(a.expected),
-            V::Score(a.actual),
+            V::Text(pair(shows, a)),
+            value(&a.expected_text, number(a.expected), shows.unit),
+            value(&a.actual_text, number(a.actual), shows.unit),
         ]
     });
     table(ws, "疑点清单", ctx.fmts, &cols, rows)?;

@@ -1,4 +1,6 @@
-//! 文件清单: every input file, with its status and, when it failed, why (in Chinese).
+//! 文件清单: every input file, with its status and, when it failed, why (in Chinese). A
+//! file whose forms lost to a newer version of the same department's or project's forms
+//! (`crate::versions`) says so, and names the file that counts instead.
 
 use std::collections::HashMap;
 
@@ -22,6 +24,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         Col("文件", 40.0),
         Col("状态", 12.0),
         Col("原因", 50.0),
+        Col("以此文件为准", 40.0),
         Col("表数", 6.0),
         Col("工作表数", 8.0),
         Col("大小(KB)", 9.0),
@@ -35,11 +38,25 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         }
     }
     let reason_zh = |path: &str| reasons.get(path).map(|s| s.to_string());
+    let superseded = &ctx.data.superseded_files;
     let rows = ctx.data.files.iter().enumerate().map(|(i, f)| {
+        let (status, reason, by) = match superseded.get(&f.path) {
+            Some(s) => {
+                let by = s.by.iter().cloned().collect::<Vec<_>>().join("；");
+                let status = if s.forms as i32 >= f.forms { "已被替代" } else { "部分表被替代" };
+                let reason = format!(
+                    "{}张表另有同一年度、同一部门（项目）的版本，以{by}为准，本文件中的这些表不计入排名",
+                    s.forms
+                );
+                (status, Some(reason), by)
+            }
+            None => (status_zh(f.status), reason_zh(&f.path).or(f.error.clone()), String::new()),
+        };
         vec![
             file_link(ctx, i, &f.path, "", ""),
-            V::Text(status_zh(f.status).into()),
-            V::Text(reason_zh(&f.path).or(f.error.clone()).unwrap_or_default()),
+            V::Text(status.into()),
+            V::Text(reason.unwrap_or_default()),
+            V::Text(by),
             V::Int(Some(f.forms as i64)),
             V::Int(Some(f.sheets as i64)),
             V::Score(Some(f.bytes as f64 / 1024.0)),

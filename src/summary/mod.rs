@@ -1,5 +1,5 @@
 //! `summary.xlsx`, the workbook a finance officer opens: 总览, 部门排名, 项目排名, 疑点清单,
-//! 指标明细, 基础数据, 文件清单. One module per sheet; this one holds the shared table
+//! 指标明细, 基础数据, 文件清单, 说明. One module per sheet; this one holds the shared table
 //! writer (bold frozen header, autofilter, widths for Chinese text, print set-up).
 //!
 //! Text that came from an input cell is always written as a string, never as a formula,
@@ -8,9 +8,11 @@
 mod anomalies;
 mod basic;
 mod files;
+mod guide;
 mod indicators;
 mod overview;
 mod rankings;
+mod ranks;
 
 use std::path::{Path, PathBuf};
 
@@ -26,8 +28,9 @@ pub enum SummaryError {
     Xlsx { path: String, cause: XlsxError },
 }
 
-/// Sheet names, in order. Other tools may look for them: keep them stable.
-pub const SHEETS: [&str; 7] = ["总览", "部门排名", "项目排名", "疑点清单", "指标明细", "基础数据", "文件清单"];
+/// Sheet names, in order. Other tools may look for them: keep them stable (说明, the
+/// reading guide, was added last so the others keep their places).
+pub const SHEETS: [&str; 8] = ["总览", "部门排名", "项目排名", "疑点清单", "指标明细", "基础数据", "文件清单", "说明"];
 
 /// Excel's last row is 1,048,576: a detail sheet holds at most this many data rows and
 /// continues in `指标明细(2)`, `指标明细(3)`…
@@ -68,6 +71,7 @@ const DEPARTMENTS: usize = 1;
 const PROJECTS: usize = 2;
 const ANOMALIES: usize = 3;
 const FILES: usize = 6;
+const GUIDE: usize = 7;
 
 impl SummaryWriter {
     /// Starts the workbook with its seven sheets in their order.
@@ -104,8 +108,10 @@ impl SummaryWriter {
         };
         w.new_part(true).map_err(err)?;
         w.new_part(false).map_err(err)?;
-        w.wb.add_worksheet_with_constant_memory().and_then(|ws| ws.set_name(SHEETS[FILES])).map_err(err)?;
-        w.sheets += 1;
+        for name in [SHEETS[FILES], SHEETS[GUIDE]] {
+            w.wb.add_worksheet_with_constant_memory().and_then(|ws| ws.set_name(name)).map_err(err)?;
+            w.sheets += 1;
+        }
         Ok(w)
     }
 
@@ -173,13 +179,14 @@ impl SummaryWriter {
         let out_dir = std::path::absolute(&out_dir).unwrap_or(out_dir);
         let input_root = std::path::absolute(&self.input_root).unwrap_or_else(|_| self.input_root.clone());
         let ctx = Ctx { data, report, config, fmts: &fmts, input_root: &input_root, out_dir: &out_dir };
-        let ranks = rankings::Ranks::compute(data);
+        let ranks = ranks::Ranks::compute(data, config);
         overview::write(self.wb.worksheet_from_index(OVERVIEW).map_err(err)?, &ctx, &ranks).map_err(err)?;
         rankings::write_departments(self.wb.worksheet_from_index(DEPARTMENTS).map_err(err)?, &ctx, &ranks)
             .map_err(err)?;
         rankings::write_projects(self.wb.worksheet_from_index(PROJECTS).map_err(err)?, &ctx, &ranks).map_err(err)?;
         anomalies::write(self.wb.worksheet_from_index(ANOMALIES).map_err(err)?, &ctx).map_err(err)?;
         files::write(self.wb.worksheet_from_index(FILES).map_err(err)?, &ctx).map_err(err)?;
+        guide::write(self.wb.worksheet_from_index(GUIDE).map_err(err)?, &ctx).map_err(err)?;
         for stream in [&self.indicators, &self.basic] {
             let last = stream.parts.len() - 1;
             for (i, &index) in stream.parts.iter().enumerate() {
@@ -210,6 +217,12 @@ pub struct Formats {
     pub wan: Format,
     pub pct: Format,
     pub score: Format,
+    /// A score that disagrees with its counterpart (填报 vs 核定): highlighted.
+    pub score_marked: Format,
+    /// An amount with its unit (`1,234.50万元`), where a column mixes units (疑点清单).
+    pub wan_unit: Format,
+    /// Points with their unit (`9.50分`).
+    pub score_unit: Format,
     pub int: Format,
     pub link: Format,
     pub title: Format,
@@ -241,6 +254,9 @@ impl Formats {
             wan: base.clone().set_num_format("#,##0.00"),
             pct: base.clone().set_num_format("0.00%"),
             score: base.clone().set_num_format("0.00"),
+            score_marked: base.clone().set_num_format("0.00").set_background_color("FFE699"),
+            wan_unit: base.clone().set_num_format("#,##0.00\"万元\""),
+            score_unit: base.clone().set_num_format("0.00\"分\""),
             int: base.clone().set_num_format("0"),
             link: base.clone().set_font_color("0563C1").set_underline(rust_xlsxwriter::FormatUnderline::Single),
             title: base.clone().set_bold().set_font_size(14),
@@ -257,6 +273,12 @@ pub enum V {
     Wan(Option<f64>),
     Pct(Option<f64>),
     Score(Option<f64>),
+    /// A score highlighted (see [`Formats::score_marked`]).
+    ScoreMarked(Option<f64>),
+    /// An amount shown with 万元.
+    WanUnit(Option<f64>),
+    /// Points shown with 分.
+    ScoreUnit(Option<f64>),
     Int(Option<i64>),
     /// A link to a source file: (relative URL, shown text).
     Link(String, String),
@@ -355,6 +377,8 @@ enum NumFmt {
     Pct,
     Score,
     Int,
+    WanUnit,
+    ScoreUnit,
 }
 
 impl NumFmt {
@@ -364,6 +388,8 @@ impl NumFmt {
             NumFmt::Pct => &f.pct,
             NumFmt::Score => &f.score,
             NumFmt::Int => &f.int,
+            NumFmt::WanUnit => &f.wan_unit,
+            NumFmt::ScoreUnit => &f.score_unit,
         }
     }
 }
@@ -419,11 +445,22 @@ fn write_value(ws: &mut Worksheet, r: u32, c: u16, v: V, f: &Formats, cols: &mut
         V::Pct(Some(x)) => write_number(ws, (r, c), x, NumFmt::Pct, f, cols)?,
         V::Score(Some(x)) => write_number(ws, (r, c), x, NumFmt::Score, f, cols)?,
         V::Int(Some(x)) => write_number(ws, (r, c), x as f64, NumFmt::Int, f, cols)?,
+        V::WanUnit(Some(x)) => write_number(ws, (r, c), x, NumFmt::WanUnit, f, cols)?,
+        V::ScoreUnit(Some(x)) => write_number(ws, (r, c), x, NumFmt::ScoreUnit, f, cols)?,
+        V::ScoreMarked(Some(x)) => {
+            ws.write_number_with_format(r, c, x, &f.score_marked)?;
+        }
         V::Link(url, text) => {
             ws.write_url_with_text(r, c, Url::new(url).set_text(clip(&text)), clip(&text))?;
             ws.set_cell_format(r, c, &f.link)?;
         }
-        V::Wan(None) | V::Pct(None) | V::Score(None) | V::Int(None) => {}
+        V::Wan(None)
+        | V::Pct(None)
+        | V::Score(None)
+        | V::ScoreMarked(None)
+        | V::WanUnit(None)
+        | V::ScoreUnit(None)
+        | V::Int(None) => {}
     }
     Ok(())
 }

@@ -7,14 +7,15 @@ use rust_xlsxwriter::{Chart, ChartMarker, ChartMarkerType, ChartType, Worksheet,
 
 use crate::config::Severity;
 use crate::rules::catalog;
-use crate::summary::rankings::Ranks;
+use crate::summary::rankings::{DEPT_RATE_COL, DEPT_SCORE_COL, PROJECT_RATE_COL, PROJECT_SCORE_COL};
+use crate::summary::ranks::{Ranks, Row, Standing};
 use crate::summary::{Ctx, severity_zh};
 
 pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxError> {
     let f = ctx.fmts;
     let r = ctx.report;
     ws.set_name("总览")?;
-    ws.set_column_width(0, 26)?;
+    ws.set_column_width(0, 44)?;
     ws.set_column_width(1, 14)?;
     ws.set_column_width(2, 10)?;
     ws.set_column_width(3, 10)?;
@@ -31,6 +32,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
         ("部门整体支出自评表", r.forms.department as f64),
         ("项目支出自评表", r.forms.project as f64),
         ("基础数据表", r.forms.basic as f64),
+        ("其中：被较新版本替代、不计入排名的表", r.forms.superseded as f64),
         ("绩效指标行", r.indicators as f64),
         ("疑点总数", r.anomalies.total as f64),
         ("其中：错误", r.anomalies.error as f64),
@@ -52,17 +54,22 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     ws.write_string_with_format(row, 1, format!("jixiao {}", r.version), &f.text)?;
     row += 2;
 
-    // grade distribution over every ranked form (B and C)
+    // grade distribution over every form that counts (B and C), by stated 总分; forms
+    // whose total cannot be right (待核实) and forms without one have rows of their own, so
+    // the table adds up to the forms ranked
     let grade_row = row;
     ws.write_string_with_format(row, 0, "等级分布", &f.header)?;
     ws.write_string_with_format(row, 1, "部门整体", &f.header)?;
     ws.write_string_with_format(row, 2, "项目", &f.header)?;
     ws.write_string_with_format(row, 3, "合计", &f.header)?;
     let grades = &ctx.config.grades;
-    for (i, g) in ["优", "良", "中", "差"].iter().enumerate() {
-        let count = |forms: &[(Option<u32>, &crate::model::EvalSummary)]| {
-            forms.iter().filter(|(_, e)| e.score_total.is_some_and(|s| grades.grade(s) == *g)).count() as f64
-        };
+    let band = |r: &Row| match (&r.standing, r.e.score_total) {
+        (Standing::Unverified(_), _) => "待核实",
+        (_, Some(s)) => grades.grade(s),
+        (_, None) => "无总分",
+    };
+    for (i, g) in ["优", "良", "中", "差", "待核实", "无总分"].iter().enumerate() {
+        let count = |forms: &[Row]| forms.iter().filter(|r| band(r) == *g).count() as f64;
         let (d, p) = (count(&ranks.departments), count(&ranks.projects));
         let rr = row + 1 + i as u32;
         ws.write_string_with_format(rr, 0, *g, &f.text)?;
@@ -70,7 +77,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
         ws.write_number_with_format(rr, 2, p, &f.int)?;
         ws.write_number_with_format(rr, 3, d + p, &f.int)?;
     }
-    row += 6;
+    row += 8;
 
     // anomalies per rule and severity
     ws.write_string_with_format(row, 0, "疑点规则", &f.header)?;
@@ -90,7 +97,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     for rule in catalog() {
         let c = per_rule.get(rule.id).copied().unwrap_or_default();
         row += 1;
-        ws.write_string_with_format(row, 0, rule.id, &f.text)?;
+        ws.write_string_with_format(row, 0, format!("{}（{}）", rule.name, rule.id), &f.text)?;
         for (i, n) in c.iter().enumerate() {
             ws.write_number_with_format(row, 1 + i as u16, *n as f64, &f.int)?;
         }
@@ -117,8 +124,15 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     scatter.title().set_name("执行率与自评总分");
     // columns of 部门排名 / 项目排名: 执行率 and 总分
     for (sheet, n, rate_col, score_col, name, marker) in [
-        ("部门排名", ranks.departments.len() as u32, 8u16, 3u16, "部门整体", ChartMarkerType::Diamond),
-        ("项目排名", ranks.projects.len() as u32, 11u16, 6u16, "项目", ChartMarkerType::Circle),
+        (
+            "部门排名",
+            ranks.departments.len() as u32,
+            DEPT_RATE_COL,
+            DEPT_SCORE_COL,
+            "部门整体",
+            ChartMarkerType::Diamond,
+        ),
+        ("项目排名", ranks.projects.len() as u32, PROJECT_RATE_COL, PROJECT_SCORE_COL, "项目", ChartMarkerType::Circle),
     ] {
         if n == 0 {
             continue;

@@ -1,0 +1,147 @@
+//! 说明: how to read the workbook, for the office that acts on it — what 错误/警告/提示 ask
+//! of them, every rule with its Chinese name, meaning and the tolerance in force (with its
+//! unit), the units of the figures, the grade bands and how the rankings are made. Written
+//! from the configuration of the run, so it never disagrees with what was checked.
+
+use rust_xlsxwriter::{Format, Worksheet, XlsxError};
+
+use crate::config::{Config, RankBy, Severity, VersionOrder};
+use crate::rules::{Unit, catalog, fmt, param};
+use crate::summary::{Ctx, severity_zh};
+
+/// What each severity asks of the office.
+pub fn severity_meaning(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => {
+            "表内数字相互矛盾或不可能成立（如总分与分项合计不符、得分高于分值）。请退回部门核实更正；更正前该表的分数不宜采用。"
+        }
+        Severity::Warning => "可能有误或缺项（如必填项为空、扣分未说明原因）。请对照原表核对，必要时请部门补正或说明。",
+        Severity::Info => "供复核时参考，一般无需部门处理。",
+    }
+}
+
+/// A threshold as the office reads it, with its unit.
+fn param_text(rule_id: &str, key: &str, value: f64) -> String {
+    let pct = |v: f64| format!("{}%", fmt(v * 100.0));
+    match key {
+        "tolerance" => {
+            let unit = match rule_id {
+                "EXEC_RATE_MISMATCH" | "STAFF_CONTROL_RATE" => "个百分点",
+                "OVER_EXECUTION" | "FUND_SOURCE_SUM" | "SUBTOTAL_MISMATCH" => "万元",
+                _ => "分",
+            };
+            format!("容差 {}{unit}", fmt(value))
+        }
+        "relative_tolerance" => format!("或合计的 {}（取大者）", pct(value)),
+        "threshold" => format!("阈值 {}", pct(value)),
+        "expected" => format!("总分行未填分值时按 {}分", fmt(value)),
+        _ => format!("{key} = {}", fmt(value)),
+    }
+}
+
+/// The thresholds of a rule in force under `config`, in Chinese.
+pub fn thresholds(config: &Config, rule_id: &str) -> String {
+    let Some(rule) = catalog().iter().find(|r| r.id == rule_id) else { return String::new() };
+    rule.params.iter().map(|(k, _)| param_text(rule_id, k, param(config, rule_id, k))).collect::<Vec<_>>().join("，")
+}
+
+pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
+    let f = ctx.fmts;
+    let config = ctx.config;
+    ws.set_name("说明")?;
+    for (c, w) in [(0u16, 28.0), (1, 20.0), (2, 8.0), (3, 70.0), (4, 36.0), (5, 24.0)] {
+        ws.set_column_width(c, w)?;
+    }
+    ws.write_string_with_format(0, 0, "阅读说明", &f.title)?;
+    let mut row = 2u32;
+    let heading = |ws: &mut Worksheet, row: u32, cells: &[&str]| -> Result<(), XlsxError> {
+        for (c, s) in cells.iter().enumerate() {
+            ws.write_string_with_format(row, c as u16, *s, &f.header)?;
+        }
+        Ok(())
+    };
+    let line = |ws: &mut Worksheet, row: u32, cells: &[String], fmt: &Format| -> Result<(), XlsxError> {
+        for (c, s) in cells.iter().enumerate() {
+            ws.write_string_with_format(row, c as u16, s, if c == 3 { &f.wrap } else { fmt })?;
+        }
+        Ok(())
+    };
+
+    heading(ws, row, &["疑点级别", "", "", "对财政部门意味着什么"])?;
+    for s in [Severity::Error, Severity::Warning, Severity::Info] {
+        row += 1;
+        let cells = [severity_zh(s).to_string(), String::new(), String::new(), severity_meaning(s).to_string()];
+        line(ws, row, &cells, &f.text)?;
+    }
+
+    row += 2;
+    heading(ws, row, &["规则编号", "规则名称", "级别", "含义", "容差或阈值（本次运行）", "疑点清单的计算值 / 填报值"])?;
+    for rule in catalog() {
+        row += 1;
+        let settings = config.rule(rule.id);
+        let severity = settings.severity.unwrap_or(rule.severity);
+        let mut level = severity_zh(severity).to_string();
+        if !settings.enabled.unwrap_or(true) {
+            level.push_str("（已停用）");
+        }
+        let pair =
+            [rule.shows.expected, rule.shows.actual].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>();
+        let unit = match rule.shows.unit {
+            Unit::Rate => "（百分比）",
+            Unit::Wan => "（万元）",
+            Unit::Score => "（分）",
+            Unit::Text => "（表中原文）",
+            Unit::Nothing => "",
+        };
+        let cells = [
+            rule.id.to_string(),
+            rule.name.to_string(),
+            level,
+            rule.meaning.to_string(),
+            thresholds(config, rule.id),
+            format!("{}{unit}", pair.join(" / ")),
+        ];
+        line(ws, row, &cells, &f.text)?;
+    }
+
+    row += 2;
+    heading(ws, row, &["单位与口径", "", "", ""])?;
+    let g = &config.grades;
+    let by = match config.ranking.by {
+        RankBy::Stated => "填报总分",
+        RankBy::Calculated => "核定总分",
+    };
+    let versions = match config.ranking.versions {
+        VersionOrder::Modified => "以最后修改的文件为准（修改时间相同时以路径排序靠后者为准）",
+        VersionOrder::Path => "以路径排序靠后的文件为准",
+    };
+    let notes = [
+        ("金额", "万元；单元格注明“元”或“亿元”的已换算为万元（并提示金额单位不符）".to_string()),
+        ("比率", "百分比显示；数据集（Parquet）中为小数，如 0.7811 即 78.11%".to_string()),
+        ("得分、分值", "分".to_string()),
+        (
+            "等级",
+            format!(
+                "优 ≥ {}；良 ≥ {} 且 < {}；中 ≥ {} 且 < {}；差 < {}",
+                fmt(g.excellent),
+                fmt(g.good),
+                fmt(g.excellent),
+                fmt(g.pass),
+                fmt(g.good),
+                fmt(g.pass)
+            ),
+        ),
+        ("填报 / 核定", "填报：表中所填数字；核定：本工具按表内数据计算（核定总分 = 预算执行得分 + 各指标得分，核定执行率 = 全年执行数 ÷ 全年预算数）。两者相差超过总分容差时，排名表中以底色标出".to_string()),
+        ("排名", format!("按{by}从高到低，同分同名次；每个年度单独排名。总分高于分值的表不参与排名，排名栏显示“待核实”并在备注中说明原因；未填总分的表显示“无总分”")),
+        ("重复报送", format!("同一年度、同一部门（项目）有多个版本时只计入一个：{versions}；其余版本在文件清单中标为“已被替代”，并注明以哪个文件为准")),
+        ("部门排名的疑点数", "“错误(全部表)”等为该部门当年报送的全部表（部门整体自评表、项目支出自评表、基础数据表）的疑点合计".to_string()),
+    ];
+    for (k, v) in notes {
+        row += 1;
+        line(ws, row, &[k.to_string(), String::new(), String::new(), v], &f.text)?;
+    }
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    Ok(())
+}

@@ -1,0 +1,201 @@
+//! The order of 部门排名 and 项目排名, shared with the overview: which forms are ranked,
+//! in what order, with what rank, and what each department handed in.
+//!
+//! - Only the version of a form that counts is ranked (`crate::versions`): a department
+//!   that re-submitted its workbook is ranked once.
+//! - Each year is ranked on its own (newest year first): 2022's forms do not compete
+//!   with 2023's.
+//! - Forms sort by the total `[ranking] by` names (填报总分 by default, else 核定总分),
+//!   descending, ties sharing a rank (1, 2, 2, 4).
+//! - A total above the weight its 总分 row states (else the standard 100) cannot be right:
+//!   such a form gets no rank, 排名 reads 待核实 and the reason is given; it is listed after
+//!   the ranked forms of its year, never above them. Forms with no total come last.
+
+use std::collections::HashMap;
+
+use crate::config::{Config, RankBy, Severity};
+use crate::model::{EvalSummary, FormKind};
+use crate::normalize::norm;
+use crate::pipeline::Batch;
+
+/// Where a form stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Standing {
+    Ranked(u32),
+    /// Not ranked: its total cannot be right, for this reason.
+    Unverified(String),
+    /// Not ranked: it states no total (or, ranking by 核定总分, has none).
+    NoTotal,
+}
+
+/// A form in ranking order.
+pub struct Row<'a> {
+    pub standing: Standing,
+    pub e: &'a EvalSummary,
+}
+
+/// What a department handed in for one year: its project forms and the anomalies of all
+/// its forms (B, C and A), counting only the versions that count.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Handed {
+    pub projects: usize,
+    /// errors, warnings, infos.
+    pub anomalies: [usize; 3],
+}
+
+pub struct Ranks<'a> {
+    pub departments: Vec<Row<'a>>,
+    pub projects: Vec<Row<'a>>,
+    /// eval_id → [errors, warnings, infos] of that form alone.
+    pub counts: HashMap<&'a str, [usize; 3]>,
+    /// (department without whitespace, year) → what it handed in.
+    handed: HashMap<(String, Option<i32>), Handed>,
+    /// department without whitespace → the years it has a form B for.
+    years: HashMap<String, Vec<Option<i32>>>,
+}
+
+fn severity_index(s: Severity) -> usize {
+    match s {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Info => 2,
+    }
+}
+
+/// The total a ranking sorts by.
+pub fn ranked_total(e: &EvalSummary, by: RankBy) -> Option<f64> {
+    match by {
+        RankBy::Stated => e.score_total,
+        // a form with neither a stated total nor indicators has nothing to calculate from
+        RankBy::Calculated => (e.score_total.is_some() || e.indicators > 0).then_some(e.score_calc),
+    }
+}
+
+/// Why a form's total cannot be right, if it cannot: a stated (or, ranking by it, the
+/// calculated) total above the 总分 row's stated weight, else above the standard total.
+pub fn unverified(e: &EvalSummary, config: &Config) -> Option<String> {
+    let tol = crate::rules::param(config, "SCORE_OVER_WEIGHT", "tolerance") + 1e-9;
+    let (limit, what) = match e.weight_total {
+        Some(w) => (w, "分值"),
+        None => (crate::rules::param(config, "WEIGHT_SUM", "expected"), "满分"),
+    };
+    let f = crate::rules::fmt;
+    let stated = e.score_total.filter(|s| *s > limit + tol).map(|s| format!("填报总分{}高于{what}{}", f(s), f(limit)));
+    let calc = (config.ranking.by == RankBy::Calculated && e.score_calc > limit + tol)
+        .then(|| format!("核定总分{}高于{what}{}", f(e.score_calc), f(limit)));
+    match (stated, calc) {
+        (Some(a), Some(b)) => Some(format!("{a}，{b}")),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Ranks forms, each year on its own: newest year first, within a year the ranked forms
+/// by total descending (then name, then id), then 待核实, then forms without a total.
+pub fn rank<'a>(forms: Vec<&'a EvalSummary>, config: &Config) -> Vec<Row<'a>> {
+    let by = config.ranking.by;
+    let mut rows: Vec<(Option<f64>, Row<'a>)> = forms
+        .into_iter()
+        .map(|e| {
+            let total = ranked_total(e, by);
+            let standing = match (total, unverified(e, config)) {
+                (None, _) => Standing::NoTotal,
+                (Some(_), Some(why)) => Standing::Unverified(why),
+                (Some(_), None) => Standing::Ranked(0),
+            };
+            (total, Row { standing, e })
+        })
+        .collect();
+    let group = |s: &Standing| match s {
+        Standing::Ranked(_) => 0,
+        Standing::Unverified(_) => 1,
+        Standing::NoTotal => 2,
+    };
+    rows.sort_by(|(ta, a), (tb, b)| {
+        b.e.year
+            .cmp(&a.e.year)
+            .then(group(&a.standing).cmp(&group(&b.standing)))
+            .then_with(|| tb.unwrap_or(f64::NEG_INFINITY).total_cmp(&ta.unwrap_or(f64::NEG_INFINITY)))
+            .then_with(|| a.e.title().cmp(b.e.title()))
+            .then_with(|| a.e.eval_id().cmp(b.e.eval_id()))
+    });
+    // competition ranking, restarting with each year: (total, rank) of the previous form
+    let mut prev: Option<(f64, u32)> = None;
+    let mut place = 0u32;
+    let mut year = None;
+    for (total, row) in rows.iter_mut() {
+        if year != Some(row.e.year) {
+            (year, place, prev) = (Some(row.e.year), 0, None);
+        }
+        let (Standing::Ranked(r), Some(t)) = (&mut row.standing, *total) else { continue };
+        place += 1;
+        *r = match prev {
+            Some((p, shared)) if (p - t).abs() < 1e-9 => shared,
+            _ => place,
+        };
+        prev = Some((t, *r));
+    }
+    rows.into_iter().map(|(_, r)| r).collect()
+}
+
+impl<'a> Ranks<'a> {
+    pub fn compute(data: &'a Batch, config: &Config) -> Ranks<'a> {
+        let superseded = data.superseded_ids();
+        // the year and department every counted form's anomalies belong to
+        let mut owner: HashMap<&str, (String, Option<i32>)> = HashMap::new();
+        for e in data.counted() {
+            owner.insert(e.eval_id(), (norm(e.department.as_deref().unwrap_or_default()), e.year));
+        }
+        for (b, _) in data.basics.iter().zip(&data.basic_superseded).filter(|(_, w)| w.is_none()) {
+            owner.insert(&b.form_id, (norm(&b.department), b.year));
+        }
+        let mut counts: HashMap<&str, [usize; 3]> = HashMap::new();
+        let mut handed: HashMap<(String, Option<i32>), Handed> = HashMap::new();
+        for a in &data.anomalies {
+            let id = a.eval_id.as_deref();
+            if id.is_some_and(|id| superseded.contains(id)) {
+                continue;
+            }
+            let i = severity_index(a.severity);
+            if let Some(id) = id {
+                counts.entry(id).or_default()[i] += 1;
+            }
+            let key = id.and_then(|id| owner.get(id)).cloned().unwrap_or_else(|| (norm(&a.department), None));
+            handed.entry(key).or_default().anomalies[i] += 1;
+        }
+        for e in data.counted().filter(|e| e.form == FormKind::Project) {
+            let key = (norm(e.department.as_deref().unwrap_or_default()), e.year);
+            handed.entry(key).or_default().projects += 1;
+        }
+        let mut years: HashMap<String, Vec<Option<i32>>> = HashMap::new();
+        for e in data.counted().filter(|e| e.form == FormKind::Department) {
+            years.entry(norm(e.department.as_deref().unwrap_or_default())).or_default().push(e.year);
+        }
+        Ranks {
+            departments: rank(data.counted().filter(|e| e.form == FormKind::Department).collect(), config),
+            projects: rank(data.counted().filter(|e| e.form == FormKind::Project).collect(), config),
+            counts,
+            handed,
+            years,
+        }
+    }
+
+    /// The anomalies of one form alone.
+    pub fn own(&self, e: &EvalSummary) -> [usize; 3] {
+        self.counts.get(e.eval_id()).copied().unwrap_or_default()
+    }
+
+    /// What the department of form B `e` handed in for its year. Findings that name the
+    /// department but no year (a file that could not be read) go to its only year, when it
+    /// has one.
+    pub fn handed(&self, e: &EvalSummary) -> Handed {
+        let dept = norm(e.department.as_deref().unwrap_or_default());
+        let mut h = self.handed.get(&(dept.clone(), e.year)).copied().unwrap_or_default();
+        let only_year = self.years.get(&dept).is_some_and(|y| y.len() == 1);
+        if e.year.is_some() && only_year {
+            let extra = self.handed.get(&(dept, None)).copied().unwrap_or_default();
+            h.projects += extra.projects;
+            (0..3).for_each(|i| h.anomalies[i] += extra.anomalies[i]);
+        }
+        h
+    }
+}
