@@ -11,21 +11,25 @@
 
 use crate::config::LabelSet;
 
-/// Longer text is not a header label but a sentence that happens to hold one.
-const MAX_HEADER_CHARS: usize = 24;
+/// Longer text is not a header label but a sentence that happens to hold one (24 Chinese
+/// characters; compared in bytes, which is all a header row's hot loop can afford).
+const MAX_HEADER_BYTES: usize = 24 * 3;
 
 /// How well a cleaned label matches a set: 0 for not at all, more for a longer synonym,
 /// most for the whole label.
 pub fn strength(set: &LabelSet, cleaned: &str) -> usize {
-    if cleaned.is_empty() || cleaned.chars().count() > MAX_HEADER_CHARS {
+    if cleaned.is_empty() || cleaned.len() > MAX_HEADER_BYTES {
         return 0;
     }
-    set.synonyms()
-        .iter()
-        .filter(|s| cleaned.contains(s.as_str()))
-        .map(|s| if s == cleaned { 1000 + s.len() } else { s.len() })
-        .max()
-        .unwrap_or(0)
+    if set.is_clean(cleaned) {
+        return 1000 + cleaned.len();
+    }
+    contained(set, cleaned)
+}
+
+/// The length of the longest synonym inside the label, 0 if none is.
+fn contained(set: &LabelSet, cleaned: &str) -> usize {
+    set.synonyms().iter().filter(|s| s.len() < cleaned.len() && cleaned.contains(s.as_str())).map(String::len).max().unwrap_or(0)
 }
 
 /// The column each role takes in a header row. Every (cell, role) pair is scored by
@@ -36,8 +40,16 @@ pub fn strength(set: &LabelSet, cleaned: &str) -> usize {
 pub fn map_header(cells: &[(u32, &str)], roles: &[&LabelSet]) -> Vec<Option<u32>> {
     let mut pairs: Vec<(usize, usize, usize)> = Vec::new();
     for (ci, &(_, text)) in cells.iter().enumerate() {
+        if text.is_empty() || text.len() > MAX_HEADER_BYTES {
+            continue;
+        }
+        // a cell that is a synonym plays that role (most cells of a known template are)
+        if let Some(ri) = roles.iter().position(|set| set.is_clean(text)) {
+            pairs.push((1000 + text.len(), ci, ri));
+            continue;
+        }
         for (ri, set) in roles.iter().enumerate() {
-            let s = strength(set, text);
+            let s = contained(set, text);
             if s > 0 {
                 pairs.push((s, ci, ri));
             }
