@@ -29,7 +29,12 @@ pub fn strength(set: &LabelSet, cleaned: &str) -> usize {
 
 /// The length of the longest synonym inside the label, 0 if none is.
 fn contained(set: &LabelSet, cleaned: &str) -> usize {
-    set.synonyms().iter().filter(|s| s.len() < cleaned.len() && cleaned.contains(s.as_str())).map(String::len).max().unwrap_or(0)
+    set.synonyms()
+        .iter()
+        .filter(|s| s.len() < cleaned.len() && cleaned.contains(s.as_str()))
+        .map(String::len)
+        .max()
+        .unwrap_or(0)
 }
 
 /// The column each role takes in a header row. Every (cell, role) pair is scored by

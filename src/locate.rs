@@ -54,7 +54,9 @@ pub fn locate(grid: &Grid, labels: &Labels) -> Vec<Located> {
             if cell.norm().is_empty() || cell.merged_from.is_some() || cell.norm().chars().count() > 40 {
                 continue;
             }
-            if labels.forms.title_marker.found_in(cell.norm())
+            // a title ends in 表 once its year in parentheses is gone: test that first, it is cheap
+            if cell.clean().ends_with('表')
+                && labels.forms.title_marker.found_in(cell.norm())
                 && let Some(kind) = titled_kind(cell.norm())
             {
                 titles.push((kind, (r, c)));

@@ -8,7 +8,7 @@ use std::ops::Range;
 use crate::config::{FundColumns, LabelSet, Labels};
 use crate::extract::{NumKind, is_copy_of, num_field};
 use crate::grid::Grid;
-use crate::labels::map_header;
+use crate::labels::{map_header, strength};
 use crate::model::{Field, FundRow, Note, Pos};
 use crate::normalize::{clean_label, declared_points};
 use crate::values::number::{AmountUnit, Num, parse_amount, round9};
@@ -52,6 +52,10 @@ impl FundCols {
 /// are there.
 pub fn header(grid: &Grid, row: u32, cols: &FundColumns) -> Option<FundCols> {
     let cells: Vec<(u32, &str)> = grid.row_cells(row, grid.left).map(|(c, cell)| (c, cell.clean())).collect();
+    // cheap test first: the rows above a fund table (name, 主管部门…) have no 执行数 label
+    if !cells.iter().any(|(_, t)| strength(&cols.executed, t) > 0) {
+        return None;
+    }
     let roles: [&LabelSet; 6] = [&cols.initial, &cols.full, &cols.executed, &cols.weight, &cols.rate, &cols.score];
     let [initial, full, executed, weight, rate, score] = map_header(&cells, &roles)[..] else { return None };
     let found = FundCols { initial, full, executed, weight, rate, score };

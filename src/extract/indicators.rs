@@ -8,7 +8,7 @@ use crate::extract::{NumKind, is_copy_of, num_field, text_field};
 use crate::grid::Grid;
 use crate::labels::{map_header, strength};
 use crate::model::{Field, Indicator, Section};
-use crate::normalize::{declared_points, norm};
+use crate::normalize::{declared_points, norm, norm_cow};
 use crate::values::number::is_not_applicable;
 use crate::values::quantity::{Op, Parsed, meets, parse_quantity};
 
@@ -94,15 +94,13 @@ const PLACEHOLDERS: &[&str] = &["", "…", "……", "...", "......", "/", "-", 
 /// its own (`……`, `/`, `指标1：`) and nothing in its value cells but blanks or
 /// "does not apply" marks (`/`, `—`, `无`).
 pub fn placeholder_reason(level3: &str, cells: &[&str]) -> Option<&'static str> {
-    let name = norm(level3);
-    let void = |t: &str| {
-        let n = norm(t);
-        n.is_empty() || is_not_applicable(&n)
-    };
+    // most rows hold values: tell them apart before normalizing anything
+    let void = |t: &str| t.trim().is_empty() || is_not_applicable(&norm_cow(t));
     if !cells.iter().all(|t| void(t)) {
         return None;
     }
-    if PLACEHOLDERS.contains(&name.as_str()) || is_not_applicable(&name) {
+    let name = norm_cow(level3);
+    if PLACEHOLDERS.contains(&name.as_ref()) || is_not_applicable(&name) {
         Some("空行或占位符")
     } else if is_numbered_blank(&name) {
         Some("模板编号行（如“指标1：”），未填写")
@@ -205,7 +203,7 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<Indicat
         }
         // `其中桃树种植面积 | 1.5亩 | 1.5亩` under a scored parent: a breakdown of the
         // indicator above, with no points of its own
-        if norm(&level3).starts_with("其中") && weight.is_blank() && score.is_blank() && !table.rows.is_empty() {
+        if weight.is_blank() && score.is_blank() && norm_cow(&level3).starts_with("其中") && !table.rows.is_empty() {
             table.skipped.push((r, "上一指标的分项（其中…），不单独计分"));
             continue;
         }
