@@ -477,7 +477,9 @@ pub fn file_link(ctx: &Ctx, row: usize, rel: &str, sheet: &str, cell: &str) -> V
     // `#` would start the in-file location and `%` an escape: encode both in the path
     let path = target.display().to_string().replace('\\', "/").replace('%', "%25").replace('#', "%23");
     let mut url = format!("file:///{path}");
-    if !sheet.is_empty() && !cell.is_empty() {
+    // a cell of a workbook (`K101`), never of a Word report: Word opens no `#sheet!cell`
+    let is_word = rel.rsplit('.').next().is_some_and(|e| e.eq_ignore_ascii_case("docx"));
+    if !sheet.is_empty() && !cell.is_empty() && cell.is_ascii() && !is_word {
         url.push_str(&format!("#'{}'!{}", sheet.replace('\'', "''"), cell));
     }
     V::Link(url, rel.to_string())
