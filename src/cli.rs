@@ -43,6 +43,14 @@ pub enum Command {
         /// Re-read every file instead of reusing unchanged files' results from OUT_DIR/cache.
         #[arg(long)]
         no_cache: bool,
+        /// The departments expected, with their 系统 (`.xlsx` or `.csv`, columns 部门名称 and
+        /// 所属系统): 报送情况 lists who sent nothing, what could not be read, names on no
+        /// roster with the closest roster name (e.g. `--roster 名单.xlsx`).
+        #[arg(long)]
+        roster: Option<PathBuf>,
+        /// Also write one feedback workbook per department: OUT_DIR/反馈/<系统>/<部门>.xlsx.
+        #[arg(long)]
+        feedback: bool,
     },
     /// Show what the reader finds in one workbook: the forms, each table's header mapping
     /// with the label that matched, the unit in force, the rows skipped and why, and for a

@@ -270,6 +270,33 @@ pub struct Config {
     pub ranking: Ranking,
     pub rules: BTreeMap<String, RuleSettings>,
     pub limits: Limits,
+    pub systems: Systems,
+    pub roster: RosterMatching,
+}
+
+/// Which 系统 (bureau, district) a department and its files belong to (`crate::systems`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Systems {
+    /// The folder level under INPUT_DIR that names the 系统: 1 = the first folder
+    /// (`市教育局系统/…`), 2 = the folder inside it. 0 puts everything in `unassigned`.
+    pub level: usize,
+    /// A two-column file (`.csv`, `.xlsx`): a department or folder name, and its 系统.
+    /// Its entries win over the folder level. Empty: none.
+    pub map_file: String,
+    /// The 系统 of a file that sits above `level` (directly in INPUT_DIR).
+    pub unassigned: String,
+}
+
+/// How handed-in department names are matched with a roster (`crate::roster`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RosterMatching {
+    /// Prefixes a department may write or leave out (`株洲市`): compared without them.
+    pub drop_prefixes: Vec<String>,
+    /// A name on no roster gets the closest roster name suggested when at most this many
+    /// characters differ (edit distance on normalized names).
+    pub max_distance: usize,
 }
 
 impl Config {

@@ -13,6 +13,7 @@ use polars_parquet::write::ZstdLevel;
 
 use crate::config::Grades;
 use crate::model::{Anomaly, BasicForm, Evaluation, Field, FileRecord, FileResult};
+use crate::systems::Systems;
 use crate::versions::Superseded;
 
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +80,12 @@ fn s(f: &Field<String>) -> Option<&str> {
 /// One row per file. Besides the contract's columns, `superseded_by`: the file(s) whose
 /// version of some of this file's forms counts instead (`; `-separated, null when none),
 /// and `superseded_forms`: how many of its forms do not count.
-pub fn files_frame(files: &[FileRecord], superseded: &BTreeMap<String, Superseded>) -> Result<DataFrame, DatasetError> {
+/// `system`: the file's 所属系统 (`crate::systems`), from its folder or its department.
+pub fn files_frame(
+    files: &[FileRecord],
+    superseded: &BTreeMap<String, Superseded>,
+    system: impl Fn(&FileRecord) -> String,
+) -> Result<DataFrame, DatasetError> {
     let sup = |f: &FileRecord| superseded.get(&f.path);
     Table::new("files", files.len())
         .str("path", files.iter().map(|f| Some(f.path.as_str())))
@@ -92,10 +98,12 @@ pub fn files_frame(files: &[FileRecord], superseded: &BTreeMap<String, Supersede
         .i64("millis", files.iter().map(|f| Some(f.millis as i64)))
         .str("superseded_by", files.iter().map(|f| sup(f).map(|s| s.by.iter().cloned().collect::<Vec<_>>().join("; "))))
         .i32("superseded_forms", files.iter().map(|f| Some(sup(f).map_or(0, |s| s.forms as i32))))
+        .str("system", files.iter().map(|f| Some(system(f))))
         .finish()
 }
 
-pub fn evaluations_frame(evals: &[&Evaluation], grades: &Grades) -> Result<DataFrame, DatasetError> {
+/// One row per form B or C; besides the contract's columns, `system` (所属系统).
+pub fn evaluations_frame(evals: &[&Evaluation], grades: &Grades, systems: &Systems) -> Result<DataFrame, DatasetError> {
     let e = evals;
     Table::new("evaluations", e.len())
         .str("eval_id", e.iter().map(|e| Some(e.eval_id.as_str())))
@@ -126,6 +134,7 @@ pub fn evaluations_frame(evals: &[&Evaluation], grades: &Grades) -> Result<DataF
         .str("filled_date_raw", e.iter().map(|e| Some(e.filled_date.raw.as_str())))
         .str("phone", e.iter().map(|e| s(&e.phone)))
         .i32("indicators", e.iter().map(|e| Some(e.indicators.len() as i32)))
+        .str("system", e.iter().map(|e| Some(systems.of(&e.path, e.department.value.as_deref()))))
         .finish()
 }
 
@@ -231,7 +240,8 @@ pub fn basic_frame(basics: &[&BasicForm]) -> Result<DataFrame, DatasetError> {
         .finish()
 }
 
-pub fn anomalies_frame(a: &[Anomaly]) -> Result<DataFrame, DatasetError> {
+/// One row per finding; besides the contract's columns, `system` (所属系统).
+pub fn anomalies_frame(a: &[Anomaly], systems: &Systems) -> Result<DataFrame, DatasetError> {
     Table::new("anomalies", a.len())
         .str("rule", a.iter().map(|a| Some(a.rule)))
         .str("severity", a.iter().map(|a| Some(a.severity.as_str())))
@@ -246,6 +256,7 @@ pub fn anomalies_frame(a: &[Anomaly]) -> Result<DataFrame, DatasetError> {
         .f64("actual", a.iter().map(|a| a.actual))
         .str("expected_text", a.iter().map(|a| a.expected_text.as_deref()))
         .str("actual_text", a.iter().map(|a| a.actual_text.as_deref()))
+        .str("system", a.iter().map(|a| Some(systems.of(&a.path, Some(a.department.as_str())))))
         .finish()
 }
 
@@ -262,6 +273,9 @@ pub struct DatasetWriter {
     funds: Writer,
     indicators: Writer,
     basic_data: Writer,
+    systems: Systems,
+    /// path → the department of the file's first form, for the file log's 系统.
+    file_department: std::collections::HashMap<String, String>,
 }
 
 fn compression() -> ParquetCompression {
@@ -294,24 +308,36 @@ impl DatasetWriter {
         Ok(DatasetWriter {
             dir: dir.to_path_buf(),
             grades: grades.clone(),
-            evaluations: open_batched(dir, "evaluations", evaluations_frame(&[], grades)?)?,
+            evaluations: open_batched(dir, "evaluations", evaluations_frame(&[], grades, &Systems::default())?)?,
             funds: open_batched(dir, "funds", funds_frame(&[])?)?,
             indicators: open_batched(dir, "indicators", indicators_frame(&[])?)?,
             basic_data: open_batched(dir, "basic_data", basic_frame(&[])?)?,
+            systems: Systems::default(),
+            file_department: Default::default(),
         })
+    }
+
+    /// How the `system` columns are filled (before the first [`DatasetWriter::write`]).
+    pub fn set_systems(&mut self, systems: Systems) {
+        self.systems = systems;
     }
 
     /// Appends the forms of some files.
     pub fn write(&mut self, results: &[FileResult]) -> Result<(), DatasetError> {
         let evals: Vec<&Evaluation> = results.iter().flat_map(|r| &r.evaluations).collect();
         let basics: Vec<&BasicForm> = results.iter().flat_map(|r| &r.basics).collect();
+        for e in &evals {
+            if let Some(d) = e.department.value.as_deref() {
+                self.file_department.entry(e.path.clone()).or_insert_with(|| d.to_string());
+            }
+        }
         let batch = |w: &mut Writer, df: DataFrame| {
             if df.height() == 0 {
                 return Ok(());
             }
             w.write_batch(&df).map_err(|cause| DatasetError::Polars { table: "parquet", cause })
         };
-        batch(&mut self.evaluations, evaluations_frame(&evals, &self.grades)?)?;
+        batch(&mut self.evaluations, evaluations_frame(&evals, &self.grades, &self.systems)?)?;
         batch(&mut self.funds, funds_frame(&evals)?)?;
         batch(&mut self.indicators, indicators_frame(&evals)?)?;
         batch(&mut self.basic_data, basic_frame(&basics)?)?;
@@ -328,8 +354,9 @@ impl DatasetWriter {
         for w in [&self.evaluations, &self.funds, &self.indicators, &self.basic_data] {
             w.finish().map_err(|cause| DatasetError::Polars { table: "parquet", cause })?;
         }
-        write_frame(&self.dir, "files", files_frame(files, superseded)?)?;
-        write_frame(&self.dir, "anomalies", anomalies_frame(anomalies)?)?;
+        let system = |f: &FileRecord| self.systems.of(&f.path, self.file_department.get(&f.path).map(String::as_str));
+        write_frame(&self.dir, "files", files_frame(files, superseded, system)?)?;
+        write_frame(&self.dir, "anomalies", anomalies_frame(anomalies, &self.systems)?)?;
         Ok(())
     }
 }

@@ -16,6 +16,8 @@ pub mod discover;
 pub mod explain;
 pub mod extract;
 #[cfg(feature = "output")]
+pub mod feedback;
+#[cfg(feature = "output")]
 pub mod fixtures;
 pub mod grid;
 pub mod inspect;
@@ -27,8 +29,10 @@ pub mod normalize;
 #[cfg(feature = "output")]
 pub mod pipeline;
 pub mod read;
+pub mod roster;
 pub mod rules;
 #[cfg(feature = "output")]
 pub mod summary;
+pub mod systems;
 pub mod values;
 pub mod versions;

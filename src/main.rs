@@ -4,7 +4,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use jixiao::cli::{Cli, Command};
 use jixiao::config::Config;
-use jixiao::pipeline::{RunOptions, run};
+use jixiao::pipeline::{RunExtras, RunOptions, run_with};
 
 /// mimalloc: the run allocates many small strings on several threads at once, where it
 /// measured faster than the system allocator (docs/performance.md).
@@ -25,7 +25,7 @@ fn main() {
 
 fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run { input, out, config, jobs, quiet, no_cache } => {
+        Command::Run { input, out, config, jobs, quiet, no_cache, roster, feedback } => {
             let cfg = Config::load(config.as_deref()).context("loading the configuration")?;
             let opts = RunOptions {
                 input,
@@ -37,7 +37,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 cache: !no_cache,
                 run_date: chrono::Local::now().date_naive(),
             };
-            let report = run(&opts)?;
+            let report = run_with(&opts, &RunExtras { roster, feedback })?;
             if !quiet {
                 eprintln!("{}", jixiao::pipeline::one_line(&report));
             }

@@ -59,6 +59,20 @@ pub enum RunError {
     Summary(#[from] SummaryError),
     #[error("cannot start worker threads: {0}")]
     Threads(String),
+    #[error(transparent)]
+    Roster(#[from] crate::roster::RosterError),
+    #[error(transparent)]
+    Feedback(#[from] crate::feedback::FeedbackError),
+}
+
+/// What a run may do besides the dataset and the summary (kept apart from [`RunOptions`]
+/// so that its literals stay valid).
+#[derive(Debug, Clone, Default)]
+pub struct RunExtras {
+    /// `--roster`: the departments expected, with their 系统 (报送情况).
+    pub roster: Option<PathBuf>,
+    /// `--feedback`: one workbook per department under `OUT_DIR/反馈/<系统>/`.
+    pub feedback: bool,
 }
 
 /// Files per chunk: processed in parallel, then written in path order while the next
@@ -67,10 +81,22 @@ const CHUNK: usize = 128;
 
 /// Runs the whole job and writes OUT_DIR.
 pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
+    run_with(opts, &RunExtras::default())
+}
+
+/// [`run`], with a roster and the feedback workbooks.
+pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunError> {
     let t0 = Instant::now();
     if !opts.input.is_dir() {
         return Err(RunError::InputMissing(opts.input.display().to_string()));
     }
+    let roster = extras.roster.as_deref().map(|p| crate::roster::Roster::load(p, &opts.config.roster)).transpose()?;
+    let mut systems = crate::systems::Systems::from_config(&opts.config)?;
+    for e in roster.iter().flat_map(|r| &r.entries) {
+        systems.add_default(&e.name, &e.system);
+    }
+    // the office's 整改状态 / 备注, typed into the previous summary
+    let tracking = crate::summary::tracking::Tracking::read_previous(&opts.out.join("summary.xlsx"));
     let found = discover(&opts.input, Some(&opts.out));
     let t_discover = t0.elapsed();
     let staging = Staging::new(&opts.out)?;
@@ -84,6 +110,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let timeout = Duration::from_secs(opts.config.limits.file_timeout_secs.max(1));
     let mut dataset = DatasetWriter::create(&staging.dir.join("dataset"), &opts.config.grades)?;
     let mut summary = SummaryWriter::create(&staging.dir.join("summary.xlsx"), &opts.input)?;
+    dataset.set_systems(systems.clone());
+    summary.set_extras(crate::summary::Extras { systems: systems.clone(), roster, tracking });
     let mut batch = Batch::new(Some(opts.input.clone()));
 
     let process_chunk = |chunk: &[Input]| -> Vec<FileResult> {
@@ -140,6 +168,23 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             summary.finish(&batch, &report, &opts.config)?;
             joined(parquet)
         })?;
+    }
+    if extras.feedback {
+        let t = Instant::now();
+        let fb = crate::feedback::FeedbackJob {
+            batch: &batch,
+            config: &opts.config,
+            systems: &systems,
+            run_date: opts.run_date,
+            staging: &staging.dir,
+            previous: opts.cache.then_some(opts.out.as_path()),
+        };
+        let written = pool.install(|| crate::feedback::write_all(&fb))?;
+        report.feedback = Some(report::FeedbackCounts {
+            departments: written.departments,
+            rebuilt: written.rebuilt,
+            millis: t.elapsed().as_millis() as u64,
+        });
     }
     write_run_json(&staging.dir, &report)?;
     staging.commit()?;

@@ -28,6 +28,18 @@ pub struct RunReport {
     pub durations_ms: Durations,
     pub config_file: Option<String>,
     pub config: serde_json::Value,
+    /// `--feedback`: the per-department workbooks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<FeedbackCounts>,
+}
+
+/// The feedback workbooks of a run: how many, how many written anew (the others copied
+/// from the previous run, their department's content unchanged), and the time taken.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct FeedbackCounts {
+    pub departments: usize,
+    pub rebuilt: usize,
+    pub millis: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]

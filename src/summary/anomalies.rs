@@ -53,6 +53,9 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         Col("比较项", 18.0),
         Col("计算值", 14.0),
         Col("填报值", 14.0),
+        Col("所属系统", 20.0),
+        Col("整改状态", 10.0),
+        Col("备注", 30.0),
     ];
     let rows = ctx.data.anomalies.iter().enumerate().map(|(i, a)| {
         let style: fn(&Formats) -> &rust_xlsxwriter::Format = match a.severity {
@@ -64,6 +67,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         let shows =
             rule.map(|r| r.shows).unwrap_or(crate::rules::Shows { expected: "", actual: "", unit: Unit::Nothing });
         let number = |x: Option<f64>| if shows.unit == Unit::Text { None } else { x };
+        let tracking = ctx.extras.tracking.of(a);
         vec![
             V::Styled(severity_zh(a.severity).to_string(), style),
             V::Text(a.rule.to_string()),
@@ -77,8 +81,17 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             V::Text(pair(shows, a)),
             value(&a.expected_text, number(a.expected), shows.unit),
             value(&a.actual_text, number(a.actual), shows.unit),
+            V::Text(ctx.extras.systems.of(&a.path, Some(&a.department))),
+            V::Text(tracking.0),
+            V::Text(tracking.1),
         ]
     });
-    table(ws, "疑点清单", ctx.fmts, &cols, rows)?;
+    let n = table(ws, "疑点清单", ctx.fmts, &cols, rows)?;
+    // 整改状态: a drop-down over every finding's row
+    let state_col = (cols.len() - 2) as u16;
+    let choices = rust_xlsxwriter::DataValidation::new()
+        .allow_list_strings(&crate::summary::tracking::STATES)?
+        .set_input_title("整改状态")?;
+    ws.add_data_validation(1, state_col, n.max(1), state_col, &choices)?;
     Ok(())
 }

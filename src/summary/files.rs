@@ -29,6 +29,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         Col("工作表数", 8.0),
         Col("大小(KB)", 9.0),
         Col("SHA-256", 20.0),
+        Col("所属系统", 20.0),
     ];
     // the Chinese reason of a failed file is its UNREADABLE_FILE message
     let mut reasons: HashMap<&str, &str> = HashMap::new();
@@ -39,6 +40,13 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     }
     let reason_zh = |path: &str| reasons.get(path).map(|s| s.to_string());
     let superseded = &ctx.data.superseded_files;
+    // a file's 系统 may follow its department (a map file, a roster)
+    let mut file_department: HashMap<&str, &str> = HashMap::new();
+    for e in &ctx.data.evaluations {
+        if let Some(d) = e.department.as_deref() {
+            file_department.entry(e.path()).or_insert(d);
+        }
+    }
     let rows = ctx.data.files.iter().enumerate().map(|(i, f)| {
         let (status, reason, by) = match superseded.get(&f.path) {
             Some(s) => {
@@ -61,6 +69,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             V::Int(Some(f.sheets as i64)),
             V::Score(Some(f.bytes as f64 / 1024.0)),
             V::Text(f.sha256.clone()),
+            V::Text(ctx.extras.systems.of(&f.path, file_department.get(f.path.as_str()).copied())),
         ]
     });
     table(ws, "文件清单", ctx.fmts, &cols, rows)?;

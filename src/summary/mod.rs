@@ -8,11 +8,15 @@
 mod anomalies;
 mod basic;
 mod files;
+pub use files::status_zh;
 mod guide;
 mod indicators;
 mod overview;
 mod rankings;
 mod ranks;
+pub mod roster;
+pub mod systems;
+pub mod tracking;
 
 use std::path::{Path, PathBuf};
 
@@ -31,6 +35,18 @@ pub enum SummaryError {
 /// Sheet names, in order. Other tools may look for them: keep them stable (说明, the
 /// reading guide, was added last so the others keep their places).
 pub const SHEETS: [&str; 8] = ["总览", "部门排名", "项目排名", "疑点清单", "指标明细", "基础数据", "文件清单", "说明"];
+
+/// Sheets added after 说明 (issue 15), in order: the others keep their places.
+pub const EXTRA_SHEETS: [&str; 2] = [systems::SHEET, roster::SHEET];
+
+/// What the summary knows besides the batch: each form's 所属系统, the roster, and the
+/// office's tracking of findings read back from the previous summary.
+#[derive(Debug, Default, Clone)]
+pub struct Extras {
+    pub systems: crate::systems::Systems,
+    pub roster: Option<crate::roster::Roster>,
+    pub tracking: tracking::Tracking,
+}
 
 /// Excel's last row is 1,048,576: a detail sheet holds at most this many data rows and
 /// continues in `指标明细(2)`, `指标明细(3)`…
@@ -64,6 +80,9 @@ pub struct SummaryWriter {
     sheets: usize,
     indicators: Stream,
     basic: Stream,
+    extras: Extras,
+    /// Worksheet index of the first of [`EXTRA_SHEETS`].
+    extra_at: usize,
 }
 
 const OVERVIEW: usize = 0;
@@ -105,6 +124,8 @@ impl SummaryWriter {
                 row: 0,
                 formats: ColFormats::default(),
             },
+            extras: Extras::default(),
+            extra_at: 0,
         };
         w.new_part(true).map_err(err)?;
         w.new_part(false).map_err(err)?;
@@ -112,7 +133,17 @@ impl SummaryWriter {
             w.wb.add_worksheet_with_constant_memory().and_then(|ws| ws.set_name(name)).map_err(err)?;
             w.sheets += 1;
         }
+        w.extra_at = w.sheets;
+        for name in EXTRA_SHEETS {
+            w.wb.add_worksheet_with_constant_memory().and_then(|ws| ws.set_name(name)).map_err(err)?;
+            w.sheets += 1;
+        }
         Ok(w)
+    }
+
+    /// The 系统, roster and tracking the sheets written by [`SummaryWriter::finish`] use.
+    pub fn set_extras(&mut self, extras: Extras) {
+        self.extras = extras;
     }
 
     /// Adds a constant-memory sheet for a stream (the first, or the next part).
@@ -178,7 +209,8 @@ impl SummaryWriter {
         // working directory twice
         let out_dir = std::path::absolute(&out_dir).unwrap_or(out_dir);
         let input_root = std::path::absolute(&self.input_root).unwrap_or_else(|_| self.input_root.clone());
-        let ctx = Ctx { data, report, config, fmts: &fmts, input_root: &input_root, out_dir: &out_dir };
+        let extras = std::mem::take(&mut self.extras);
+        let ctx = Ctx { data, report, config, fmts: &fmts, input_root: &input_root, out_dir: &out_dir, extras: &extras };
         let ranks = ranks::Ranks::compute(data, config);
         overview::write(self.wb.worksheet_from_index(OVERVIEW).map_err(err)?, &ctx, &ranks).map_err(err)?;
         rankings::write_departments(self.wb.worksheet_from_index(DEPARTMENTS).map_err(err)?, &ctx, &ranks)
@@ -187,6 +219,8 @@ impl SummaryWriter {
         anomalies::write(self.wb.worksheet_from_index(ANOMALIES).map_err(err)?, &ctx).map_err(err)?;
         files::write(self.wb.worksheet_from_index(FILES).map_err(err)?, &ctx).map_err(err)?;
         guide::write(self.wb.worksheet_from_index(GUIDE).map_err(err)?, &ctx).map_err(err)?;
+        systems::write(self.wb.worksheet_from_index(self.extra_at).map_err(err)?, &ctx).map_err(err)?;
+        roster::write(self.wb.worksheet_from_index(self.extra_at + 1).map_err(err)?, &ctx).map_err(err)?;
         for stream in [&self.indicators, &self.basic] {
             let last = stream.parts.len() - 1;
             for (i, &index) in stream.parts.iter().enumerate() {
@@ -207,6 +241,7 @@ pub struct Ctx<'a> {
     pub fmts: &'a Formats,
     pub input_root: &'a Path,
     pub out_dir: &'a Path,
+    pub extras: &'a Extras,
 }
 
 /// The cell formats, made once.

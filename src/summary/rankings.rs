@@ -98,7 +98,9 @@ fn columns(head: &[Col], counts: [&'static str; 3]) -> Vec<Col> {
 pub fn write_departments(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxError> {
     // the counts are of everything the department handed in for the year: its form B,
     // its project forms and its form A
-    let cols = columns(&[Col("部门", 30.0)], ["错误(全部表)", "警告(全部表)", "提示(全部表)"]);
+    let mut cols = columns(&[Col("部门", 30.0)], ["错误(全部表)", "警告(全部表)", "提示(全部表)"]);
+    cols.extend([Col("所属系统", 20.0), Col("系统内排名", 9.0)]);
+    let within = crate::summary::systems::within(ctx, &ranks.departments, |e| crate::summary::systems::of(ctx, e));
     let rows = ranks.departments.iter().enumerate().map(|(i, row)| {
         let e = row.e;
         let handed = ranks.handed(e);
@@ -107,6 +109,8 @@ pub fn write_departments(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result
         out.extend(figures(e, ctx.config));
         out.push(n(handed.projects));
         out.extend(counts_and_place(ctx, i, row, handed.anomalies));
+        out.push(V::Text(crate::summary::systems::of(ctx, e)));
+        out.push(V::Int(within[i].map(i64::from)));
         out
     });
     table(ws, "部门排名", ctx.fmts, &cols, rows)?;
@@ -115,13 +119,18 @@ pub fn write_departments(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result
 
 pub fn write_projects(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxError> {
     let head = [Col("项目", 36.0), Col("部门", 26.0), Col("主管部门", 20.0), Col("实施单位", 20.0)];
-    let cols = columns(&head, ["错误", "警告", "提示"]);
+    let mut cols = columns(&head, ["错误", "警告", "提示"]);
+    cols.extend([Col("所属系统", 20.0), Col("部门内排名", 9.0)]);
+    let dept = |e: &EvalSummary| crate::normalize::norm(e.department.as_deref().unwrap_or_default());
+    let within = crate::summary::systems::within(ctx, &ranks.projects, dept);
     let rows = ranks.projects.iter().enumerate().map(|(i, row)| {
         let e = row.e;
         let mut out = Vec::from(year_and_rank(row));
         out.extend([text(&e.project), text(&e.department), text(&e.supervisor), text(&e.implementer)]);
         out.extend(figures(e, ctx.config));
         out.extend(counts_and_place(ctx, i, row, ranks.own(e)));
+        out.push(V::Text(crate::summary::systems::of(ctx, e)));
+        out.push(V::Int(within[i].map(i64::from)));
         out
     });
     table(ws, "项目排名", ctx.fmts, &cols, rows)?;
