@@ -63,8 +63,19 @@ pub struct Sheet {
     pub unread: Vec<Vec<String>>,
 }
 
-pub const FORM_COLS: [&str; 11] =
-    ["表", "项目", "年度", "填报总分", "核定总分", "填报执行率", "核定执行率", "全年预算数(万元)", "全年执行数(万元)", "文件", "工作表"];
+pub const FORM_COLS: [&str; 11] = [
+    "表",
+    "项目",
+    "年度",
+    "填报总分",
+    "核定总分",
+    "填报执行率",
+    "核定执行率",
+    "全年预算数(万元)",
+    "全年执行数(万元)",
+    "文件",
+    "工作表",
+];
 pub const FINDING_COLS: [&str; 10] =
     ["序号", "级别", "问题", "表（项目）", "文件", "工作表", "单元格", "计算值", "填报值", "整改要求"];
 pub const UNREAD_COLS: [&str; 3] = ["文件", "状态", "原因"];
@@ -150,7 +161,9 @@ pub fn sheets(batch: &Batch, systems: &Systems) -> Vec<Sheet> {
     }
     for (k, mut list) in forms {
         // the department form first, then its projects by name
-        list.sort_by(|a, b| (a.form != FormKind::Department, a.title()).cmp(&(b.form != FormKind::Department, b.title())));
+        list.sort_by(|a, b| {
+            (a.form != FormKind::Department, a.title()).cmp(&(b.form != FormKind::Department, b.title()))
+        });
         if let Some(s) = by.get_mut(&k) {
             s.forms = list.into_iter().map(form_row).collect();
         }
@@ -193,7 +206,10 @@ pub fn sheets(batch: &Batch, systems: &Systems) -> Vec<Sheet> {
         }
     }
     let keys: Vec<String> = by.keys().cloned().collect();
-    let unread = batch.files.iter().filter(|f| matches!(f.status, FileStatus::Failed | FileStatus::Skipped | FileStatus::NoForm));
+    let unread = batch
+        .files
+        .iter()
+        .filter(|f| matches!(f.status, FileStatus::Failed | FileStatus::Skipped | FileStatus::NoForm));
     for f in unread {
         if let Some(k) = owner(f, &keys) {
             let reason = batch
@@ -216,21 +232,24 @@ pub fn sheets(batch: &Batch, systems: &Systems) -> Vec<Sheet> {
 fn owner(f: &FileRecord, keys: &[String]) -> Option<String> {
     let parts: Vec<String> = f.path.split('/').map(norm).collect();
     let (folders, name) = parts.split_at(parts.len().saturating_sub(1));
-    folders
-        .iter()
-        .rev()
-        .find(|p| keys.contains(p))
-        .cloned()
-        .or_else(|| name.first().and_then(|n| keys.iter().filter(|k| n.contains(k.as_str())).max_by_key(|k| k.len()).cloned()))
+    folders.iter().rev().find(|p| keys.contains(p)).cloned().or_else(|| {
+        name.first().and_then(|n| keys.iter().filter(|k| n.contains(k.as_str())).max_by_key(|k| k.len()).cloned())
+    })
 }
 
 /// A name usable as a file or folder name on Windows and Unix.
 pub fn safe_name(s: &str) -> String {
-    let t: String = s
-        .trim()
-        .chars()
-        .map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() { '_' } else { c })
-        .collect();
+    let t: String =
+        s.trim()
+            .chars()
+            .map(|c| {
+                if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
     let t = t.trim_matches(|c| c == '.' || c == ' ').to_string();
     if t.is_empty() { "未命名".into() } else { t.chars().take(80).collect() }
 }
@@ -267,9 +286,7 @@ pub fn write_all(job: &FeedbackJob) -> Result<Written, FeedbackError> {
     let old_index: HashMap<String, String> = job
         .previous
         .and_then(|p| std::fs::read_to_string(p.join("cache").join(INDEX)).ok())
-        .map(|t| {
-            t.lines().filter_map(|l| l.split_once('\t')).map(|(a, b)| (a.to_string(), b.to_string())).collect()
-        })
+        .map(|t| t.lines().filter_map(|l| l.split_once('\t')).map(|(a, b)| (a.to_string(), b.to_string())).collect())
         .unwrap_or_default();
     // two departments whose names make the same file name: the second gets a number
     let mut seen: HashMap<PathBuf, usize> = HashMap::new();
@@ -303,7 +320,8 @@ pub fn write_all(job: &FeedbackJob) -> Result<Written, FeedbackError> {
                     return Ok((key, hash, false));
                 }
             }
-            write_one(&dest, s, job).map_err(|cause| FeedbackError::Xlsx { path: dest.display().to_string(), cause })?;
+            write_one(&dest, s, job)
+                .map_err(|cause| FeedbackError::Xlsx { path: dest.display().to_string(), cause })?;
             Ok((key, hash, true))
         })
         .collect();
@@ -365,7 +383,12 @@ fn write_one(dest: &Path, s: &Sheet, job: &FeedbackJob) -> Result<(), XlsxError>
         ws.write_string(r, 1, v)?;
         r += 1;
     }
-    let section = |ws: &mut rust_xlsxwriter::Worksheet, r: &mut u32, name: &str, cols: &[&str], rows: &[Vec<String>]| -> Result<(), XlsxError> {
+    let section = |ws: &mut rust_xlsxwriter::Worksheet,
+                   r: &mut u32,
+                   name: &str,
+                   cols: &[&str],
+                   rows: &[Vec<String>]|
+     -> Result<(), XlsxError> {
         *r += 1;
         ws.write_string_with_format(*r, 0, name, &bold)?;
         *r += 1;

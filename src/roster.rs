@@ -38,12 +38,14 @@ pub fn read_rows(path: &Path) -> Result<Vec<Vec<String>>, RosterError> {
     } else {
         let mut wb = open_workbook_auto(path)
             .map_err(|e| RosterError::Workbook { path: shown.clone(), cause: e.to_string() })?;
-        let first = wb.sheet_names().first().cloned().ok_or_else(|| RosterError::Invalid {
-            path: shown.clone(),
-            message: "the workbook has no sheet".into(),
-        })?;
-        let range =
-            wb.worksheet_range(&first).map_err(|e| RosterError::Workbook { path: shown.clone(), cause: e.to_string() })?;
+        let first = wb
+            .sheet_names()
+            .first()
+            .cloned()
+            .ok_or_else(|| RosterError::Invalid { path: shown.clone(), message: "the workbook has no sheet".into() })?;
+        let range = wb
+            .worksheet_range(&first)
+            .map_err(|e| RosterError::Workbook { path: shown.clone(), cause: e.to_string() })?;
         range
             .rows()
             .map(|r| {
@@ -155,9 +157,7 @@ impl Roster {
     }
 
     pub fn from_rows(rows: &[Vec<String>], m: &RosterMatching) -> Result<Roster, String> {
-        let find = |row: &[String], names: &[&str]| {
-            names.iter().find_map(|h| row.iter().position(|c| norm(c) == *h))
-        };
+        let find = |row: &[String], names: &[&str]| names.iter().find_map(|h| row.iter().position(|c| norm(c) == *h));
         let header = rows.iter().take(5).position(|r| find(r, &NAME_HEADERS).is_some());
         let (start, name_col, system_col) = match header {
             Some(h) => (h + 1, find(&rows[h], &NAME_HEADERS).unwrap_or(0), find(&rows[h], &SYSTEM_HEADERS)),
@@ -188,16 +188,30 @@ impl Roster {
         self.by_key.get(&key(name, m)).copied()
     }
 
-    /// The closest roster entry to a name that matches none, with its distance, when
-    /// within `max_distance`.
-    pub fn closest(&self, name: &str, m: &RosterMatching) -> Option<(usize, usize)> {
+    /// The closest roster entry to a name that matches none (leaving out `taken`, the
+    /// entries already matched), with its distance: within `max_distance` and differing
+    /// in at most half the characters, or one name inside the other (`实验小学` and
+    /// `实验小学(本级)`).
+    pub fn closest(
+        &self,
+        name: &str,
+        m: &RosterMatching,
+        taken: &std::collections::HashSet<usize>,
+    ) -> Option<(usize, usize)> {
         let k = key(name, m);
         self.entries
             .iter()
             .enumerate()
-            .map(|(i, e)| (i, distance(&k, &key(&e.name, m))))
+            .filter(|(i, _)| !taken.contains(i))
+            .filter_map(|(i, e)| {
+                let ek = key(&e.name, m);
+                let d = distance(&k, &ek);
+                let shorter = k.chars().count().min(ek.chars().count());
+                let near = d <= m.max_distance && d * 2 <= shorter;
+                let inside = shorter > 0 && (k.contains(&ek) || ek.contains(&k));
+                (near || inside).then_some((i, d))
+            })
             .min_by_key(|(i, d)| (*d, *i))
-            .filter(|(_, d)| *d <= m.max_distance)
     }
 }
 
@@ -234,6 +248,7 @@ mod tests {
         assert_eq!(r.entries.len(), 2);
         assert_eq!(r.entries[1], Expected { name: "株洲市中心医院".into(), system: "市卫生健康委系统".into() });
         assert_eq!(r.find("第一中学 ", &m()), Some(0));
-        assert_eq!(r.closest("株洲市中心医阮", &m()), Some((1, 1)));
+        assert_eq!(r.closest("株洲市中心医阮", &m(), &Default::default()), Some((1, 1)));
+        assert_eq!(r.closest("株洲市第二中学", &m(), &Default::default()), None, "half the characters differ");
     }
 }

@@ -210,7 +210,8 @@ impl SummaryWriter {
         let out_dir = std::path::absolute(&out_dir).unwrap_or(out_dir);
         let input_root = std::path::absolute(&self.input_root).unwrap_or_else(|_| self.input_root.clone());
         let extras = std::mem::take(&mut self.extras);
-        let ctx = Ctx { data, report, config, fmts: &fmts, input_root: &input_root, out_dir: &out_dir, extras: &extras };
+        let ctx =
+            Ctx { data, report, config, fmts: &fmts, input_root: &input_root, out_dir: &out_dir, extras: &extras };
         let ranks = ranks::Ranks::compute(data, config);
         overview::write(self.wb.worksheet_from_index(OVERVIEW).map_err(err)?, &ctx, &ranks).map_err(err)?;
         rankings::write_departments(self.wb.worksheet_from_index(DEPARTMENTS).map_err(err)?, &ctx, &ranks)

@@ -77,14 +77,21 @@ pub fn lines(ctx: &Ctx) -> Vec<Line> {
     let system = |path: &str, dept: &str| ctx.extras.systems.of(path, Some(dept));
     let mut claimed_unread = BTreeSet::new();
     let mut on_roster = BTreeSet::new();
+    // roster entries matched by a name handed in, or by a file not read
+    let mut taken = std::collections::HashSet::new();
     let mut missing = Vec::new();
     if let Some(roster) = &ctx.extras.roster {
-        for e in &roster.entries {
+        for (idx, e) in roster.entries.iter().enumerate() {
             let k = key(&e.name, m);
             let sys = if e.system.is_empty() { ctx.extras.systems.of("", Some(&e.name)) } else { e.system.clone() };
             if let Some(h) = handed.get(&k) {
                 on_roster.insert(k);
-                let how = if h.name == e.name.trim() { "名称一致" } else { "规范化后一致（括号、空格、前缀不计）" };
+                taken.insert(idx);
+                let how = if h.name == e.name.trim() {
+                    "名称一致"
+                } else {
+                    "规范化后一致（括号、空格、前缀不计）"
+                };
                 out.push(Line {
                     category: "已匹配",
                     system: sys,
@@ -108,6 +115,8 @@ pub fn lines(ctx: &Ctx) -> Vec<Line> {
                 .collect();
             if files.is_empty() {
                 missing.push((e.name.clone(), sys.clone()));
+            } else {
+                taken.insert(idx);
             }
             for f in files {
                 claimed_unread.insert(f.path.clone());
@@ -127,11 +136,15 @@ pub fn lines(ctx: &Ctx) -> Vec<Line> {
             let near = handed
                 .iter()
                 .filter(|(hk, _)| !on_roster.contains(*hk))
+                .filter(|(_, h)| {
+                    roster.closest(&h.name, m, &taken).is_some_and(|(i, _)| roster.entries[i].name == name)
+                })
                 .map(|(hk, h)| (crate::roster::distance(&k, hk), h))
-                .filter(|(d, _)| *d <= m.max_distance)
                 .min_by_key(|(d, _)| *d);
             let note = match near {
-                Some((d, h)) => format!("未收到该部门的材料；报送名称“{}”与之相差{d}个字，请核实是否为同一部门", h.name),
+                Some((d, h)) => {
+                    format!("未收到该部门的材料；报送名称“{}”与之相差{d}个字，请核实是否为同一部门", h.name)
+                }
                 None => "未收到该部门的材料".into(),
             };
             out.push(Line {
@@ -178,7 +191,7 @@ pub fn lines(ctx: &Ctx) -> Vec<Line> {
             if on_roster.contains(k) {
                 continue;
             }
-            let (suggest, note) = match roster.closest(&h.name, m) {
+            let (suggest, note) = match roster.closest(&h.name, m, &taken) {
                 Some((i, d)) => {
                     let r = &roster.entries[i].name;
                     (r.clone(), format!("名单中无此部门；最接近的名单名称“{r}”（相差{d}个字），请核实名称是否写错"))

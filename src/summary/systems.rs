@@ -175,8 +175,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         v.push(V::Pct((s.budget != 0.0).then(|| s.executed / s.budget)));
         v
     };
-    let rows: Vec<Vec<V>> =
-        by.iter().map(|(k, s)| line(k, s)).chain(std::iter::once(line("合计", &total))).collect();
+    let rows: Vec<Vec<V>> = by.iter().map(|(k, s)| line(k, s)).chain(std::iter::once(line("合计", &total))).collect();
     table(ws, SHEET, ctx.fmts, &cols, rows.into_iter())?;
     Ok(())
 }
