@@ -24,6 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         manifest.planted.push(p);
     }
     std::fs::write(dir.join("planted.json"), serde_json::to_string_pretty(&manifest)?)?;
+    std::fs::write(dir.join("名单.csv"), roster(&manifest.files))?;
     eprintln!(
         "wrote {} files ({} planted anomalies) to {}",
         manifest.files.len(),
@@ -31,4 +32,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         dir.display()
     );
     Ok(())
+}
+
+/// The roster of the sample (`jixiao run sample-data --roster sample-data/名单.csv`): every
+/// department handed in, with its 系统 (its folder), written the ways people write names —
+/// one without 株洲市, one in full-width brackets with a trailing space — plus one
+/// misspelt name and one department that handed in nothing.
+fn roster(files: &[String]) -> String {
+    let mut names: Vec<(String, String)> = Vec::new();
+    for f in files {
+        let Some((system, file)) = f.split_once('/') else { continue };
+        if system == "重复报送" || file.contains("修改版") {
+            continue;
+        }
+        let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
+        let name = stem.split("2022年度").next().unwrap_or(stem).to_string();
+        let name = if name.is_empty() { system.to_string() } else { name };
+        if !names.iter().any(|(n, _)| *n == name) {
+            names.push((name, system.to_string()));
+        }
+    }
+    let mut out = String::from("序号,部门名称,所属系统\n");
+    for (i, (name, system)) in names.iter().enumerate() {
+        let written = match i {
+            1 => name.trim_start_matches("株洲市").to_string(),
+            3 => format!("{name} "),
+            5 => name.replacen("中", "钟", 1).replacen("院", "园", 1),
+            _ => name.clone(),
+        };
+        out.push_str(&format!("{},{written},{system}\n", i + 1));
+    }
+    out.push_str(&format!("{},株洲市园林局,市住建局系统\n", names.len() + 1));
+    out
 }

@@ -111,7 +111,11 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
     let mut dataset = DatasetWriter::create(&staging.dir.join("dataset"), &opts.config.grades)?;
     let mut summary = SummaryWriter::create(&staging.dir.join("summary.xlsx"), &opts.input)?;
     dataset.set_systems(systems.clone());
-    summary.set_extras(crate::summary::Extras { systems: systems.clone(), roster, tracking });
+    let roster_file = extras.roster.as_deref().and_then(|p| {
+        let (p, root) = (std::fs::canonicalize(p).ok()?, std::fs::canonicalize(&opts.input).ok()?);
+        Some(p.strip_prefix(root).ok()?.to_string_lossy().replace('\\', "/"))
+    });
+    summary.set_extras(crate::summary::Extras { systems: systems.clone(), roster, tracking, roster_file });
     let mut batch = Batch::new(Some(opts.input.clone()));
 
     let process_chunk = |chunk: &[Input]| -> Vec<FileResult> {

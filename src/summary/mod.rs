@@ -46,6 +46,8 @@ pub struct Extras {
     pub systems: crate::systems::Systems,
     pub roster: Option<crate::roster::Roster>,
     pub tracking: tracking::Tracking,
+    /// The roster's path relative to INPUT_DIR when it sits inside it: not a submission.
+    pub roster_file: Option<String>,
 }
 
 /// Excel's last row is 1,048,576: a detail sheet holds at most this many data rows and

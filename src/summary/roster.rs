@@ -72,6 +72,7 @@ pub fn lines(ctx: &Ctx) -> Vec<Line> {
         .files
         .iter()
         .filter(|f| matches!(f.status, FileStatus::Failed | FileStatus::Skipped | FileStatus::NoForm))
+        .filter(|f| ctx.extras.roster_file.as_deref() != Some(f.path.as_str()))
         .collect();
     let mut out = Vec::new();
     let system = |path: &str, dept: &str| ctx.extras.systems.of(path, Some(dept));
