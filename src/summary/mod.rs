@@ -11,6 +11,7 @@ mod files;
 pub use files::status_zh;
 mod guide;
 mod indicators;
+mod leadership;
 mod overview;
 mod rankings;
 mod ranks;

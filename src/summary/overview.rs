@@ -103,6 +103,8 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
         }
         ws.write_number_with_format(row, 4, c.iter().sum::<usize>() as f64, &f.int)?;
     }
+    // issue 15: the block for leadership, below
+    crate::summary::leadership::write(ws, ctx, ranks, row + 3)?;
 
     // charts, to the right of the tables
     let mut grade_chart = Chart::new(ChartType::Column);
