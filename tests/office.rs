@@ -290,3 +290,24 @@ fn typed_status_survives_a_rerun() {
     assert_eq!((row[st].as_str(), row[note].as_str()), ("已整改", "6月已补报"));
     assert_eq!(again[1..].iter().filter(|r| r[st] == "已整改").count(), 1, "only that finding");
 }
+
+#[test]
+fn overview_for_leadership() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = corpus(dir.path(), &[0, 1, 3, 5]);
+    let out = dir.path().join("out");
+    run_with(&opts(&input, &out, false), &RunExtras::default()).unwrap();
+    let rows = sheet(&out.join("summary.xlsx"), "总览");
+    let at = |label: &str| rows.iter().position(|r| r[0] == label).unwrap_or_else(|| panic!("no {label}"));
+    let start = at("领导简报");
+    let shares = at("等级占比");
+    assert!(shares > start);
+    let pct: f64 = rows[shares + 1..shares + 7].iter().map(|r| num(&r[2])).sum();
+    assert!((pct - 1.0).abs() < 1e-9, "department shares add up to 100 %");
+    let rules = at("疑点规则（按数量）");
+    let counts: Vec<f64> = rows[rules + 1..].iter().take_while(|r| !r[0].is_empty()).map(|r| num(&r[4])).collect();
+    assert!(!counts.is_empty() && counts.iter().all(|c| *c > 0.0), "no zero rows: {counts:?}");
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "most first: {counts:?}");
+    let worst = at("错误最多的部门");
+    assert!(rows[worst + 1..].iter().take_while(|r| !r[0].is_empty()).count() <= 10);
+}

@@ -142,7 +142,8 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks, start: u32) -> Result
     for (c, h) in ["参考线", "执行率", "总分"].iter().enumerate() {
         ws.write_string_with_format(row, c as u16, *h, &f.header)?;
     }
-    let points = [("执行率80%", 0.8, 0.0), ("执行率80%", 0.8, 100.0), ("总分90分", 0.0, 90.0), ("总分90分", max_rate, 90.0)];
+    let points =
+        [("执行率80%", 0.8, 0.0), ("执行率80%", 0.8, 100.0), ("总分90分", 0.0, 90.0), ("总分90分", max_rate, 90.0)];
     for (i, (name, x, y)) in points.iter().enumerate() {
         let r = refs + 1 + i as u32;
         ws.write_string(r, 0, *name)?;
