@@ -17,7 +17,7 @@ use crate::inspect::{Kind, NotRead, identify};
 use crate::model::{Anomaly, BasicForm, Evaluation, Field, FileRecord, FileResult, FileStatus, FormKind};
 use crate::pipeline::cache::Cache;
 use crate::read::docx::{WordLayout, read_docx};
-use crate::read::{ReadError, read_workbook};
+use crate::read::{ReadError, read_workbook_noting};
 
 /// Processes one file on a helper thread and waits at most `limit` for it: a file that
 /// takes pathologically long is reported as failed and left behind, and the run goes on.
@@ -275,16 +275,20 @@ fn read_content(input: &Input, config: &Config, bytes: &[u8]) -> Result<(Content
     let named_workbook = crate::discover::is_workbook(&input.path) && ext != "docx";
     let mut first_error = None;
     if named_workbook {
-        match read_workbook(bytes, max_cells, unpacked) {
-            Ok(g) => return Ok((Content::Sheets(g), None)),
+        match read_workbook_noting(bytes, max_cells, unpacked) {
+            Ok(w) => return Ok((Content::Sheets(w.grids), notes(&w.skipped))),
             Err(e @ ReadError::NotSpreadsheet(_)) => first_error = Some(e),
             Err(e) => return Err(Outcome::Failed(e)),
         }
     }
     match identify(bytes, unpacked).map_err(Outcome::Failed)? {
         Kind::Workbook(_) => {
-            let note = (!named_workbook).then(|| format!("a workbook named .{ext}; read as a workbook"));
-            Ok((Content::Sheets(read_workbook(bytes, max_cells, unpacked).map_err(Outcome::Failed)?), note))
+            let w = read_workbook_noting(bytes, max_cells, unpacked).map_err(Outcome::Failed)?;
+            let mut note = (!named_workbook).then(|| format!("a workbook named .{ext}; read as a workbook"));
+            if let Some(n) = notes(&w.skipped) {
+                note = Some(note.map_or(n.clone(), |a| format!("{a}; {n}")));
+            }
+            Ok((Content::Sheets(w.grids), note))
         }
         Kind::Docx => {
             let note = (ext != "docx").then(|| format!("a Word document (.docx) named .{ext}; read as a Word report"));
@@ -296,6 +300,15 @@ fn read_content(input: &Input, config: &Config, bytes: &[u8]) -> Result<(Content
             Err(Outcome::Failed(first_error.unwrap_or_else(|| ReadError::NotSpreadsheet("not a Word document".into()))))
         }
         Kind::NotRead(n) => Err(Outcome::Skipped(n.chinese(&ext))),
+    }
+}
+
+/// The sheets a workbook was read without, for its file row (at most a few named).
+fn notes(skipped: &[String]) -> Option<String> {
+    match skipped.len() {
+        0 => None,
+        1..=3 => Some(skipped.join("; ")),
+        n => Some(format!("{}; and {} more like it", skipped[..3].join("; "), n - 3)),
     }
 }
 
