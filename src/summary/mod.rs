@@ -451,8 +451,19 @@ fn write_value(ws: &mut Worksheet, r: u32, c: u16, v: V, f: &Formats, cols: &mut
             ws.write_number_with_format(r, c, x, &f.score_marked)?;
         }
         V::Link(url, text) => {
-            ws.write_url_with_text(r, c, Url::new(url).set_text(clip(&text)), clip(&text))?;
-            ws.set_cell_format(r, c, &f.link)?;
+            // no input text may fail the summary: a link Excel cannot hold (a long path or
+            // sheet name past its 2,079 characters) is written as the plain file name
+            let written = url.encode_utf16().count() <= MAX_URL_CHARS
+                && match ws.write_url_with_text(r, c, Url::new(url).set_text(clip(&text)), clip(&text)) {
+                    Ok(_) => true,
+                    Err(XlsxError::MaxUrlLengthExceeded) => false,
+                    Err(e) => return Err(e),
+                };
+            if written {
+                ws.set_cell_format(r, c, &f.link)?;
+            } else {
+                ws.write_string(r, c, clip(&text))?;
+            }
         }
         V::Wan(None)
         | V::Pct(None)
@@ -464,6 +475,10 @@ fn write_value(ws: &mut Worksheet, r: u32, c: u16, v: V, f: &Formats, cols: &mut
     }
     Ok(())
 }
+
+/// The longest link Excel keeps (and rust_xlsxwriter writes): 2,080 characters, less
+/// a margin for the `file:///` form it adds to relative links.
+pub const MAX_URL_CHARS: usize = 2_000;
 
 /// A link from the summary to a source file (and a cell in it), relative to OUT_DIR so it
 /// keeps working when the input and output folders are moved together. Past
