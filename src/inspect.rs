@@ -315,8 +315,8 @@ fn precheck_xlsx(bytes: &[u8]) -> Result<(), ReadError> {
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
     // the workbook part's sheet list: counted, not parsed
     if let Some(wb) = zip_head(&mut zip, "xl/workbook.xml", 64 << 20) {
-        let sheets = memchr::memmem::find_iter(&wb, b"<sheet ").count()
-            + memchr::memmem::find_iter(&wb, b":sheet ").count();
+        let sheets =
+            memchr::memmem::find_iter(&wb, b"<sheet ").count() + memchr::memmem::find_iter(&wb, b":sheet ").count();
         if sheets > MAX_SHEETS {
             return Err(ReadError::TooManySheets { sheets: sheets as u64, limit: MAX_SHEETS as u64 });
         }
@@ -377,9 +377,7 @@ fn precheck_xls(bytes: &[u8], max_cells: u64) -> Result<(), ReadError> {
     let mut total: u64 = 0;
     // the current sheet's bounding box: (top, left, bottom, right)
     let mut bbox: Option<(u32, u32, u32, u32)> = None;
-    let area = |b: Option<(u32, u32, u32, u32)>| {
-        b.map_or(0, |(t, l, bo, r)| (bo - t + 1) as u64 * (r - l + 1) as u64)
-    };
+    let area = |b: Option<(u32, u32, u32, u32)>| b.map_or(0, |(t, l, bo, r)| (bo - t + 1) as u64 * (r - l + 1) as u64);
     while pos + 4 <= stream.len() {
         let kind = u16::from_le_bytes([stream[pos], stream[pos + 1]]);
         let len = u16::from_le_bytes([stream[pos + 2], stream[pos + 3]]) as usize;
@@ -399,7 +397,12 @@ fn precheck_xls(bytes: &[u8], max_cells: u64) -> Result<(), ReadError> {
                     let cells = area(bbox);
                     total = total.saturating_add(cells);
                     if cells > max_cells || total > max_cells {
-                        return Err(ReadError::XlsTooLarge { sheet: substream as u64 - 1, cells, total, limit: max_cells });
+                        return Err(ReadError::XlsTooLarge {
+                            sheet: substream as u64 - 1,
+                            cells,
+                            total,
+                            limit: max_cells,
+                        });
                     }
                 }
                 depth = depth.saturating_sub(1);
@@ -429,7 +432,10 @@ fn precheck_xls(bytes: &[u8], max_cells: u64) -> Result<(), ReadError> {
                     let declared = rows.saturating_mul(cols);
                     if declared > max_cells {
                         return Err(ReadError::DeclaredTooMany {
-                            what: format!("cells in sheet {}'s DIMENSIONS ({rows} rows × {cols} columns)", substream - 1),
+                            what: format!(
+                                "cells in sheet {}'s DIMENSIONS ({rows} rows × {cols} columns)",
+                                substream - 1
+                            ),
                             declared,
                             limit: max_cells,
                         });

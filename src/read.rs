@@ -40,7 +40,9 @@ pub enum ReadError {
     XlsTooLarge { sheet: u64, cells: u64, total: u64, limit: u64 },
     #[error("sheet `{sheet}` of this .ods spans {cells} cells once its repeats are expanded (limit {limit})")]
     OdsTooLarge { sheet: String, cells: u64, limit: u64 },
-    #[error("sheet `{sheet}`: its {cells} cells are spread over {rows} rows × {cols} columns ({area} cells, limit {limit})")]
+    #[error(
+        "sheet `{sheet}`: its {cells} cells are spread over {rows} rows × {cols} columns ({area} cells, limit {limit})"
+    )]
     SheetSpread { sheet: String, cells: u64, rows: u64, cols: u64, area: u64, limit: u64 },
     #[error("the sheets' text is over {limit_mb} MB (a long text repeated in many cells)")]
     TextTooLarge { limit_mb: u64 },
