@@ -49,11 +49,9 @@ fn col(df: &polars::prelude::DataFrame, name: &str) -> Vec<String> {
     df.column(name).unwrap().str().unwrap().iter().map(|s| s.unwrap_or("").to_string()).collect()
 }
 
-#[test]
-fn every_hostile_class_costs_one_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    let good = good_files(&input);
+/// Writes the hostile corpus into `input`; returns the good files and the classes.
+fn write_corpus(input: &Path) -> (Vec<String>, Vec<hostile::Hostile>) {
+    let good = good_files(input);
     let good_bytes = std::fs::read(input.join(&good[1])).unwrap();
     let classes = hostile::all(&good_bytes);
     for h in &classes {
@@ -81,6 +79,24 @@ fn every_hostile_class_costs_one_line() {
         let made = std::process::Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
         assert!(made, "mkfifo");
     }
+    (good, classes)
+}
+
+/// For scripts/bench-hostile: `HOSTILE_CORPUS=DIR` gets DIR/all (every class and the good
+/// files) and DIR/good (the good files alone).
+#[test]
+#[ignore]
+fn write_hostile_corpus() {
+    let dir = std::path::PathBuf::from(std::env::var("HOSTILE_CORPUS").expect("HOSTILE_CORPUS"));
+    write_corpus(&dir.join("all"));
+    good_files(&dir.join("good"));
+}
+
+#[test]
+fn every_hostile_class_costs_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    let (good, classes) = write_corpus(&input);
     let out = dir.path().join("out");
     let report = run(&opts(&input, &out)).expect("the run completes");
     let files = read_table(&out.join("dataset/files.parquet")).unwrap();
