@@ -83,7 +83,15 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let job = Arc::new(Job { config: opts.config.clone(), run_date: opts.run_date, cache });
     let timeout = Duration::from_secs(opts.config.limits.file_timeout_secs.max(1));
     let mut dataset = DatasetWriter::create(&staging.dir.join("dataset"), &opts.config.grades)?;
-    let mut summary = SummaryWriter::create(&staging.dir.join("summary.xlsx"), &opts.input)?;
+    let title = crate::summary::Title {
+        region: crate::summary::Title::region(&opts.config, &opts.input),
+        years: crate::summary::Title::years(
+            &opts.config,
+            crate::summary::years_in_names(found.inputs.iter().map(|i| i.rel.as_str())),
+        ),
+        run_date: opts.run_date.to_string(),
+    };
+    let mut summary = SummaryWriter::create(&staging.dir.join("summary.xlsx"), &opts.input, title)?;
     let mut batch = Batch::new(Some(opts.input.clone()));
 
     let process_chunk = |chunk: &[Input]| -> Vec<FileResult> {

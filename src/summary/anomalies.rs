@@ -11,7 +11,7 @@ use rust_xlsxwriter::{Worksheet, XlsxError};
 use crate::config::Severity;
 use crate::model::Anomaly;
 use crate::rules::{Shows, Unit};
-use crate::summary::{Col, Ctx, Formats, V, file_link, severity_zh, table};
+use crate::summary::{Col, Ctx, Formats, Layout, V, file_link, severity_zh, table};
 
 /// One of a finding's values as the list shows it: its text where it is text, else the
 /// number in the rule's unit.
@@ -42,17 +42,17 @@ fn pair(shows: Shows, a: &Anomaly) -> String {
 pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     let cols = [
         Col("级别", 6.0),
-        Col("规则", 24.0),
-        Col("规则名称", 18.0),
-        Col("部门", 24.0),
-        Col("项目", 30.0),
-        Col("说明", 60.0),
+        Col("规则", 22.0),
+        Col("规则名称", 16.0),
+        Col("部门", 16.0),
+        Col("项目", 20.0),
+        Col("说明", 44.0),
+        Col("比较项", 12.0),
+        Col("计算值", 13.0),
+        Col("填报值", 13.0),
         Col("文件", 34.0),
         Col("工作表", 12.0),
         Col("单元格", 8.0),
-        Col("比较项", 18.0),
-        Col("计算值", 14.0),
-        Col("填报值", 14.0),
     ];
     let rows = ctx.data.anomalies.iter().enumerate().map(|(i, a)| {
         let style: fn(&Formats) -> &rust_xlsxwriter::Format = match a.severity {
@@ -71,14 +71,15 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             V::Text(a.department.clone()),
             V::Text(a.project.clone()),
             V::Text(a.message.clone()),
-            file_link(ctx, i, &a.path, &a.sheet, &a.cell),
-            V::Text(a.sheet.clone()),
-            V::Text(a.cell.clone()),
             V::Text(pair(shows, a)),
             value(&a.expected_text, number(a.expected), shows.unit),
             value(&a.actual_text, number(a.actual), shows.unit),
+            file_link(ctx, i, &a.path, &a.sheet, &a.cell),
+            V::Text(a.sheet.clone()),
+            V::Text(a.cell.clone()),
         ]
     });
-    table(ws, "疑点清单", ctx.fmts, &cols, rows)?;
+    // printed without 文件, 工作表, 单元格 (the link is for the screen)
+    table(ws, ctx, "疑点清单", &cols, Layout { print_cols: 9, freeze_cols: 0 }, rows)?;
     Ok(())
 }
