@@ -41,15 +41,15 @@ fn pair(shows: Shows, a: &Anomaly) -> String {
 
 pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     let cols = [
-        Col("级别", 6.0),
-        Col("规则", 22.0),
-        Col("规则名称", 16.0),
-        Col("部门", 16.0),
-        Col("项目", 20.0),
-        Col("说明", 44.0),
-        Col("比较项", 12.0),
-        Col("计算值", 13.0),
-        Col("填报值", 13.0),
+        Col("级别", 5.0),
+        Col("规则名称", 14.0),
+        Col("部门", 14.0),
+        Col("项目", 16.0),
+        Col("说明", 40.0),
+        Col("比较项", 10.0),
+        Col("计算值", 11.0),
+        Col("填报值", 11.0),
+        Col("规则", 24.0),
         Col("文件", 34.0),
         Col("工作表", 12.0),
         Col("单元格", 8.0),
@@ -66,7 +66,6 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         let number = |x: Option<f64>| if shows.unit == Unit::Text { None } else { x };
         vec![
             V::Styled(severity_zh(a.severity).to_string(), style),
-            V::Text(a.rule.to_string()),
             V::Text(rule.map(|r| r.name).unwrap_or_default().to_string()),
             V::Text(a.department.clone()),
             V::Text(a.project.clone()),
@@ -74,12 +73,13 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             V::Text(pair(shows, a)),
             value(&a.expected_text, number(a.expected), shows.unit),
             value(&a.actual_text, number(a.actual), shows.unit),
+            V::Text(a.rule.to_string()),
             file_link(ctx, i, &a.path, &a.sheet, &a.cell),
             V::Text(a.sheet.clone()),
             V::Text(a.cell.clone()),
         ]
     });
-    // printed without 文件, 工作表, 单元格 (the link is for the screen)
-    table(ws, ctx, "疑点清单", &cols, Layout { print_cols: 9, freeze_cols: 0 }, rows)?;
+    // printed without 规则 (the id; its Chinese name is printed), 文件, 工作表, 单元格
+    table(ws, ctx, "疑点清单", &cols, Layout { print_cols: 8, freeze_cols: 0 }, rows)?;
     Ok(())
 }

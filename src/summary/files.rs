@@ -22,13 +22,13 @@ pub fn status_zh(s: FileStatus) -> &'static str {
 
 pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     let cols = [
-        Col("文件", 36.0),
-        Col("状态", 12.0),
-        Col("原因", 44.0),
-        Col("以此文件为准", 30.0),
-        Col("表数", 6.0),
-        Col("工作表数", 8.0),
-        Col("大小(KB)", 9.0),
+        Col("文件", 30.0),
+        Col("状态", 9.0),
+        Col("原因", 40.0),
+        Col("以此文件为准", 24.0),
+        Col("表数", 5.0),
+        Col("工作表数", 6.0),
+        Col("大小(KB)", 7.0),
         Col("SHA-256", 20.0),
     ];
     // the Chinese reason of a failed file is its UNREADABLE_FILE message

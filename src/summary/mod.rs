@@ -408,7 +408,7 @@ pub fn clip(s: &str) -> String {
 }
 
 /// Columns at least this wide hold long text (names, reasons, messages): they wrap.
-const WRAP_WIDTH: f64 = 16.0;
+const WRAP_WIDTH: f64 = 12.0;
 
 /// Writes a sheet's title row (row 0): what every printed page starts with.
 pub fn title_row(ws: &mut Worksheet, f: &Formats, text: &str) -> Result<(), XlsxError> {
@@ -439,7 +439,7 @@ pub fn header(ws: &mut Worksheet, name: &str, f: &Formats, cols: &[Col], title: 
             ws.set_column_format(c as u16, &f.wrap)?;
         }
     }
-    ws.set_row_height(1, 30)?;
+    ws.set_row_height(1, 44)?;
     Ok(())
 }
 

@@ -15,7 +15,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     let f = ctx.fmts;
     let r = ctx.report;
     ws.set_name("总览")?;
-    ws.set_column_width(0, 44)?;
+    ws.set_column_width(0, 40)?;
     ws.set_column_width(1, 14)?;
     ws.set_column_width(2, 10)?;
     ws.set_column_width(3, 10)?;
@@ -147,7 +147,8 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
         .set_categories(("总览", grade_row + 1, 0, grade_row + 4, 0))
         .set_values(("总览", grade_row + 1, 2, grade_row + 4, 2));
     grade_chart.y_axis().set_name("表数");
-    ws.insert_chart(2, 6, &grade_chart)?;
+    grade_chart.set_width(420).set_height(260);
+    ws.insert_chart(2, 5, &grade_chart)?;
 
     let mut scatter = Chart::new(ChartType::Scatter);
     scatter.title().set_name("执行率与自评总分");
@@ -177,7 +178,8 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     scatter.y_axis().set_name("自评总分");
     // Excel rejects a chart without series: with no forms there is nothing to plot
     if !ranks.departments.is_empty() || !ranks.projects.is_empty() {
-        ws.insert_chart(18, 6, &scatter)?;
+        scatter.set_width(420).set_height(260);
+        ws.insert_chart(17, 5, &scatter)?;
     }
 
     page_setup(ws);
