@@ -128,7 +128,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     for (path, reason) in &found.problems {
         let input = Input { path: opts.input.join(path), rel: path.clone() };
         let chinese =
-            if reason.contains("loop") { "符号链接循环，已跳过" } else { "无法读取该文件夹" };
+            if reason.contains("loop") { "符号链接循环，已跳过" } else { "文件夹无法打开（权限不足或已损坏）" };
         let r =
             process::failed(&opts.config, &input, 0, String::new(), format!("cannot walk: {reason}"), chinese.into());
         batch.add(r, &opts.config);
