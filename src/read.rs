@@ -38,7 +38,9 @@ impl ReadError {
         match self {
             ReadError::Empty => "空文件（0字节）".into(),
             ReadError::NotSpreadsheet(_) => "不是电子表格文件（可能是改了扩展名的其他文件）".into(),
-            ReadError::TooLarge { declared_mb, .. } => format!("文件解压后过大（{declared_mb}兆字节），为安全起见未读取，请删去多余内容后重新提交"),
+            ReadError::TooLarge { declared_mb, .. } => {
+                format!("文件解压后过大（{declared_mb}兆字节），为安全起见未读取，请删去多余内容后重新提交")
+            }
             ReadError::Encrypted => "文件设有打开密码（已加密），请提交未加密的文件".into(),
             // the parser's own (English) text stays in files.parquet's `error`
             ReadError::Corrupt(_) => "文件已损坏或不完整，请重新保存或导出后提交".into(),

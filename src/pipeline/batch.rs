@@ -73,7 +73,8 @@ impl Batch {
             let message = format!("与{original}内容完全相同，其中的表不重复计入排名和合计");
             let mut found = file_anomaly(config, "DUPLICATE_FILE", &r.file.path, message);
             // the department of the file that counts, when it has one
-            let dept = self.evaluations.iter().find(|e| e.path() == original.as_str()).and_then(|e| e.department.clone());
+            let dept =
+                self.evaluations.iter().find(|e| e.path() == original.as_str()).and_then(|e| e.department.clone());
             if let (Some(a), Some(d)) = (found.as_mut(), dept) {
                 a.department = d.to_string();
             }

@@ -127,8 +127,11 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     // folders that could not be walked are accounted for like files that could not be read
     for (path, reason) in &found.problems {
         let input = Input { path: opts.input.join(path), rel: path.clone() };
-        let chinese =
-            if reason.contains("loop") { "符号链接循环，已跳过" } else { "文件夹无法打开（权限不足或已损坏）" };
+        let chinese = if reason.contains("loop") {
+            "符号链接循环，已跳过"
+        } else {
+            "文件夹无法打开（权限不足或已损坏）"
+        };
         let r =
             process::failed(&opts.config, &input, 0, String::new(), format!("cannot walk: {reason}"), chinese.into());
         batch.add(r, &opts.config);

@@ -412,7 +412,8 @@ pub fn department_of_file(rel: &str) -> String {
     for (i, _) in stem.char_indices() {
         let rest = &stem[i..];
         let year = rest.len() >= 4 && rest.as_bytes()[..4].iter().all(u8::is_ascii_digit);
-        let words = ["绩效", "自评", "部门整体", "项目支出", "整体支出", "附件", "基础数据", "决算", "（", "(", "_", "-", " "];
+        let words =
+            ["绩效", "自评", "部门整体", "项目支出", "整体支出", "附件", "基础数据", "决算", "（", "(", "_", "-", " "];
         if year || words.iter().any(|w| rest.starts_with(w)) {
             end = i;
             break;

@@ -119,8 +119,9 @@ fn highlight(ws: &mut Worksheet, ctx: &Ctx, rows: u32, score: u16, errors: u16) 
     let over = ConditionalFormatCell::new().set_rule(ConditionalFormatCellRule::GreaterThan(100)).set_format(&f.cf_red);
     ws.add_conditional_format(first, score, last, score, &over)?;
     for grade in [score + 1, score + 3] {
-        let mid =
-            ConditionalFormatCell::new().set_rule(ConditionalFormatCellRule::EqualTo("\"中\"")).set_format(&f.cf_orange);
+        let mid = ConditionalFormatCell::new()
+            .set_rule(ConditionalFormatCellRule::EqualTo("\"中\""))
+            .set_format(&f.cf_orange);
         let low =
             ConditionalFormatCell::new().set_rule(ConditionalFormatCellRule::EqualTo("\"差\"")).set_format(&f.cf_red);
         ws.add_conditional_format(first, grade, last, grade, &mid)?;
