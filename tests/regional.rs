@@ -364,10 +364,13 @@ fn anhui_shouxian_department_scoring_sheet_found_by_its_title() {
 }
 
 #[test]
-fn ods_percentages_are_percentages() {
+fn ods_and_xls_percentages_are_percentages() {
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats");
     let xlsx = read(&regional::yunnan_yongde(), true);
-    let ods = process_path(&fixtures.join("regional_percent.ods"), "regional_percent.ods");
-    assert_eq!(essence(only(&ods)), essence(only(&xlsx)), "LibreOffice's .ods of the same form");
-    assert_eq!(rules(&ods), rules(&xlsx));
+    for ext in ["ods", "xls"] {
+        let name = format!("regional_percent.{ext}");
+        let other = process_path(&fixtures.join(&name), &name);
+        assert_eq!(essence(only(&other)), essence(only(&xlsx)), "LibreOffice's .{ext} of the same form");
+        assert_eq!(rules(&other), rules(&xlsx), ".{ext}: no TARGET_MISSED_FULL_SCORE on 100% read as 1");
+    }
 }
