@@ -374,3 +374,26 @@ fn ods_and_xls_percentages_are_percentages() {
         assert_eq!(rules(&other), rules(&xlsx), ".{ext}: no TARGET_MISSED_FULL_SCORE on 100% read as 1");
     }
 }
+
+#[test]
+fn sichuan_zhongjiang_operators_in_actuals_and_weights_that_do_not_add_up() {
+    let r = read(&regional::sichuan_zhongjiang(), true);
+    let e = only(&r);
+    assert_eq!(e.year, Some(2022));
+    near(e.budget_full(), 20.0);
+    near(e.exec_rate(), 1.0);
+    assert_eq!(e.indicators.len(), 9);
+    let ruler = e.indicators.iter().find(|i| i.level3 == "安装坡面水标尺").unwrap();
+    assert_eq!(ruler.met, Some(true), "≥266米 against ≥266米");
+    near(ruler.actual_value, 266.0);
+    let cost = e.indicators.iter().find(|i| i.level3 == "项目计划总投资").unwrap();
+    assert_eq!(cost.target_op, Some(jixiao::values::Op::Le), "a bare cost target means at most");
+    assert_eq!(cost.met, Some(true));
+    near(Some(e.weight_calc()), 110.0);
+    near(Some(e.score_calc()), 110.0);
+    near(e.weight_total.value, 100.0);
+    near(e.score_total.value, 100.0);
+    assert_eq!(fired(&r, "WEIGHT_SUM").len(), 1);
+    assert_eq!(fired(&r, "TOTAL_MISMATCH").len(), 1);
+    silent(&r, &["WEIGHT_SUM", "TOTAL_MISMATCH"]);
+}
