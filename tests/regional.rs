@@ -145,6 +145,8 @@ fn hubei_huangshi_execution_section_of_20_points_and_no_weight_column() {
     let r = read(&regional::hubei_huangshi(), true);
     let e = only(&r);
     assert_eq!(e.project.value.as_deref(), Some("共享工程"));
+    assert_eq!(e.filled_date.value, chrono::NaiveDate::from_ymd_opt(2023, 6, 28), "填报日期 above the form");
+    assert_eq!(e.filled_date.at.map(a1).as_deref(), Some("A4"));
     assert_eq!(e.implementer.value.as_deref(), Some("黄石市图书馆"));
     let total = e.total_fund().expect("年度财政资金总额 is the total row");
     assert_eq!(total.label, "年度财政资金总额");
