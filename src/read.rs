@@ -15,6 +15,7 @@ use crate::values::date::from_excel_serial;
 
 pub mod docx;
 pub mod ods;
+pub mod xls;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -61,13 +62,7 @@ pub fn read_workbook(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> R
             let extras = ods::ods_extras(bytes, max_unpacked_bytes);
             let mut grids = read_sheets(&mut wb, max_cells, |_, _| Ok(Vec::new()))?;
             for grid in &mut grids {
-                for &pos in extras.percent.get(&grid.sheet).map(Vec::as_slice).unwrap_or_default() {
-                    if let Some(cell) = grid.get_mut(pos)
-                        && let Value::Number(v) = cell.value
-                    {
-                        cell.value = Value::Percent(v);
-                    }
-                }
+                mark_percent(grid, extras.percent.get(&grid.sheet).map(Vec::as_slice).unwrap_or_default());
                 for &(start, end) in extras.merges.get(&grid.sheet).map(Vec::as_slice).unwrap_or_default() {
                     grid.fill_merge(start, end);
                 }
@@ -100,7 +95,31 @@ pub fn read_workbook(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> R
                     calamine::XlsError::Password => ReadError::Encrypted,
                     other => ReadError::Corrupt(other.to_string()),
                 })?;
-            read_sheets(&mut wb, max_cells, |wb, name| wb.merge_cells_by_sheet_name(name).map_err(|e| e.to_string()))
+            // percentages first, merges after, so a merged percentage is copied as one
+            let mut grids = read_sheets(&mut wb, max_cells, |_, _| Ok(Vec::new()))?;
+            let percent = xls::xls_percent_cells(bytes, max_unpacked_bytes);
+            let aligned = percent.len() == grids.len();
+            for (i, grid) in grids.iter_mut().enumerate() {
+                if aligned {
+                    mark_percent(grid, &percent[i]);
+                }
+                // a sheet whose merge list cannot be read still has its values: keep them
+                for m in wb.merge_cells_by_sheet_name(&grid.sheet).unwrap_or_default() {
+                    grid.fill_merge(m.start, m.end);
+                }
+            }
+            Ok(grids)
+        }
+    }
+}
+
+/// Number cells shown with a percent format become [`Value::Percent`].
+fn mark_percent(grid: &mut Grid, cells: &[Pos]) {
+    for &pos in cells {
+        if let Some(cell) = grid.get_mut(pos)
+            && let Value::Number(v) = cell.value
+        {
+            cell.value = Value::Percent(v);
         }
     }
 }
