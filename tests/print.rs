@@ -2,7 +2,6 @@
 //! region and the run date; page numbers; a print area without the file/sheet/row
 //! columns; frozen rank and name; counts with thousands separators; reasons in Chinese.
 
-#[allow(dead_code)]
 mod common;
 
 use std::io::Read;

@@ -91,12 +91,14 @@ pub fn years_in_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<i32> 
         for i in 0..b.len().saturating_sub(4) {
             let digits = &b[i..i + 4];
             let before_ok = i == 0 || !b[i - 1].is_ascii_digit();
-            if before_ok && digits.iter().all(u8::is_ascii_digit) && name[i + 4..].starts_with('年') {
-                if let Ok(y) = name[i..i + 4].parse::<i32>()
-                    && (2000..=2099).contains(&y)
-                {
-                    out.push(y);
-                }
+            // ASCII digits: `i` and `i + 4` are character boundaries
+            if before_ok
+                && digits.iter().all(u8::is_ascii_digit)
+                && name[i + 4..].starts_with('年')
+                && let Ok(y) = name[i..i + 4].parse::<i32>()
+                && (2000..=2099).contains(&y)
+            {
+                out.push(y);
             }
         }
     }
