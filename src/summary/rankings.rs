@@ -94,7 +94,7 @@ fn columns(head: &[Col], counts: [&'static str; 3], extra: &[Col]) -> Vec<Col> {
         cols.push(Col("项目表数", 5.0));
     }
     cols.extend(counts.iter().map(|c| Col(c, 5.0)));
-    cols.push(Col("备注", 15.0));
+    cols.push(Col("备注", 13.5));
     cols.extend(extra.iter().map(|c| Col(c.0, c.1)));
     cols.extend([Col("文件", 36.0), Col("工作表", 14.0), Col("起始行", 7.0)]);
     cols
