@@ -15,6 +15,7 @@ use crate::values::date::from_excel_serial;
 
 pub mod docx;
 pub mod ods;
+pub mod xls;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -56,9 +57,12 @@ impl ReadError {
         match self {
             ReadError::Empty => "空文件（0字节）".into(),
             ReadError::NotSpreadsheet(_) => "不是电子表格文件（可能是改了扩展名的其他文件）".into(),
-            ReadError::TooLarge { declared_mb, .. } => format!("文件解压后过大（{declared_mb} MB），为安全起见未读取"),
-            ReadError::Encrypted => "文件已加密，无法读取".into(),
-            ReadError::Corrupt(e) => format!("文件损坏或不完整（{e}）"),
+            ReadError::TooLarge { declared_mb, .. } => {
+                format!("文件解压后过大（{declared_mb}兆字节），为安全起见未读取，请删去多余内容后重新提交")
+            }
+            ReadError::Encrypted => "文件设有打开密码（已加密），请提交未加密的文件".into(),
+            // the parser's own (English) text stays in files.parquet's `error`
+            ReadError::Corrupt(_) => "文件已损坏或不完整，请重新保存或导出后提交".into(),
             ReadError::SheetTooLarge { sheet, cells, .. } => {
                 format!("工作表“{sheet}”过大（{cells}个单元格）")
             }
@@ -72,7 +76,7 @@ impl ReadError {
             ReadError::SheetSpread { sheet, rows, cols, .. } => {
                 format!("工作表“{sheet}”的单元格分散在{rows}行×{cols}列的范围内，过大")
             }
-            ReadError::TextTooLarge { limit_mb } => format!("工作表中的文字过多（超过{limit_mb} MB）"),
+            ReadError::TextTooLarge { limit_mb } => format!("工作表中的文字过多（超过{limit_mb}兆字节）"),
         }
     }
 }
@@ -129,13 +133,7 @@ pub fn read_workbook_noting(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u6
                 .map_err(|e: calamine::OdsError| ReadError::Corrupt(e.to_string()))?;
             let mut book = read_sheets(&mut wb, &mut budget, |_, _| Ok(Vec::new()))?;
             for grid in &mut book.grids {
-                for &pos in extras.percent.get(&grid.sheet).map(Vec::as_slice).unwrap_or_default() {
-                    if let Some(cell) = grid.get_mut(pos)
-                        && let Value::Number(v) = cell.value
-                    {
-                        cell.value = Value::Percent(v);
-                    }
-                }
+                mark_percent(grid, extras.percent.get(&grid.sheet).map(Vec::as_slice).unwrap_or_default());
                 let regions = extras.merges.get(&grid.sheet).map(Vec::as_slice).unwrap_or_default();
                 fill_merges(grid, regions.iter().copied(), &mut book.skipped);
             }
@@ -177,7 +175,31 @@ pub fn read_workbook_noting(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u6
                     calamine::XlsError::Password => ReadError::Encrypted,
                     other => ReadError::Corrupt(other.to_string()),
                 })?;
-            read_sheets(&mut wb, &mut budget, |wb, name| wb.merge_cells_by_sheet_name(name).map_err(|e| e.to_string()))
+            // percentages first, merges after, so a merged percentage is copied as one
+            let mut book = read_sheets(&mut wb, &mut budget, |_, _| Ok(Vec::new()))?;
+            let percent = xls::xls_percent_cells(bytes, max_unpacked_bytes);
+            // a skipped sheet leaves the sheets unaligned with the percent list: no marking then
+            let aligned = percent.len() == book.grids.len();
+            for (i, grid) in book.grids.iter_mut().enumerate() {
+                if aligned {
+                    mark_percent(grid, &percent[i]);
+                }
+                // a sheet whose merge list cannot be read still has its values: keep them
+                let regions = wb.merge_cells_by_sheet_name(&grid.sheet).unwrap_or_default();
+                fill_merges(grid, regions.into_iter().map(|m| (m.start, m.end)), &mut book.skipped);
+            }
+            Ok(book)
+        }
+    }
+}
+
+/// Number cells shown with a percent format become [`Value::Percent`].
+fn mark_percent(grid: &mut Grid, cells: &[Pos]) {
+    for &pos in cells {
+        if let Some(cell) = grid.get_mut(pos)
+            && let Value::Number(v) = cell.value
+        {
+            cell.value = Value::Percent(v);
         }
     }
 }
