@@ -262,12 +262,27 @@ pub struct Ranking {
     pub by: RankBy,
 }
 
+/// What the summary workbook's title rows say.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    /// The region named in every sheet's title (`株洲市`); empty: the input folder's name.
+    #[serde(default)]
+    pub region: String,
+    /// The year named in the titles; unset: the years of the forms read (and, for the two
+    /// sheets streamed while files are read, the years in the file names).
+    #[serde(default)]
+    pub year: Option<i32>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub labels: Labels,
     pub grades: Grades,
     pub ranking: Ranking,
+    #[serde(default)]
+    pub report: Report,
     pub rules: BTreeMap<String, RuleSettings>,
     pub limits: Limits,
     pub systems: Systems,
@@ -437,6 +452,16 @@ mod tests {
         assert_eq!((c.ranking.versions, c.ranking.by), (VersionOrder::Path, RankBy::Calculated));
         let e = Config::build(Some(("user.toml", "[ranking]\nby = \"best\"\n"))).unwrap_err();
         assert!(e.to_string().contains("best"), "{e}");
+    }
+
+    #[test]
+    fn report_options_parse() {
+        let c = Config::default_config();
+        assert_eq!((c.report.region.as_str(), c.report.year), ("", None));
+        let c = Config::build(Some(("user.toml", "[report]\nregion = \"株洲市\"\nyear = 2022\n"))).unwrap();
+        assert_eq!((c.report.region.as_str(), c.report.year), ("株洲市", Some(2022)));
+        let e = Config::build(Some(("user.toml", "[report]\nregoin = \"x\"\n"))).unwrap_err();
+        assert!(e.to_string().contains("regoin"), "{e}");
     }
 
     #[test]

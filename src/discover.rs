@@ -35,10 +35,36 @@ pub fn is_workbook(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
-/// The path relative to `root`, with `/` separators.
+/// The path relative to `root`, with `/` separators. A name that is not valid UTF-8 (an
+/// archive unpacked with the wrong code page) keeps its invalid bytes as `%XX`, so two such
+/// names never come out as the same path (a lossy conversion gives both `�…`).
 pub fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    rel.components().map(|c| lossless(c.as_os_str())).collect::<Vec<_>>().join("/")
+}
+
+/// A name as text: valid UTF-8 as it is, every other byte as `%XX`.
+fn lossless(name: &std::ffi::OsStr) -> String {
+    if let Some(s) = name.to_str() {
+        return s.to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        // Windows names are UTF-16: only unpaired surrogates are lost, as `\u{FFFD}`
+        name.to_string_lossy().into_owned()
+    }
 }
 
 /// Walks `root`, never descending into `exclude` (the output folder).

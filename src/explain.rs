@@ -171,8 +171,19 @@ fn describe_form(out: &mut String, grid: &Grid, labels: &Labels, form: &Located,
                     let _ = writeln!(out, "      一级指标「{}」标明 {} 分（{}）", s.level1, d, a1(s.at));
                 }
             }
-            for (r, why) in &t.skipped {
-                let _ = writeln!(out, "      跳过第 {} 行：{why}", r + 1);
+            // runs of rows skipped for the same reason on one line: 跳过第 60–64 行
+            let mut i = 0;
+            while i < t.skipped.len() {
+                let (first, why) = t.skipped[i];
+                let mut last = first;
+                while i + 1 < t.skipped.len() && t.skipped[i + 1] == (last + 1, why) {
+                    i += 1;
+                    last += 1;
+                }
+                let rows =
+                    if last > first { format!("{}–{}", first + 1, last + 1) } else { format!("{}", first + 1) };
+                let _ = writeln!(out, "      跳过第 {rows} 行：{why}");
+                i += 1;
             }
             match t.total_row {
                 Some(r) => {

@@ -72,6 +72,14 @@ impl Cell {
         self.norm().get(self.clean.0 as usize..self.clean.1 as usize).unwrap_or("")
     }
 
+    /// The bytes of text the cell holds (0 for other values).
+    pub fn text_len(&self) -> u64 {
+        match &self.value {
+            Value::Text(s) | Value::Error(s) => s.len() as u64,
+            _ => 0,
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         match &self.value {
             Value::Empty => true,
@@ -171,11 +179,31 @@ impl Grid {
     /// Copies the top-left value of a merged region into its other cells, marking them,
     /// so that every cell of a merge reads the merged value.
     pub fn fill_merge(&mut self, start: Pos, end: Pos) {
-        let origin = self.get(start).clone();
+        let mut unbounded = u64::MAX;
+        self.fill_merge_bounded(start, end, &mut unbounded);
+    }
+
+    /// [`Grid::fill_merge`], walking only the part of the region inside the grid and at
+    /// most `work` units: a cell costs one unit plus one per 32 bytes of the copied text.
+    /// A region that would cost more than is left is not filled (false), and `work` is
+    /// unchanged: regions overlapping by the hundred thousand, or one long text merged over
+    /// a huge area, cost their file a note instead of minutes and gigabytes.
+    pub fn fill_merge_bounded(&mut self, start: Pos, end: Pos, work: &mut u64) -> bool {
+        let (r0, c0) = (start.0.max(self.top), start.1.max(self.left));
         let r_end = end.0.min(self.bottom().saturating_sub(1));
         let c_end = end.1.min(self.right().saturating_sub(1));
-        for r in start.0..=r_end {
-            for c in start.1..=c_end {
+        if self.height == 0 || self.width == 0 || r0 > r_end || c0 > c_end {
+            return true;
+        }
+        let origin = self.get(start).clone();
+        let per_cell = 1 + origin.norm().len() as u64 / 32 + origin.text_len() / 32;
+        let cost = (r_end - r0 + 1) as u64 * (c_end - c0 + 1) as u64 * per_cell;
+        if cost > *work {
+            return false;
+        }
+        *work -= cost;
+        for r in r0..=r_end {
+            for c in c0..=c_end {
                 if (r, c) == start {
                     continue;
                 }
@@ -186,6 +214,7 @@ impl Grid {
                 }
             }
         }
+        true
     }
 
     /// The cells of a row from `from` rightwards that start a value: non-empty and not a

@@ -183,17 +183,31 @@ fn describe_magic(bytes: &[u8]) -> String {
     format!("{kind}; it starts with {}", head.join(" "))
 }
 
+/// A zip entry's name as the readers look it up: `/` separators (some Chinese office
+/// software writes `xl\\worksheets\\sheet1.xml`), no leading `/`.
+fn entry_name(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let raw = raw.strip_prefix(b"/").unwrap_or(raw);
+    if raw.contains(&b'\\') {
+        std::borrow::Cow::Owned(raw.iter().map(|&b| if b == b'\\' { b'/' } else { b }).collect())
+    } else {
+        std::borrow::Cow::Borrowed(raw)
+    }
+}
+
 fn inspect_zip(bytes: &[u8], max_unpacked_bytes: u64) -> Result<Kind, ReadError> {
     let archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| ReadError::Corrupt(format!("truncated or damaged zip archive ({e})")))?;
     let mut declared: u64 = 0;
-    let (mut xlsx, mut xlsb, mut ods, mut word, mut slides) = (false, false, false, false, false);
-    for name in archive.file_names_raw() {
-        xlsx |= name == b"xl/workbook.xml";
-        xlsb |= name == b"xl/workbook.bin";
+    let (mut xlsx, mut xlsb, mut ods, mut word, mut slides, mut rels) = (false, false, false, false, false, false);
+    for raw in archive.file_names_raw() {
+        let name = entry_name(raw);
+        let name = name.as_ref();
+        xlsx |= name.eq_ignore_ascii_case(b"xl/workbook.xml");
+        xlsb |= name.eq_ignore_ascii_case(b"xl/workbook.bin");
         ods |= name == b"content.xml";
-        word |= name == b"word/document.xml";
-        slides |= name == b"ppt/presentation.xml";
+        word |= name.eq_ignore_ascii_case(b"word/document.xml");
+        slides |= name.eq_ignore_ascii_case(b"ppt/presentation.xml");
+        rels |= name.eq_ignore_ascii_case(b"_rels/.rels");
     }
     let mut archive = archive;
     for i in 0..archive.len() {
@@ -208,6 +222,16 @@ fn inspect_zip(bytes: &[u8], max_unpacked_bytes: u64) -> Result<Kind, ReadError>
             limit_mb: max_unpacked_bytes / 1_048_576,
         });
     }
+    if !(xlsx || xlsb || word || ods || slides) && rels {
+        // the main part elsewhere than Excel puts it: `_rels/.rels` names it, as readers follow
+        match office_document(&mut archive).as_deref() {
+            Some(t) if t.ends_with(".bin") => xlsb = true,
+            Some(t) if t.ends_with("document.xml") => word = true,
+            Some(t) if t.ends_with("presentation.xml") => slides = true,
+            Some(t) if t.ends_with(".xml") => xlsx = true,
+            _ => {}
+        }
+    }
     Ok(if xlsx {
         Kind::Workbook(Container::Xlsx)
     } else if xlsb {
@@ -220,12 +244,223 @@ fn inspect_zip(bytes: &[u8], max_unpacked_bytes: u64) -> Result<Kind, ReadError>
         if let Ok(entry) = archive.by_name("mimetype") {
             let _ = entry.take(100).read_to_end(&mut mime);
         }
-        if mime.ends_with(b"opendocument.text") { Kind::NotRead(NotRead::Odt) } else { Kind::Workbook(Container::Ods) }
+        if mime.ends_with(b"opendocument.text") {
+            Kind::NotRead(NotRead::Odt)
+        } else if ods_encrypted(&mut archive) {
+            return Err(ReadError::Encrypted);
+        } else {
+            Kind::Workbook(Container::Ods)
+        }
     } else if slides {
         Kind::NotRead(NotRead::Slides)
     } else {
         Kind::NotRead(NotRead::Archive)
     })
+}
+
+/// The first `limit` unpacked bytes of the entry whose name (see [`entry_name`]) is `name`,
+/// any case.
+pub(crate) fn zip_head(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str, limit: u64) -> Option<Vec<u8>> {
+    let i = zip.file_names_raw().position(|n| entry_name(n).eq_ignore_ascii_case(name.as_bytes()))?;
+    let mut out = Vec::new();
+    zip.by_index(i).ok()?.take(limit).read_to_end(&mut out).ok()?;
+    Some(out)
+}
+
+/// The target of the `officeDocument` relationship in `_rels/.rels`, lower case, without
+/// a leading `/`.
+fn office_document(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<String> {
+    let xml = zip_head(zip, "_rels/.rels", 256 * 1024)?;
+    let text = String::from_utf8_lossy(&xml);
+    text.split("<").filter(|e| e.contains("/officeDocument\"")).find_map(|e| {
+        let at = e.find("Target=")? + "Target=".len();
+        let quote = e[at..].chars().next()?;
+        let rest = &e[at + 1..];
+        let end = rest.find(quote)?;
+        Some(rest[..end].trim_start_matches('/').replace('\\', "/").to_ascii_lowercase())
+    })
+}
+
+/// An OpenDocument file with a password: its manifest gives the parts' encryption data.
+fn ods_encrypted(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> bool {
+    zip_head(zip, "META-INF/manifest.xml", 4 << 20)
+        .is_some_and(|m| memchr::memmem::find(&m, b"encryption-data").is_some())
+}
+
+/// No workbook the office receives has more sheets than this; one with 100,000 costs the
+/// reader time quadratic in the count.
+pub const MAX_SHEETS: usize = 1_000;
+
+/// Checks the counts and sizes a workbook declares against the limits before the reader
+/// allocates for them: calamine reserves what the file claims (a shared-strings table's
+/// `uniqueCount`, an `.xls` sheet's DIMENSIONS) and builds every `.xls` sheet as a dense
+/// range when it opens the file, so a file of kilobytes could make it ask for gigabytes and
+/// abort the process. Only what truly exceeds a limit, or what no valid file declares, is
+/// refused, and the reason says which.
+pub fn precheck(bytes: &[u8], container: Container, max_cells: u64) -> Result<(), ReadError> {
+    match container {
+        Container::Xlsx => precheck_xlsx(bytes),
+        Container::Xls => precheck_xls(bytes, max_cells),
+        Container::Ods | Container::Xlsb => Ok(()),
+    }
+}
+
+/// The shortest shared string an `.xlsx` can hold, `<si><t/></si>`: a table that declares
+/// more strings than its part has room for at this size is not a valid file.
+const MIN_SHARED_STRING_BYTES: u64 = 13;
+/// And never more than this many (calamine reserves 24 bytes for each).
+const MAX_SHARED_STRINGS: u64 = 16_000_000;
+
+fn precheck_xlsx(bytes: &[u8]) -> Result<(), ReadError> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
+    // the workbook part's sheet list: counted, not parsed
+    if let Some(wb) = zip_head(&mut zip, "xl/workbook.xml", 64 << 20) {
+        let sheets =
+            memchr::memmem::find_iter(&wb, b"<sheet ").count() + memchr::memmem::find_iter(&wb, b":sheet ").count();
+        if sheets > MAX_SHEETS {
+            return Err(ReadError::TooManySheets { sheets: sheets as u64, limit: MAX_SHEETS as u64 });
+        }
+    }
+    let Some(i) = zip.file_names_raw().position(|n| {
+        let n = entry_name(n);
+        n.len() >= 17 && n[n.len() - 17..].eq_ignore_ascii_case(b"sharedStrings.xml")
+    }) else {
+        return Ok(());
+    };
+    let Ok(entry) = zip.by_index(i) else { return Ok(()) };
+    let size = entry.size();
+    let mut head = Vec::new();
+    if entry.take(4096).read_to_end(&mut head).is_err() {
+        return Ok(());
+    }
+    let Some(declared) = xml_attr_number(&head, b"uniqueCount=") else { return Ok(()) };
+    let room = size / MIN_SHARED_STRING_BYTES + 1;
+    if declared > room.min(MAX_SHARED_STRINGS) {
+        return Err(ReadError::DeclaredTooMany {
+            what: "shared strings (uniqueCount)".into(),
+            declared,
+            limit: room.min(MAX_SHARED_STRINGS),
+        });
+    }
+    Ok(())
+}
+
+/// The number in the first `name="123"` of `xml`; a value too long for a u64 reads as
+/// `u64::MAX`.
+fn xml_attr_number(xml: &[u8], name: &[u8]) -> Option<u64> {
+    let at = memchr::memmem::find(xml, name)? + name.len();
+    let rest = xml.get(at + 1..)?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return None;
+    }
+    Some(std::str::from_utf8(&rest[..digits]).ok()?.parse().unwrap_or(u64::MAX))
+}
+
+/// The cell records whose first four bytes are the cell's row and column.
+const BIFF_CELLS: [u16; 9] = [0x0203, 0x0204, 0x00FD, 0x027E, 0x0205, 0x0006, 0x00D6, 0x0207, 0x00BD];
+
+/// Walks an `.xls` stream's records: the number of sheets (BOUNDSHEET), each sheet's
+/// declared DIMENSIONS and the bounding box of its cells, which calamine allocates densely
+/// for every sheet when it opens the file. Refuses a declared or real size over
+/// `max_cells`, per sheet and for all sheets together.
+fn precheck_xls(bytes: &[u8], max_cells: u64) -> Result<(), ReadError> {
+    let Ok(mut cfb) = cfb::CompoundFile::open(Cursor::new(bytes)) else { return Ok(()) };
+    let Some(name) = ["/Workbook", "/Book", "/WORKBOOK", "/BOOK"].into_iter().find(|s| cfb.exists(s)) else {
+        return Ok(());
+    };
+    let mut stream = Vec::new();
+    if cfb.open_stream(name).and_then(|mut s| s.read_to_end(&mut stream)).is_err() {
+        return Ok(());
+    }
+    let (mut pos, mut depth, mut substream, mut sheets) = (0usize, 0usize, 0usize, 0u64);
+    let mut total: u64 = 0;
+    // the current sheet's bounding box: (top, left, bottom, right)
+    let mut bbox: Option<(u32, u32, u32, u32)> = None;
+    let area = |b: Option<(u32, u32, u32, u32)>| b.map_or(0, |(t, l, bo, r)| (bo - t + 1) as u64 * (r - l + 1) as u64);
+    while pos + 4 <= stream.len() {
+        let kind = u16::from_le_bytes([stream[pos], stream[pos + 1]]);
+        let len = u16::from_le_bytes([stream[pos + 2], stream[pos + 3]]) as usize;
+        let data = &stream[pos + 4..(pos + 4 + len).min(stream.len())];
+        pos += 4 + len;
+        match kind {
+            0x0809 => {
+                depth += 1;
+                if depth == 1 {
+                    substream += 1;
+                    bbox = None;
+                }
+                continue;
+            }
+            0x000A => {
+                if depth == 1 && substream > 1 {
+                    let cells = area(bbox);
+                    total = total.saturating_add(cells);
+                    if cells > max_cells || total > max_cells {
+                        return Err(ReadError::XlsTooLarge {
+                            sheet: substream as u64 - 1,
+                            cells,
+                            total,
+                            limit: max_cells,
+                        });
+                    }
+                }
+                depth = depth.saturating_sub(1);
+                continue;
+            }
+            _ if depth != 1 => continue,
+            0x0085 => {
+                sheets += 1;
+                if sheets > MAX_SHEETS as u64 {
+                    return Err(ReadError::TooManySheets { sheets, limit: MAX_SHEETS as u64 });
+                }
+            }
+            0x0200 => {
+                let u16at = |i: usize| data.get(i..i + 2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]) as u64);
+                let u32at =
+                    |i: usize| data.get(i..i + 4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64);
+                let (rf, rl, cf, cl) = match data.len() {
+                    10 => (u16at(0), u16at(2), u16at(4), u16at(6)),
+                    14 | 16 => (u32at(0), u32at(4), u16at(8), u16at(10)),
+                    _ => continue,
+                };
+                let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+                if rl >= 1 && cl >= 1 {
+                    // as calamine computes it (an end before the start wraps around)
+                    let rows = (rl - 1).wrapping_sub(rf).wrapping_add(1) & 0xFFFF_FFFF;
+                    let cols = (cl - 1).wrapping_sub(cf).wrapping_add(1) & 0xFFFF_FFFF;
+                    let declared = rows.saturating_mul(cols);
+                    if declared > max_cells {
+                        return Err(ReadError::DeclaredTooMany {
+                            what: format!(
+                                "cells in sheet {}'s DIMENSIONS ({rows} rows × {cols} columns)",
+                                substream - 1
+                            ),
+                            declared,
+                            limit: max_cells,
+                        });
+                    }
+                }
+            }
+            k if BIFF_CELLS.contains(&k) && data.len() >= 4 => {
+                let r = u16::from_le_bytes([data[0], data[1]]) as u32;
+                let c = u16::from_le_bytes([data[2], data[3]]) as u32;
+                // MULRK: the last column is in the record's last two bytes
+                let c_end = if k == 0x00BD && data.len() >= 6 {
+                    u16::from_le_bytes([data[data.len() - 2], data[data.len() - 1]]) as u32
+                } else {
+                    c
+                }
+                .max(c);
+                bbox = Some(match bbox {
+                    None => (r, c, r, c_end),
+                    Some((t, l, b, rt)) => (t.min(r), l.min(c), b.max(r), rt.max(c_end)),
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn inspect_ole(bytes: &[u8]) -> Result<Kind, ReadError> {

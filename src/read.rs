@@ -15,6 +15,7 @@ use crate::values::date::from_excel_serial;
 
 pub mod docx;
 pub mod ods;
+pub mod xls;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -30,6 +31,24 @@ pub enum ReadError {
     TooLarge { declared_mb: u64, limit_mb: u64 },
     #[error("sheet `{sheet}` is too large ({cells} cells, limit {limit})")]
     SheetTooLarge { sheet: String, cells: u64, limit: u64 },
+    #[error("the workbook declares {declared} {what}, more than any valid file or the limit allows ({limit})")]
+    DeclaredTooMany { what: String, declared: u64, limit: u64 },
+    #[error("the workbook has {sheets} sheets (limit {limit})")]
+    TooManySheets { sheets: u64, limit: u64 },
+    #[error(
+        "sheet {sheet} of this .xls spans {cells} cells ({total} with the sheets before it; limit {limit}): the reader would allocate every one"
+    )]
+    XlsTooLarge { sheet: u64, cells: u64, total: u64, limit: u64 },
+    #[error("sheet `{sheet}` of this .ods spans {cells} cells once its repeats are expanded (limit {limit})")]
+    OdsTooLarge { sheet: String, cells: u64, limit: u64 },
+    #[error(
+        "sheet `{sheet}`: its {cells} cells are spread over {rows} rows × {cols} columns ({area} cells, limit {limit})"
+    )]
+    SheetSpread { sheet: String, cells: u64, rows: u64, cols: u64, area: u64, limit: u64 },
+    #[error("the sheets' text is over {limit_mb} MB (a long text repeated in many cells)")]
+    TextTooLarge { limit_mb: u64 },
+    #[error("the workbook's sheets hold {cells} cells together (limit {limit} per workbook)")]
+    WorkbookTooLarge { cells: u64, limit: u64 },
 }
 
 impl ReadError {
@@ -38,58 +57,117 @@ impl ReadError {
         match self {
             ReadError::Empty => "空文件（0字节）".into(),
             ReadError::NotSpreadsheet(_) => "不是电子表格文件（可能是改了扩展名的其他文件）".into(),
-            ReadError::TooLarge { declared_mb, .. } => format!("文件解压后过大（{declared_mb} MB），为安全起见未读取"),
-            ReadError::Encrypted => "文件已加密，无法读取".into(),
-            ReadError::Corrupt(e) => format!("文件损坏或不完整（{e}）"),
+            ReadError::TooLarge { declared_mb, .. } => {
+                format!("文件解压后过大（{declared_mb}兆字节），为安全起见未读取，请删去多余内容后重新提交")
+            }
+            ReadError::Encrypted => "文件设有打开密码（已加密），请提交未加密的文件".into(),
+            // the parser's own (English) text stays in files.parquet's `error`
+            ReadError::Corrupt(_) => "文件已损坏或不完整，请重新保存或导出后提交".into(),
             ReadError::SheetTooLarge { sheet, cells, .. } => {
                 format!("工作表“{sheet}”过大（{cells}个单元格）")
             }
+            ReadError::DeclaredTooMany { what, declared, .. } => {
+                format!("文件声明的数量异常（{declared} {what}），可能已损坏，为安全起见未读取")
+            }
+            ReadError::TooManySheets { sheets, limit } => format!("工作表过多（{sheets}个，上限{limit}个）"),
+            ReadError::XlsTooLarge { sheet, cells, .. } => format!("第{sheet}个工作表过大（{cells}个单元格）"),
+            ReadError::OdsTooLarge { sheet, cells, .. } => format!("工作表“{sheet}”过大（{cells}个单元格）"),
+            ReadError::WorkbookTooLarge { cells, .. } => format!("工作簿过大（共{cells}个单元格）"),
+            ReadError::SheetSpread { sheet, rows, cols, .. } => {
+                format!("工作表“{sheet}”的单元格分散在{rows}行×{cols}列的范围内，过大")
+            }
+            ReadError::TextTooLarge { limit_mb } => format!("工作表中的文字过多（超过{limit_mb}兆字节）"),
         }
     }
 }
 
 /// Reads every sheet of a workbook, after checking its container (see [`inspect`]).
 pub fn read_workbook(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> Result<Vec<Grid>, ReadError> {
-    match inspect(bytes, max_unpacked_bytes)? {
+    read_workbook_noting(bytes, max_cells, max_unpacked_bytes).map(|w| w.grids)
+}
+
+/// A workbook's sheets, and the sheets that could not be read, each with why.
+#[derive(Debug, Default)]
+pub struct Workbook {
+    pub grids: Vec<Grid>,
+    pub skipped: Vec<String>,
+}
+
+/// The cells of all a workbook's grids together are bounded by the per-sheet limit too:
+/// the sheets are held at once, and a dozen sheets each just under the limit would be
+/// gigabytes.
+struct Budget {
+    left: u64,
+    limit: u64,
+    /// Bytes of text left for the workbook's cells: each cell holds its own copy, so one
+    /// long shared string referenced in every cell would otherwise be copied per reference.
+    text_left: u64,
+}
+
+/// The text all of a workbook's cells may hold together. A form workbook holds a few MB.
+pub const MAX_TEXT_BYTES: u64 = 128 * 1024 * 1024;
+
+/// [`read_workbook`], skipping a sheet that cannot be read (damaged, too large, over the
+/// workbook's cell budget) while reading the others, and saying which. A workbook none of
+/// whose sheets can be read fails with the first sheet's reason.
+pub fn read_workbook_noting(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> Result<Workbook, ReadError> {
+    let container = inspect(bytes, max_unpacked_bytes)?;
+    crate::inspect::precheck(bytes, container, max_cells)?;
+    let mut budget = Budget { left: max_cells, limit: max_cells, text_left: MAX_TEXT_BYTES };
+    match container {
         Container::Ods => {
-            let mut wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-                .map_err(|e: calamine::OdsError| ReadError::Corrupt(e.to_string()))?;
-            // calamine reports neither merged regions nor percentages for ODS: read them here
+            // calamine reports neither merged regions nor percentages for ODS: read them here,
+            // and the sizes its dense ranges will have, before it allocates them
             let extras = ods::ods_extras(bytes, max_unpacked_bytes);
-            let mut grids = read_sheets(&mut wb, max_cells, |_, _| Ok(Vec::new()))?;
-            for grid in &mut grids {
-                for &pos in extras.percent.get(&grid.sheet).map(Vec::as_slice).unwrap_or_default() {
-                    if let Some(cell) = grid.get_mut(pos)
-                        && let Value::Number(v) = cell.value
-                    {
-                        cell.value = Value::Percent(v);
-                    }
-                }
-                for &(start, end) in extras.merges.get(&grid.sheet).map(Vec::as_slice).unwrap_or_default() {
-                    grid.fill_merge(start, end);
+            let mut total = 0u64;
+            for (sheet, &cells) in &extras.spans {
+                total = total.saturating_add(cells);
+                if cells > max_cells {
+                    return Err(ReadError::OdsTooLarge { sheet: sheet.clone(), cells, limit: max_cells });
                 }
             }
-            Ok(grids)
+            if total > max_cells {
+                return Err(ReadError::WorkbookTooLarge { cells: total, limit: max_cells });
+            }
+            let mut wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                .map_err(|e: calamine::OdsError| ReadError::Corrupt(e.to_string()))?;
+            let mut book = read_sheets(&mut wb, &mut budget, |_, _| Ok(Vec::new()))?;
+            for grid in &mut book.grids {
+                mark_percent(grid, extras.percent.get(&grid.sheet).map(Vec::as_slice).unwrap_or_default());
+                let regions = extras.merges.get(&grid.sheet).map(Vec::as_slice).unwrap_or_default();
+                fill_merges(grid, regions.iter().copied(), &mut book.skipped);
+            }
+            Ok(book)
         }
         Container::Xlsx => {
             let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
                 .map_err(|e: calamine::XlsxError| ReadError::Corrupt(e.to_string()))?;
             let merges = crate::merges::xlsx_merges(bytes);
-            let mut out = Vec::new();
+            let mut book = Workbook::default();
+            let mut first_error = None;
             for name in wb.sheet_names() {
-                let mut grid = xlsx_grid(&mut wb, &name, max_cells)?;
-                for (start, end) in merges.get(&name).map(Vec::as_slice).unwrap_or_default() {
-                    grid.fill_merge(*start, *end);
+                match xlsx_grid(&mut wb, &name, &mut budget) {
+                    Ok(mut grid) => {
+                        let regions = merges.get(&name).map(Vec::as_slice).unwrap_or_default();
+                        fill_merges(&mut grid, regions.iter().copied(), &mut book.skipped);
+                        book.grids.push(grid);
+                    }
+                    Err(e) => {
+                        book.skipped.push(format!("sheet `{name}` skipped: {e}"));
+                        first_error.get_or_insert(e);
+                    }
                 }
-                out.push(grid);
             }
-            Ok(out)
+            match first_error {
+                Some(e) if book.grids.is_empty() => Err(e),
+                _ => Ok(book),
+            }
         }
         Container::Xlsb => {
             let mut wb: Xlsb<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
                 .map_err(|e: calamine::XlsbError| ReadError::Corrupt(e.to_string()))?;
             // merged regions of `.xlsb` are not read: the extractors carry labels down anyway
-            read_sheets(&mut wb, max_cells, |_, _| Ok(Vec::new()))
+            read_sheets(&mut wb, &mut budget, |_, _| Ok(Vec::new()))
         }
         Container::Xls => {
             let mut wb: Xls<_> =
@@ -97,45 +175,108 @@ pub fn read_workbook(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> R
                     calamine::XlsError::Password => ReadError::Encrypted,
                     other => ReadError::Corrupt(other.to_string()),
                 })?;
-            read_sheets(&mut wb, max_cells, |wb, name| wb.merge_cells_by_sheet_name(name).map_err(|e| e.to_string()))
+            // percentages first, merges after, so a merged percentage is copied as one
+            let mut book = read_sheets(&mut wb, &mut budget, |_, _| Ok(Vec::new()))?;
+            let percent = xls::xls_percent_cells(bytes, max_unpacked_bytes);
+            // a skipped sheet leaves the sheets unaligned with the percent list: no marking then
+            let aligned = percent.len() == book.grids.len();
+            for (i, grid) in book.grids.iter_mut().enumerate() {
+                if aligned {
+                    mark_percent(grid, &percent[i]);
+                }
+                // a sheet whose merge list cannot be read still has its values: keep them
+                let regions = wb.merge_cells_by_sheet_name(&grid.sheet).unwrap_or_default();
+                fill_merges(grid, regions.into_iter().map(|m| (m.start, m.end)), &mut book.skipped);
+            }
+            Ok(book)
         }
     }
 }
 
-fn read_sheets<'a, R, F>(wb: &mut R, max_cells: u64, merges: F) -> Result<Vec<Grid>, ReadError>
+/// Number cells shown with a percent format become [`Value::Percent`].
+fn mark_percent(grid: &mut Grid, cells: &[Pos]) {
+    for &pos in cells {
+        if let Some(cell) = grid.get_mut(pos)
+            && let Value::Number(v) = cell.value
+        {
+            cell.value = Value::Percent(v);
+        }
+    }
+}
+
+/// No sheet a person made has more merged regions than this.
+pub const MAX_MERGES_PER_SHEET: usize = 100_000;
+
+/// Fills a sheet's merged regions, within the bounds [`Grid::fill_merge`] keeps; says so
+/// when regions were left out.
+fn fill_merges(grid: &mut Grid, regions: impl Iterator<Item = (Pos, Pos)>, notes: &mut Vec<String>) {
+    // every region may fill cells up to the grid's size in all, plus its own top-left cell
+    let mut work = grid.height as u64 * grid.width as u64 + MAX_MERGES_PER_SHEET as u64;
+    let mut left_out = 0usize;
+    for (i, (start, end)) in regions.enumerate() {
+        if i >= MAX_MERGES_PER_SHEET || !grid.fill_merge_bounded(start, end, &mut work) {
+            left_out += 1;
+        }
+    }
+    if left_out > 0 {
+        notes.push(format!(
+            "sheet `{}`: {left_out} merged regions not filled (over {MAX_MERGES_PER_SHEET} regions or overlapping the same cells again and again)",
+            grid.sheet
+        ));
+    }
+}
+
+fn read_sheets<'a, R, F>(wb: &mut R, budget: &mut Budget, merges: F) -> Result<Workbook, ReadError>
 where
     R: Reader<Cursor<&'a [u8]>>,
     R::Error: std::fmt::Display,
     F: Fn(&mut R, &str) -> Result<Vec<Dimensions>, String>,
 {
-    let mut out = Vec::new();
-    for name in wb.sheet_names() {
-        let range = wb.worksheet_range(&name).map_err(|e| ReadError::Corrupt(format!("sheet `{name}`: {e}")))?;
-        let mut grid = to_grid(&name, &range, max_cells)?;
+    let names = wb.sheet_names();
+    if names.len() > crate::inspect::MAX_SHEETS {
+        return Err(ReadError::TooManySheets { sheets: names.len() as u64, limit: crate::inspect::MAX_SHEETS as u64 });
+    }
+    let mut book = Workbook::default();
+    let mut first_error = None;
+    for name in names {
+        let grid = wb
+            .worksheet_range(&name)
+            .map_err(|e| ReadError::Corrupt(format!("sheet `{name}`: {e}")))
+            .and_then(|range| to_grid(&name, &range, budget));
+        let mut grid = match grid {
+            Ok(g) => g,
+            Err(e) => {
+                book.skipped.push(format!("sheet `{name}` skipped: {e}"));
+                first_error.get_or_insert(e);
+                continue;
+            }
+        };
         // A sheet whose merge list cannot be read still has its values: keep them.
         if let Ok(regions) = merges(wb, &name) {
-            for m in regions {
-                grid.fill_merge(m.start, m.end);
-            }
+            fill_merges(&mut grid, regions.into_iter().map(|m| (m.start, m.end)), &mut book.skipped);
         }
-        out.push(grid);
+        book.grids.push(grid);
     }
-    Ok(out)
+    match first_error {
+        Some(e) if book.grids.is_empty() => Err(e),
+        _ => Ok(book),
+    }
 }
 
-fn to_grid(name: &str, range: &Range<Data>, max_cells: u64) -> Result<Grid, ReadError> {
+fn to_grid(name: &str, range: &Range<Data>, budget: &mut Budget) -> Result<Grid, ReadError> {
     let (top, left) = range.start().unwrap_or_default();
     let cells = range
         .used_cells()
         .map(|(r, c, d)| ((top + r as u32, left + c as u32), convert(d)))
         .filter(|(_, v)| *v != Value::Empty)
         .collect();
-    grid_from_cells(name, cells, max_cells)
+    grid_from_cells(name, cells, budget)
 }
 
 /// One `.xlsx` sheet, streamed cell by cell from calamine's reader: text is copied once,
 /// straight from the shared-strings table into the grid, with no intermediate `Range`.
-fn xlsx_grid(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, max_cells: u64) -> Result<Grid, ReadError> {
+fn xlsx_grid(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, budget: &mut Budget) -> Result<Grid, ReadError> {
+    let max_cells = budget.limit;
     let corrupt = |e: calamine::XlsxError| ReadError::Corrupt(format!("sheet `{name}`: {e}"));
     let mut reader = match wb.worksheet_cells_reader(name) {
         Ok(r) => r,
@@ -150,6 +291,7 @@ fn xlsx_grid(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, max_cells: u64) -> Result
         .map(|s| s.number_format.as_ref().is_some_and(|f| is_percent_format(&f.format_code)))
         .collect();
     let mut cells = Vec::new();
+    let mut text = 0u64;
     while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(corrupt)? {
         let pos = cell.get_position();
         let mut value = convert_ref(cell.get_value().clone());
@@ -159,6 +301,13 @@ fn xlsx_grid(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, max_cells: u64) -> Result
             value = Value::Percent(v);
         }
         if value != Value::Empty {
+            // one long shared string referenced in every cell is copied per cell: bounded
+            if let Value::Text(s) = &value {
+                text += s.len() as u64;
+                if text > budget.text_left {
+                    return Err(ReadError::TextTooLarge { limit_mb: MAX_TEXT_BYTES >> 20 });
+                }
+            }
             // a sheet with more cells than the limit is refused before its grid is built
             if cells.len() as u64 >= max_cells {
                 return Err(ReadError::SheetTooLarge {
@@ -170,7 +319,7 @@ fn xlsx_grid(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, max_cells: u64) -> Result
             cells.push((pos, value));
         }
     }
-    grid_from_cells(name, cells, max_cells)
+    grid_from_cells(name, cells, budget)
 }
 
 /// True when a number format code shows its number as a percentage: a `%` outside quoted
@@ -190,8 +339,10 @@ pub fn is_percent_format(code: &str) -> bool {
     false
 }
 
-/// A grid over the bounding box of the non-empty cells.
-fn grid_from_cells(name: &str, cells: Vec<(Pos, Value)>, max_cells: u64) -> Result<Grid, ReadError> {
+/// A grid over the bounding box of the non-empty cells, within the sheet limit and what is
+/// left of the workbook's budget.
+fn grid_from_cells(name: &str, cells: Vec<(Pos, Value)>, budget: &mut Budget) -> Result<Grid, ReadError> {
+    let max_cells = budget.limit;
     let Some(first) = cells.first() else {
         return Ok(Grid::new(name, 0, 0, 0, 0));
     };
@@ -205,8 +356,24 @@ fn grid_from_cells(name: &str, cells: Vec<(Pos, Value)>, max_cells: u64) -> Resu
     let (height, width) = (bottom - top + 1, right - left + 1);
     let n = height as u64 * width as u64;
     if n > max_cells {
-        return Err(ReadError::SheetTooLarge { sheet: name.to_string(), cells: n, limit: max_cells });
+        return Err(ReadError::SheetSpread {
+            sheet: name.to_string(),
+            cells: cells.len() as u64,
+            rows: height as u64,
+            cols: width as u64,
+            area: n,
+            limit: max_cells,
+        });
     }
+    let text: u64 = cells.iter().map(|(_, v)| if let Value::Text(s) = v { s.len() as u64 } else { 0 }).sum();
+    if text > budget.text_left {
+        return Err(ReadError::TextTooLarge { limit_mb: MAX_TEXT_BYTES >> 20 });
+    }
+    budget.text_left -= text;
+    if n > budget.left {
+        return Err(ReadError::WorkbookTooLarge { cells: budget.limit - budget.left + n, limit: budget.limit });
+    }
+    budget.left -= n;
     let mut grid = Grid::new(name, top, left, height, width);
     for (pos, value) in cells {
         grid.set(pos, Cell::new(value));
@@ -275,9 +442,19 @@ pub fn formula_cells(bytes: &[u8], sheet: &str, max_unpacked_bytes: u64) -> Resu
     let corrupt = |e: String| ReadError::Corrupt(e);
     let range = match inspect(bytes, max_unpacked_bytes)? {
         Container::Xlsx => {
+            // streamed, positions only: calamine's `worksheet_formula` builds a dense range
+            // to the farthest formula (a stray one at XFD1048576 is 17 billion cells) and
+            // reserves room for every shared-formula index the file names (`si`)
             let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
                 .map_err(|e: calamine::XlsxError| corrupt(e.to_string()))?;
-            wb.worksheet_formula(sheet).map_err(|e| corrupt(e.to_string()))?
+            let mut reader = wb.worksheet_cells_reader(sheet).map_err(|e| corrupt(e.to_string()))?;
+            let mut out = HashSet::new();
+            while let Some(cell) = reader.next_cell_with_formula_metadata().map_err(|e| corrupt(e.to_string()))? {
+                if cell.formula.is_some() {
+                    out.insert(cell.pos);
+                }
+            }
+            return Ok(out);
         }
         Container::Xls => {
             let mut wb: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))

@@ -41,7 +41,8 @@ fn findings() -> Vec<Finding> {
     let mut wb: Xlsx<_> = open_workbook(out.join("summary.xlsx")).unwrap();
     let range = wb.worksheet_range("疑点清单").unwrap();
     let styles = wb.worksheet_style("疑点清单").unwrap();
-    let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    // row 0 is the sheet's title, row 1 the header
+    let header: Vec<String> = range.rows().nth(1).unwrap().iter().map(|c| c.to_string()).collect();
     let col = |h: &str| header.iter().position(|x| x == h).unwrap_or_else(|| panic!("no {h}: {header:?}"));
     let (rule, pair, expected, actual) = (col("规则"), col("比较项"), col("计算值"), col("填报值"));
     let format = |r: usize, c: usize| {
@@ -54,7 +55,7 @@ fn findings() -> Vec<Finding> {
     range
         .rows()
         .enumerate()
-        .skip(1)
+        .skip(2)
         .map(|(i, r)| Finding {
             rule: r[rule].to_string(),
             pair: r[pair].to_string(),

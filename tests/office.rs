@@ -48,6 +48,13 @@ fn sheet(path: &Path, name: &str) -> Vec<Vec<String>> {
     range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
 }
 
+/// A table sheet of summary.xlsx, header first (the title row above it left out).
+fn table(path: &Path, name: &str) -> Vec<Vec<String>> {
+    let mut rows = sheet(path, name);
+    rows.remove(0);
+    rows
+}
+
 fn col(rows: &[Vec<String>], header: &str) -> usize {
     rows[0].iter().position(|h| h == header).unwrap_or_else(|| panic!("no column {header} in {:?}", rows[0]))
 }
@@ -93,7 +100,7 @@ fn system_sums_equal_the_parquet_tables() {
     assert!(expect.len() >= 4, "several systems: {expect:?}");
     assert!(expect.contains_key("市教育局系统"), "the first folder names the 系统: {expect:?}");
 
-    let rows = sheet(&out.join("summary.xlsx"), "分系统汇总");
+    let rows = table(&out.join("summary.xlsx"), "分系统汇总");
     let (c_sys, c_b, c_x, c_d, c_p, c_err, c_rate) = (
         col(&rows, "所属系统"),
         col(&rows, "全年预算数(万元,部门表)"),
@@ -121,16 +128,16 @@ fn system_sums_equal_the_parquet_tables() {
     assert!((num(&total[c_b]) - all).abs() < 1e-6);
 
     // the rankings say which 系统 and rank within it
-    let depts = sheet(&out.join("summary.xlsx"), "部门排名");
+    let depts = table(&out.join("summary.xlsx"), "部门排名");
     let (s, w) = (col(&depts, "所属系统"), col(&depts, "系统内排名"));
     let edu: Vec<&Vec<String>> = depts[1..].iter().filter(|r| r[s] == "市教育局系统").collect();
     assert!(!edu.is_empty());
     assert_eq!(edu[0][w], "1", "the best of a 系统 is its first");
-    let projects = sheet(&out.join("summary.xlsx"), "项目排名");
+    let projects = table(&out.join("summary.xlsx"), "项目排名");
     assert!(projects[1..].iter().any(|r| r[col(&projects, "部门内排名")] == "1"));
-    let anomalies_sheet = sheet(&out.join("summary.xlsx"), "疑点清单");
+    let anomalies_sheet = table(&out.join("summary.xlsx"), "疑点清单");
     col(&anomalies_sheet, "所属系统");
-    let files = sheet(&out.join("summary.xlsx"), "文件清单");
+    let files = table(&out.join("summary.xlsx"), "文件清单");
     assert!(files[1..].iter().all(|r| !r[col(&files, "所属系统")].is_empty()));
 }
 
@@ -157,7 +164,7 @@ fn roster_finds_missing_extra_and_misspelt_departments() {
     let out = dir.path().join("out");
     let extras = RunExtras { roster: Some(roster), feedback: false };
     run_with(&opts(&input, &out, false), &extras).unwrap();
-    let rows = sheet(&out.join("summary.xlsx"), "报送情况");
+    let rows = table(&out.join("summary.xlsx"), "报送情况");
     let (cat, name, handed, note) =
         (col(&rows, "类别"), col(&rows, "名单名称"), col(&rows, "报送名称"), col(&rows, "说明"));
     let find = |c: &str, n: &str| rows[1..].iter().filter(|r| r[cat] == c && (r[name] == n || r[handed] == n)).count();
@@ -189,7 +196,7 @@ fn missing_forms_without_a_roster() {
     d.workbook.save(&p).unwrap();
     let out = dir.path().join("out");
     run_with(&opts(&input, &out, false), &RunExtras::default()).unwrap();
-    let rows = sheet(&out.join("summary.xlsx"), "报送情况");
+    let rows = table(&out.join("summary.xlsx"), "报送情况");
     let cat = col(&rows, "类别");
     let missing: Vec<_> = rows[1..].iter().filter(|r| r[cat] == "缺表").collect();
     assert_eq!(missing.len(), 1, "{rows:?}");
@@ -265,9 +272,10 @@ fn typed_status_survives_a_rerun() {
     run_with(&opts(&input, &out, true), &RunExtras::default()).unwrap();
     let summary = out.join("summary.xlsx");
     let rows = sheet(&summary, "疑点清单");
-    let (st, note) = (col(&rows, "整改状态"), col(&rows, "备注"));
-    assert!(rows[1..].iter().all(|r| r[st] == "未整改"));
-    // the office marks the third finding and saves the workbook (here: its 疑点清单 rewritten)
+    // row 0 is the title, row 1 the header
+    let (st, note) = (col(&rows[1..], "整改状态"), col(&rows[1..], "备注"));
+    assert!(rows[2..].iter().all(|r| r[st] == "未整改"));
+    // the office marks the second finding and saves the workbook (here: its 疑点清单 rewritten)
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet().set_name("疑点清单").unwrap();
     for (r, row) in rows.iter().enumerate() {
@@ -283,9 +291,10 @@ fn typed_status_survives_a_rerun() {
     wb.save(&summary).unwrap();
     let marked = rows[3].clone();
     run_with(&opts(&input, &out, true), &RunExtras::default()).unwrap();
-    let again = sheet(&summary, "疑点清单");
-    let same =
-        |r: &Vec<String>| ["规则", "部门", "项目", "单元格"].iter().all(|h| r[col(&again, h)] == marked[col(&rows, h)]);
+    let again = table(&summary, "疑点清单");
+    let same = |r: &Vec<String>| {
+        ["规则", "部门", "项目", "单元格"].iter().all(|h| r[col(&again, h)] == marked[col(&rows[1..], h)])
+    };
     let row = again[1..].iter().find(|r| same(r)).expect("the same finding again");
     assert_eq!((row[st].as_str(), row[note].as_str()), ("已整改", "6月已补报"));
     assert_eq!(again[1..].iter().filter(|r| r[st] == "已整改").count(), 1, "only that finding");

@@ -190,15 +190,15 @@ fn summary_workbook_has_its_sheets_and_shared_ranks() {
     let projects = wb.worksheet_range("项目排名").unwrap();
     let rows: Vec<(f64, String, f64)> = projects
         .rows()
-        .skip(1)
+        .skip(2)
         .map(|r| {
             let num = |d: &Data| match d {
                 Data::Float(f) => *f,
                 Data::Int(i) => *i as f64,
                 _ => f64::NAN,
             };
-            // 年度, 排名, 项目, 部门, 主管部门, 实施单位, 填报总分…
-            (num(&r[1]), r[2].to_string(), num(&r[6]))
+            // (title and header rows skipped) 年度, 排名, 项目, 部门, 填报总分…
+            (num(&r[1]), r[2].to_string(), num(&r[4]))
         })
         .collect();
     let ranks: Vec<f64> = rows.iter().map(|r| r.0).collect();
@@ -207,9 +207,9 @@ fn summary_workbook_has_its_sheets_and_shared_ranks() {
     assert_eq!(rows[0].1, "一件事一次办改革经费");
     assert_eq!(rows[0].2, 99.9);
     let anomalies = wb.worksheet_range("疑点清单").unwrap();
-    let severities: Vec<String> = anomalies.rows().skip(1).map(|r| r[0].to_string()).collect();
+    let severities: Vec<String> = anomalies.rows().skip(2).map(|r| r[0].to_string()).collect();
     assert!(
-        anomalies.rows().any(|r| r[1] == "TOTAL_MISMATCH" && r[2] == "总分与分项合计不符"),
+        anomalies.rows().any(|r| r[8] == "TOTAL_MISMATCH" && r[1] == "总分与分项合计不符"),
         "each finding names its rule in Chinese beside the id"
     );
     let order = |s: &str| ["错误", "警告", "提示"].iter().position(|x| *x == s).unwrap();
@@ -220,12 +220,12 @@ fn summary_workbook_has_its_sheets_and_shared_ranks() {
     assert!(
         anomalies
             .rows()
-            .skip(1)
-            .all(|r| !r[8].to_string().is_empty() || r[1].to_string().contains("FILE") || r[1] == "NO_FORM_FOUND"),
+            .skip(2)
+            .all(|r| !r[11].to_string().is_empty() || r[8].to_string().contains("FILE") || r[8] == "NO_FORM_FOUND"),
         "form findings name a cell"
     );
     let files = wb.worksheet_range("文件清单").unwrap();
-    assert_eq!(files.rows().count(), 4, "header and one row per input file");
+    assert_eq!(files.rows().count(), 5, "title, header and one row per input file");
 
     // numbers are shown in their formats (written through column formats): 总分 0.00,
     // 全年预算数 #,##0.00, 执行率 0.00%, on every data row; 指标明细's 分值 0.00
@@ -233,17 +233,17 @@ fn summary_workbook_has_its_sheets_and_shared_ranks() {
         let styles = wb.worksheet_style(sheet).unwrap();
         styles.get(pos).and_then(|s| s.number_format.as_ref()).map(|n| n.format_code.clone()).unwrap_or_default()
     };
-    for row in [1, 8] {
-        assert_eq!(format_at(&mut wb, "项目排名", (row, 6)), "0.00");
-        assert_eq!(format_at(&mut wb, "项目排名", (row, 8)), "0.00", "核定总分");
-        assert_eq!(format_at(&mut wb, "项目排名", (row, 10)), "#,##0.00");
-        assert_eq!(format_at(&mut wb, "项目排名", (row, 13)), "0.00%");
+    for row in [2, 9] {
+        assert_eq!(format_at(&mut wb, "项目排名", (row, 4)), "0.00");
+        assert_eq!(format_at(&mut wb, "项目排名", (row, 6)), "0.00", "核定总分");
+        assert_eq!(format_at(&mut wb, "项目排名", (row, 8)), "#,##0.00");
+        assert_eq!(format_at(&mut wb, "项目排名", (row, 11)), "0.00%");
     }
-    assert_eq!(format_at(&mut wb, "指标明细", (1, 7)), "0.00");
-    // a 控制率 among the amounts of 基础数据 keeps its own percent format
+    assert_eq!(format_at(&mut wb, "指标明细", (2, 7)), "0.00");
+    // 基础数据: headcounts and 控制率 in a column of their own, not among the amounts
     let basic = wb.worksheet_range("基础数据").unwrap();
     let rate_row = basic.rows().position(|r| r[2] == "控制率").unwrap() as u32;
-    assert_eq!(format_at(&mut wb, "基础数据", (rate_row, 6)), "0.00%");
+    assert_eq!(format_at(&mut wb, "基础数据", (rate_row, 7)), "0.00%");
     assert_eq!(format_at(&mut wb, "基础数据", (rate_row + 1, 6)), "#,##0.00");
 }
 

@@ -31,11 +31,11 @@ fn run_with(input: &Path, config: Config) -> PathBuf {
     out
 }
 
-/// A sheet of summary.xlsx as text, header first.
+/// A sheet of summary.xlsx as text, header first (the title row above it left out).
 fn sheet(out: &Path, name: &str) -> Vec<Vec<String>> {
     let mut wb: Xlsx<_> = open_workbook(out.join("summary.xlsx")).unwrap();
     let range = wb.worksheet_range(name).unwrap();
-    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    range.rows().skip(1).map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
 }
 
 /// The column of a sheet by its header.

@@ -145,6 +145,8 @@ fn hubei_huangshi_execution_section_of_20_points_and_no_weight_column() {
     let r = read(&regional::hubei_huangshi(), true);
     let e = only(&r);
     assert_eq!(e.project.value.as_deref(), Some("共享工程"));
+    assert_eq!(e.filled_date.value, chrono::NaiveDate::from_ymd_opt(2023, 6, 28), "填报日期 above the form");
+    assert_eq!(e.filled_date.at.map(a1).as_deref(), Some("A4"));
     assert_eq!(e.implementer.value.as_deref(), Some("黄石市图书馆"));
     let total = e.total_fund().expect("年度财政资金总额 is the total row");
     assert_eq!(total.label, "年度财政资金总额");
@@ -364,10 +366,36 @@ fn anhui_shouxian_department_scoring_sheet_found_by_its_title() {
 }
 
 #[test]
-fn ods_percentages_are_percentages() {
+fn ods_and_xls_percentages_are_percentages() {
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats");
     let xlsx = read(&regional::yunnan_yongde(), true);
-    let ods = process_path(&fixtures.join("regional_percent.ods"), "regional_percent.ods");
-    assert_eq!(essence(only(&ods)), essence(only(&xlsx)), "LibreOffice's .ods of the same form");
-    assert_eq!(rules(&ods), rules(&xlsx));
+    for ext in ["ods", "xls"] {
+        let name = format!("regional_percent.{ext}");
+        let other = process_path(&fixtures.join(&name), &name);
+        assert_eq!(essence(only(&other)), essence(only(&xlsx)), "LibreOffice's .{ext} of the same form");
+        assert_eq!(rules(&other), rules(&xlsx), ".{ext}: no TARGET_MISSED_FULL_SCORE on 100% read as 1");
+    }
+}
+
+#[test]
+fn sichuan_zhongjiang_operators_in_actuals_and_weights_that_do_not_add_up() {
+    let r = read(&regional::sichuan_zhongjiang(), true);
+    let e = only(&r);
+    assert_eq!(e.year, Some(2022));
+    near(e.budget_full(), 20.0);
+    near(e.exec_rate(), 1.0);
+    assert_eq!(e.indicators.len(), 9);
+    let ruler = e.indicators.iter().find(|i| i.level3 == "安装坡面水标尺").unwrap();
+    assert_eq!(ruler.met, Some(true), "≥266米 against ≥266米");
+    near(ruler.actual_value, 266.0);
+    let cost = e.indicators.iter().find(|i| i.level3 == "项目计划总投资").unwrap();
+    assert_eq!(cost.target_op, Some(jixiao::values::Op::Le), "a bare cost target means at most");
+    assert_eq!(cost.met, Some(true));
+    near(Some(e.weight_calc()), 110.0);
+    near(Some(e.score_calc()), 110.0);
+    near(e.weight_total.value, 100.0);
+    near(e.score_total.value, 100.0);
+    assert_eq!(fired(&r, "WEIGHT_SUM").len(), 1);
+    assert_eq!(fired(&r, "TOTAL_MISMATCH").len(), 1);
+    silent(&r, &["WEIGHT_SUM", "TOTAL_MISMATCH"]);
 }

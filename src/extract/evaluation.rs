@@ -54,7 +54,21 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id
         .map(|t| t.total_row.unwrap_or(t.last_row) + 1)
         .or(fund_table.as_ref().map(|f| f.last_row + 1))
         .unwrap_or(form.anchor.0 + 1);
-    let foot = footer::extract(grid, labels, after..form.end_row);
+    let mut foot = footer::extract(grid, labels, after..form.end_row);
+    // some templates put 填报日期 / 填表人 between the title and the form (`单位名称：…
+    // 填报日期：2023年4月15日`): a field with no label below is looked for there
+    if form.start.0 < form.anchor.0 {
+        let above = footer::extract(grid, labels, form.start.0..form.anchor.0);
+        if foot.filled_by.at.is_none() {
+            foot.filled_by = above.filled_by;
+        }
+        if foot.filled_date.at.is_none() {
+            foot.filled_date = above.filled_date;
+        }
+        if foot.phone.at.is_none() {
+            foot.phone = above.phone;
+        }
+    }
     let (indicators, sections, weight_total, score_total) = match indicator_table {
         Some(t) => (t.rows, t.sections, t.weight_total, t.score_total),
         None => (Vec::new(), Vec::new(), Field::default(), Field::default()),

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use crate::config::{FundColumns, LabelSet, Labels};
 use crate::extract::{NumKind, is_copy_of, num_field};
-use crate::grid::Grid;
+use crate::grid::{Grid, Value};
 use crate::labels::{map_header, strength};
 use crate::model::{Field, FundRow, Note, Pos};
 use crate::normalize::{clean_label, declared_points};
@@ -67,7 +67,10 @@ pub fn header(grid: &Grid, row: u32, cols: &FundColumns) -> Option<FundCols> {
 /// (`金额单位：元`, `单位：万元`). The declaration nearest the header wins.
 fn declared_unit(grid: &Grid, from_row: u32, header_row: u32) -> Option<(AmountUnit, Pos)> {
     (from_row..=header_row).rev().find_map(|r| {
-        grid.row_cells(r, grid.left).find_map(|(c, cell)| AmountUnit::declared_in(cell.norm()).map(|u| (u, (r, c))))
+        grid.row_cells(r, grid.left).find_map(|(c, cell)| match &cell.value {
+            Value::Text(t) => AmountUnit::declared_in(t).map(|u| (u, (r, c))),
+            _ => None,
+        })
     })
 }
 

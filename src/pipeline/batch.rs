@@ -71,7 +71,14 @@ impl Batch {
             r.file.status = FileStatus::Duplicate;
             r.file.error = Some(format!("same content as {original}"));
             let message = format!("与{original}内容完全相同，其中的表不重复计入排名和合计");
-            self.anomalies.extend(file_anomaly(config, "DUPLICATE_FILE", &r.file.path, message));
+            let mut found = file_anomaly(config, "DUPLICATE_FILE", &r.file.path, message);
+            // the department of the file that counts, when it has one
+            let dept =
+                self.evaluations.iter().find(|e| e.path() == original.as_str()).and_then(|e| e.department.clone());
+            if let (Some(a), Some(d)) = (found.as_mut(), dept) {
+                a.department = d.to_string();
+            }
+            self.anomalies.extend(found);
             self.files.push(r.file);
             return None;
         }

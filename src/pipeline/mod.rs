@@ -109,7 +109,15 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
     let job = Arc::new(Job { config: opts.config.clone(), run_date: opts.run_date, cache });
     let timeout = Duration::from_secs(opts.config.limits.file_timeout_secs.max(1));
     let mut dataset = DatasetWriter::create(&staging.dir.join("dataset"), &opts.config.grades)?;
-    let mut summary = SummaryWriter::create(&staging.dir.join("summary.xlsx"), &opts.input)?;
+    let title = crate::summary::Title {
+        region: crate::summary::Title::region(&opts.config, &opts.input),
+        years: crate::summary::Title::years(
+            &opts.config,
+            crate::summary::years_in_names(found.inputs.iter().map(|i| i.rel.as_str())),
+        ),
+        run_date: opts.run_date.to_string(),
+    };
+    let mut summary = SummaryWriter::create(&staging.dir.join("summary.xlsx"), &opts.input, title)?;
     dataset.set_systems(systems.clone());
     let roster_file = extras.roster.as_deref().and_then(|p| {
         let (p, root) = (std::fs::canonicalize(p).ok()?, std::fs::canonicalize(&opts.input).ok()?);
@@ -151,8 +159,11 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
     // folders that could not be walked are accounted for like files that could not be read
     for (path, reason) in &found.problems {
         let input = Input { path: opts.input.join(path), rel: path.clone() };
-        let chinese =
-            if reason.contains("loop") { "符号链接循环，已跳过" } else { "无法读取该文件夹" };
+        let chinese = if reason.contains("loop") {
+            "符号链接循环，已跳过"
+        } else {
+            "文件夹无法打开（权限不足或已损坏）"
+        };
         let r =
             process::failed(&opts.config, &input, 0, String::new(), format!("cannot walk: {reason}"), chinese.into());
         batch.add(r, &opts.config);

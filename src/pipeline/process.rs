@@ -17,7 +17,7 @@ use crate::inspect::{Kind, NotRead, identify};
 use crate::model::{Anomaly, BasicForm, Evaluation, Field, FileRecord, FileResult, FileStatus, FormKind};
 use crate::pipeline::cache::Cache;
 use crate::read::docx::{WordLayout, read_docx};
-use crate::read::{ReadError, read_workbook};
+use crate::read::{ReadError, read_workbook_noting};
 
 /// Processes one file on a helper thread and waits at most `limit` for it: a file that
 /// takes pathologically long is reported as failed and left behind, and the run goes on.
@@ -153,7 +153,7 @@ pub fn file_anomaly(config: &Config, rule: &'static str, rel: &str, message: Str
         sheet: String::new(),
         cell: String::new(),
         eval_id: None,
-        department: parent_folder(rel),
+        department: department_of_file(rel),
         project: String::new(),
         message,
         expected: None,
@@ -232,7 +232,7 @@ fn process_inner(input: &Input, config: &Config, run_date: NaiveDate, cache: Opt
             size as i64,
             String::new(),
             format!("file too large ({} MB, limit {} MB)", size / 1024 / 1024, config.limits.max_file_mb),
-            format!("文件过大（{} MB，上限 {} MB）", size / 1024 / 1024, config.limits.max_file_mb),
+            format!("文件过大（{}兆字节，上限{}兆字节）", size / 1024 / 1024, config.limits.max_file_mb),
         );
     }
     let bytes = match std::fs::read(&input.path) {
@@ -275,16 +275,20 @@ fn read_content(input: &Input, config: &Config, bytes: &[u8]) -> Result<(Content
     let named_workbook = crate::discover::is_workbook(&input.path) && ext != "docx";
     let mut first_error = None;
     if named_workbook {
-        match read_workbook(bytes, max_cells, unpacked) {
-            Ok(g) => return Ok((Content::Sheets(g), None)),
+        match read_workbook_noting(bytes, max_cells, unpacked) {
+            Ok(w) => return Ok((Content::Sheets(w.grids), notes(&w.skipped))),
             Err(e @ ReadError::NotSpreadsheet(_)) => first_error = Some(e),
             Err(e) => return Err(Outcome::Failed(e)),
         }
     }
     match identify(bytes, unpacked).map_err(Outcome::Failed)? {
         Kind::Workbook(_) => {
-            let note = (!named_workbook).then(|| format!("a workbook named .{ext}; read as a workbook"));
-            Ok((Content::Sheets(read_workbook(bytes, max_cells, unpacked).map_err(Outcome::Failed)?), note))
+            let w = read_workbook_noting(bytes, max_cells, unpacked).map_err(Outcome::Failed)?;
+            let mut note = (!named_workbook).then(|| format!("a workbook named .{ext}; read as a workbook"));
+            if let Some(n) = notes(&w.skipped) {
+                note = Some(note.map_or(n.clone(), |a| format!("{a}; {n}")));
+            }
+            Ok((Content::Sheets(w.grids), note))
         }
         Kind::Docx => {
             let note = (ext != "docx").then(|| format!("a Word document (.docx) named .{ext}; read as a Word report"));
@@ -296,6 +300,15 @@ fn read_content(input: &Input, config: &Config, bytes: &[u8]) -> Result<(Content
             Err(Outcome::Failed(first_error.unwrap_or_else(|| ReadError::NotSpreadsheet("not a Word document".into()))))
         }
         Kind::NotRead(n) => Err(Outcome::Skipped(n.chinese(&ext))),
+    }
+}
+
+/// The sheets a workbook was read without, for its file row (at most a few named).
+fn notes(skipped: &[String]) -> Option<String> {
+    match skipped.len() {
+        0 => None,
+        1..=3 => Some(skipped.join("; ")),
+        n => Some(format!("{}; and {} more like it", skipped[..3].join("; "), n - 3)),
     }
 }
 
@@ -401,6 +414,28 @@ pub fn parent_dir(rel: &str) -> &str {
 }
 
 /// The name of the folder holding a file (`局A/2022.xlsx` → `局A`), empty at the top.
+/// The department a file that yields no form is most likely from: its name without the
+/// year and the form's words (`株洲市XX局2022年度绩效自评.xlsx` → `株洲市XX局`), else its
+/// folder.
+pub fn department_of_file(rel: &str) -> String {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let mut end = stem.len();
+    // a year (`2022`), or the words of a form's title or an attachment number
+    for (i, _) in stem.char_indices() {
+        let rest = &stem[i..];
+        let year = rest.len() >= 4 && rest.as_bytes()[..4].iter().all(u8::is_ascii_digit);
+        let words =
+            ["绩效", "自评", "部门整体", "项目支出", "整体支出", "附件", "基础数据", "决算", "（", "(", "_", "-", " "];
+        if year || words.iter().any(|w| rest.starts_with(w)) {
+            end = i;
+            break;
+        }
+    }
+    let cut = stem[..end].trim_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace() || "、，：".contains(c));
+    if cut.chars().count() >= 2 && !cut.is_ascii() { cut.to_string() } else { parent_folder(rel) }
+}
+
 pub fn parent_folder(rel: &str) -> String {
     let mut parts: Vec<&str> = rel.split('/').collect();
     parts.pop();
@@ -419,5 +454,18 @@ pub fn resolve_departments(evals: &mut [Evaluation], basics: &mut [BasicForm], r
     }
     for b in basics.iter_mut() {
         b.department = from_b.clone().unwrap_or_else(|| folder.clone());
+    }
+}
+
+#[cfg(test)]
+mod department_tests {
+    use super::department_of_file;
+
+    #[test]
+    fn a_file_name_names_its_department() {
+        assert_eq!(department_of_file("湘潭/株洲市XX局2022年度绩效自评.xlsx"), "株洲市XX局");
+        assert_eq!(department_of_file("湘潭/市教育局-部门整体支出绩效自评表.xls"), "市教育局");
+        assert_eq!(department_of_file("湘潭/2022年度绩效自评.xlsx"), "湘潭", "no name: the folder");
+        assert_eq!(department_of_file("湘潭/report.xlsx"), "湘潭");
     }
 }

@@ -17,6 +17,9 @@ use crate::model::Pos;
 pub struct OdsExtras {
     pub percent: HashMap<String, Vec<Pos>>,
     pub merges: HashMap<String, Vec<(Pos, Pos)>>,
+    /// Per sheet, the cells calamine will hold for it: the bounding box of the cells with a
+    /// value, repeats expanded (calamine expands them into a dense range).
+    pub spans: HashMap<String, u64>,
 }
 
 /// No sheet of a form needs more positions recorded than this; a repeat beyond it is a
@@ -39,6 +42,13 @@ pub fn ods_extras(bytes: &[u8], max_unpacked_bytes: u64) -> OdsExtras {
     let mut buf = Vec::new();
     let (mut sheet, mut row, mut col, mut rows_repeated) = (String::new(), 0u64, 0u64, 1u64);
     let mut recorded = 0usize;
+    // the current sheet's cells with a value: (top, left, bottom, right)
+    let mut bbox: Option<(u64, u64, u64, u64)> = None;
+    let close = |sheet: &str, bbox: &mut Option<(u64, u64, u64, u64)>, out: &mut OdsExtras| {
+        if let Some((t, l, b, r)) = bbox.take() {
+            out.spans.insert(sheet.to_string(), (b - t + 1) * (r - l + 1));
+        }
+    };
     loop {
         let event = match reader.read_event_into(&mut buf) {
             Ok(Event::Eof) | Err(_) => break,
@@ -47,6 +57,7 @@ pub fn ods_extras(bytes: &[u8], max_unpacked_bytes: u64) -> OdsExtras {
         match &event {
             Event::Start(e) | Event::Empty(e) => match e.local_name().into_inner() {
                 "table" => {
+                    close(&sheet, &mut bbox, &mut out);
                     sheet = attr(e, "name").unwrap_or_default();
                     row = 0;
                 }
@@ -59,9 +70,17 @@ pub fn ods_extras(bytes: &[u8], max_unpacked_bytes: u64) -> OdsExtras {
                 }
                 "table-cell" | "covered-table-cell" => {
                     let repeat = num(e, "number-columns-repeated").clamp(1, MAX_COL);
+                    let value_type = attr(e, "value-type");
+                    if value_type.is_some() && row < MAX_ROW && col < MAX_COL {
+                        let (b, r) = ((row + rows_repeated - 1).min(MAX_ROW - 1), (col + repeat - 1).min(MAX_COL - 1));
+                        bbox = Some(match bbox {
+                            None => (row, col, b, r),
+                            Some((t0, l0, b0, r0)) => (t0.min(row), l0.min(col), b0.max(b), r0.max(r)),
+                        });
+                    }
                     if row < MAX_ROW && col < MAX_COL && recorded < MAX_RECORDED {
                         let at = (row as u32, col as u32);
-                        if attr(e, "value-type").as_deref() == Some("percentage") {
+                        if value_type.as_deref() == Some("percentage") {
                             let n = repeat.min(64) as u32;
                             let cells = out.percent.entry(sheet.clone()).or_default();
                             cells.extend((0..n).map(|i| (at.0, at.1 + i)));
@@ -84,6 +103,7 @@ pub fn ods_extras(bytes: &[u8], max_unpacked_bytes: u64) -> OdsExtras {
         }
         buf.clear();
     }
+    close(&sheet, &mut bbox, &mut out);
     out
 }
 

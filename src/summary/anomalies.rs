@@ -11,7 +11,7 @@ use rust_xlsxwriter::{Worksheet, XlsxError};
 use crate::config::Severity;
 use crate::model::Anomaly;
 use crate::rules::{Shows, Unit};
-use crate::summary::{Col, Ctx, Formats, V, file_link, severity_zh, table};
+use crate::summary::{Col, Ctx, Formats, Layout, V, file_link, severity_zh, table};
 
 /// One of a finding's values as the list shows it: its text where it is text, else the
 /// number in the rule's unit.
@@ -41,21 +41,21 @@ fn pair(shows: Shows, a: &Anomaly) -> String {
 
 pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     let cols = [
-        Col("级别", 6.0),
+        Col("级别", 5.0),
+        Col("规则名称", 14.0),
+        Col("部门", 14.0),
+        Col("项目", 16.0),
+        Col("说明", 40.0),
+        Col("比较项", 10.0),
+        Col("计算值", 11.0),
+        Col("填报值", 11.0),
         Col("规则", 24.0),
-        Col("规则名称", 18.0),
-        Col("部门", 24.0),
-        Col("项目", 30.0),
-        Col("说明", 60.0),
         Col("文件", 34.0),
         Col("工作表", 12.0),
         Col("单元格", 8.0),
-        Col("比较项", 18.0),
-        Col("计算值", 14.0),
-        Col("填报值", 14.0),
-        Col("所属系统", 20.0),
-        Col("整改状态", 10.0),
-        Col("备注", 30.0),
+        Col("所属系统", 16.0),
+        Col("整改状态", 9.0),
+        Col("备注", 24.0),
     ];
     let rows = ctx.data.anomalies.iter().enumerate().map(|(i, a)| {
         let style: fn(&Formats) -> &rust_xlsxwriter::Format = match a.severity {
@@ -70,28 +70,30 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         let tracking = ctx.extras.tracking.of(a);
         vec![
             V::Styled(severity_zh(a.severity).to_string(), style),
-            V::Text(a.rule.to_string()),
             V::Text(rule.map(|r| r.name).unwrap_or_default().to_string()),
             V::Text(a.department.clone()),
             V::Text(a.project.clone()),
             V::Text(a.message.clone()),
-            file_link(ctx, i, &a.path, &a.sheet, &a.cell),
-            V::Text(a.sheet.clone()),
-            V::Text(a.cell.clone()),
             V::Text(pair(shows, a)),
             value(&a.expected_text, number(a.expected), shows.unit),
             value(&a.actual_text, number(a.actual), shows.unit),
+            V::Text(a.rule.to_string()),
+            file_link(ctx, i, &a.path, &a.sheet, &a.cell),
+            V::Text(a.sheet.clone()),
+            V::Text(a.cell.clone()),
             V::Text(ctx.extras.systems.of(&a.path, Some(&a.department))),
             V::Text(tracking.0),
             V::Text(tracking.1),
         ]
     });
-    let n = table(ws, "疑点清单", ctx.fmts, &cols, rows)?;
-    // 整改状态: a drop-down over every finding's row
+    // printed without 规则 (the id; its Chinese name is printed), 文件, 工作表, 单元格
+    let n = table(ws, ctx, "疑点清单", &cols, Layout { print_cols: 8, freeze_cols: 0 }, rows)?;
+    // 整改状态: a drop-down over every finding's row (issue 15)
     let state_col = (cols.len() - 2) as u16;
     let choices = rust_xlsxwriter::DataValidation::new()
         .allow_list_strings(&crate::summary::tracking::STATES)?
         .set_input_title("整改状态")?;
-    ws.add_data_validation(1, state_col, n.max(1), state_col, &choices)?;
+    let first = crate::summary::HEAD_ROWS;
+    ws.add_data_validation(first, state_col, first + n.max(1) - 1, state_col, &choices)?;
     Ok(())
 }

@@ -5,17 +5,26 @@ use crate::model::BasicForm;
 use crate::summary::{Col, V};
 
 pub const COLS: &[Col] = &[
-    Col("部门", 26.0),
-    Col("年度", 7.0),
-    Col("项目", 30.0),
-    Col("上级项目", 24.0),
-    Col("上年决算数(万元)", 14.0),
-    Col("本年预算数(万元)", 14.0),
-    Col("本年决算数(万元)", 14.0),
+    Col("部门", 16.0),
+    Col("年度", 5.0),
+    Col("项目", 24.0),
+    Col("上级项目", 16.0),
+    Col("上年决算数(万元)", 11.0),
+    Col("本年预算数(万元)", 11.0),
+    Col("本年决算数(万元)", 11.0),
+    Col("人数/控制率", 9.0),
     Col("文件", 30.0),
     Col("工作表", 12.0),
     Col("行", 6.0),
 ];
+
+/// A headcount: a whole number with thousands separators; a fractional one as it is.
+fn count(x: Option<f64>) -> V {
+    match x {
+        Some(x) if x.fract() != 0.0 => V::Score(Some(x)),
+        x => V::Count(x.map(|x| x as i64)),
+    }
+}
 
 /// The sheet's rows for one form A: staffing first, then the spending lines.
 pub fn rows(b: &BasicForm) -> Vec<Vec<V>> {
@@ -23,12 +32,14 @@ pub fn rows(b: &BasicForm) -> Vec<Vec<V>> {
         .into_iter()
         .filter(|(_, f)| f.at.is_some())
         .map(|(item, f)| {
-            let value = if item == "控制率" { V::Pct(f.get()) } else { V::Score(f.get()) };
+            // headcounts and the control rate have a column of their own, never the 万元 ones
+            let value = if item == "控制率" { V::Pct(f.get()) } else { count(f.get()) };
             vec![
                 V::Text(b.department.clone()),
                 V::Int(b.year.map(i64::from)),
                 V::Text(item.into()),
                 V::Text("财政供养人员情况".into()),
+                V::Text(String::new()),
                 V::Text(String::new()),
                 V::Text(String::new()),
                 value,
@@ -46,6 +57,7 @@ pub fn rows(b: &BasicForm) -> Vec<Vec<V>> {
             V::Wan(l.prev_final.get()),
             V::Wan(l.budget.get()),
             V::Wan(l.final_.get()),
+            V::Text(String::new()),
             V::Text(b.path.clone()),
             V::Text(b.sheet.clone()),
             V::Int(Some(l.row as i64 + 1)),

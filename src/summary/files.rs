@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use crate::model::FileStatus;
-use crate::summary::{Col, Ctx, V, file_link, table};
+use crate::summary::{Col, Ctx, HEAD_ROWS, Layout, V, file_link, table};
+use rust_xlsxwriter::{ConditionalFormatCell, ConditionalFormatCellRule};
 
 pub fn status_zh(s: FileStatus) -> &'static str {
     match s {
@@ -21,13 +22,13 @@ pub fn status_zh(s: FileStatus) -> &'static str {
 
 pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     let cols = [
-        Col("文件", 40.0),
-        Col("状态", 12.0),
-        Col("原因", 50.0),
-        Col("以此文件为准", 40.0),
-        Col("表数", 6.0),
-        Col("工作表数", 8.0),
-        Col("大小(KB)", 9.0),
+        Col("文件", 30.0),
+        Col("状态", 9.0),
+        Col("原因", 40.0),
+        Col("以此文件为准", 24.0),
+        Col("表数", 5.0),
+        Col("工作表数", 6.0),
+        Col("大小(KB)", 7.0),
         Col("SHA-256", 20.0),
         Col("所属系统", 20.0),
     ];
@@ -65,13 +66,20 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             V::Text(status.into()),
             V::Text(reason.unwrap_or_default()),
             V::Text(by),
-            V::Int(Some(f.forms as i64)),
-            V::Int(Some(f.sheets as i64)),
+            V::Count(Some(f.forms as i64)),
+            V::Count(Some(f.sheets as i64)),
             V::Score(Some(f.bytes as f64 / 1024.0)),
             V::Text(f.sha256.clone()),
             V::Text(ctx.extras.systems.of(&f.path, file_department.get(f.path.as_str()).copied())),
         ]
     });
-    table(ws, "文件清单", ctx.fmts, &cols, rows)?;
+    // printed without SHA-256; the file is what each row is about, so it stays
+    let n = table(ws, ctx, "文件清单", &cols, Layout { print_cols: 7, freeze_cols: 1 }, rows)?;
+    if n > 0 {
+        let failed = ConditionalFormatCell::new()
+            .set_rule(ConditionalFormatCellRule::EqualTo("\"读取失败\""))
+            .set_format(&ctx.fmts.cf_red);
+        ws.add_conditional_format(HEAD_ROWS, 1, HEAD_ROWS + n - 1, 1, &failed)?;
+    }
     Ok(())
 }

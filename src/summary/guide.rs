@@ -49,10 +49,10 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     let f = ctx.fmts;
     let config = ctx.config;
     ws.set_name("说明")?;
-    for (c, w) in [(0u16, 28.0), (1, 20.0), (2, 8.0), (3, 70.0), (4, 36.0), (5, 24.0)] {
+    for (c, w) in [(0u16, 22.0), (1, 14.0), (2, 6.0), (3, 48.0), (4, 22.0), (5, 14.0)] {
         ws.set_column_width(c, w)?;
     }
-    ws.write_string_with_format(0, 0, "阅读说明", &f.title)?;
+    crate::summary::title_row(ws, f, &ctx.title.text("说明"))?;
     let mut row = 2u32;
     let heading = |ws: &mut Worksheet, row: u32, cells: &[&str]| -> Result<(), XlsxError> {
         for (c, s) in cells.iter().enumerate() {
@@ -62,7 +62,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     };
     let line = |ws: &mut Worksheet, row: u32, cells: &[String], fmt: &Format| -> Result<(), XlsxError> {
         for (c, s) in cells.iter().enumerate() {
-            ws.write_string_with_format(row, c as u16, s, if c == 3 { &f.wrap } else { fmt })?;
+            ws.write_string_with_format(row, c as u16, s, if c != 2 { &f.wrap } else { fmt })?;
         }
         Ok(())
     };
@@ -140,8 +140,6 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         row += 1;
         line(ws, row, &[k.to_string(), String::new(), String::new(), v], &f.text)?;
     }
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    crate::summary::page_setup(ws);
     Ok(())
 }

@@ -15,7 +15,7 @@ use crate::config::Severity;
 use crate::model::EvalSummary;
 use crate::summary::rankings::{DEPT_RATE_COL, DEPT_SCORE_COL};
 use crate::summary::ranks::{Ranks, Row, Standing};
-use crate::summary::{Ctx, severity_zh};
+use crate::summary::{Ctx, HEAD_ROWS, severity_zh};
 
 /// Rows this block takes at most (its tables are bounded: 6 grades, the catalog, ten
 /// departments).
@@ -159,8 +159,8 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks, start: u32) -> Result
         chart
             .add_series()
             .set_name("部门")
-            .set_categories(("部门排名", 1, DEPT_RATE_COL, n, DEPT_RATE_COL))
-            .set_values(("部门排名", 1, DEPT_SCORE_COL, n, DEPT_SCORE_COL))
+            .set_categories(("部门排名", HEAD_ROWS, DEPT_RATE_COL, HEAD_ROWS + n - 1, DEPT_RATE_COL))
+            .set_values(("部门排名", HEAD_ROWS, DEPT_SCORE_COL, HEAD_ROWS + n - 1, DEPT_SCORE_COL))
             .set_format(rust_xlsxwriter::ChartFormat::new().set_line(ChartLine::new().set_hidden(true)))
             .set_marker(ChartMarker::new().set_type(ChartMarkerType::Diamond).set_size(6));
         for (i, (name, color)) in [("执行率80%", "C00000"), ("总分90分", "2F5597")].iter().enumerate() {

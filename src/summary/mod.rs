@@ -51,9 +51,86 @@ pub struct Extras {
     pub roster_file: Option<String>,
 }
 
-/// Excel's last row is 1,048,576: a detail sheet holds at most this many data rows and
-/// continues in `指标明细(2)`, `指标明细(3)`…
-pub const MAX_DATA_ROWS: u32 = 1_048_575;
+/// Rows above the data of every table: the title row (region, year, run date) and the
+/// column headers.
+pub const HEAD_ROWS: u32 = 2;
+
+/// Excel's last row is 1,048,576: a detail sheet holds at most this many data rows (below
+/// its title and header rows) and continues in `指标明细(2)`, `指标明细(3)`…
+pub const MAX_DATA_ROWS: u32 = 1_048_576 - HEAD_ROWS;
+
+/// The last row index of a sheet.
+const LAST_ROW: u32 = 1_048_575;
+
+/// What every sheet's title row says: region, year(s) and run date.
+#[derive(Debug, Clone)]
+pub struct Title {
+    pub region: String,
+    /// `2022年度`, `2021—2022年度`, or empty when no year is known.
+    pub years: String,
+    pub run_date: String,
+}
+
+impl Title {
+    /// `株洲市2022年度预算绩效自评汇总 · 部门排名（运行日期：2024-05-01）`
+    pub fn text(&self, sheet: &str) -> String {
+        format!("{}{}预算绩效自评汇总 · {sheet}（运行日期：{}）", self.region, self.years, self.run_date)
+    }
+
+    /// The region of a run: the configured one, else the input folder's name.
+    pub fn region(config: &Config, input_root: &Path) -> String {
+        if !config.report.region.trim().is_empty() {
+            return config.report.region.trim().to_string();
+        }
+        let abs = std::path::absolute(input_root).unwrap_or_else(|_| input_root.to_path_buf());
+        abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    }
+
+    /// `2022年度` for one year, `2021—2022年度` for several, empty for none; a configured
+    /// year wins.
+    pub fn years(config: &Config, years: impl IntoIterator<Item = i32>) -> String {
+        if let Some(y) = config.report.year {
+            return format!("{y}年度");
+        }
+        let years: std::collections::BTreeSet<i32> = years.into_iter().collect();
+        match (years.first(), years.last()) {
+            (Some(a), Some(b)) if a == b => format!("{a}年度"),
+            (Some(a), Some(b)) => format!("{a}—{b}年度"),
+            _ => String::new(),
+        }
+    }
+}
+
+/// The years a file name states (`2022年`, `2022年度`): what the two sheets streamed
+/// before any form is read name in their titles.
+pub fn years_in_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<i32> {
+    let mut out = Vec::new();
+    for name in names {
+        let b = name.as_bytes();
+        for i in 0..b.len().saturating_sub(4) {
+            let digits = &b[i..i + 4];
+            let before_ok = i == 0 || !b[i - 1].is_ascii_digit();
+            // ASCII digits: `i` and `i + 4` are character boundaries
+            if before_ok
+                && digits.iter().all(u8::is_ascii_digit)
+                && name[i + 4..].starts_with('年')
+                && let Ok(y) = name[i..i + 4].parse::<i32>()
+                && (2000..=2099).contains(&y)
+            {
+                out.push(y);
+            }
+        }
+    }
+    out
+}
+
+/// How a table prints and scrolls: the columns printed (the leading ones; the file, sheet
+/// and row columns come last and are left out) and the columns frozen beside the data.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    pub print_cols: u16,
+    pub freeze_cols: u16,
+}
 
 /// A detail sheet written row by row in constant-memory mode as results arrive.
 struct Stream {
@@ -81,6 +158,7 @@ pub struct SummaryWriter {
     input_root: PathBuf,
     fmts: Formats,
     sheets: usize,
+    title: Title,
     indicators: Stream,
     basic: Stream,
     extras: Extras,
@@ -96,8 +174,11 @@ const FILES: usize = 6;
 const GUIDE: usize = 7;
 
 impl SummaryWriter {
-    /// Starts the workbook with its seven sheets in their order.
-    pub fn create(path: &Path, input_root: &Path) -> Result<SummaryWriter, SummaryError> {
+    /// Starts the workbook with its sheets in their order. `title` is what the two streamed
+    /// sheets' title rows say (their rows are written before any form is read: the year is
+    /// the configured one or those in the file names); the other sheets' titles name the
+    /// years of the forms read.
+    pub fn create(path: &Path, input_root: &Path, title: Title) -> Result<SummaryWriter, SummaryError> {
         let err = |cause| SummaryError::Xlsx { path: path.display().to_string(), cause };
         let mut wb = Workbook::new();
         wb.set_default_format(&Formats::default_format(), 18, 72).map_err(err)?;
@@ -113,6 +194,7 @@ impl SummaryWriter {
             input_root: input_root.to_path_buf(),
             fmts,
             sheets: 4,
+            title,
             indicators: Stream {
                 name: SHEETS[4],
                 cols: indicators::COLS,
@@ -162,9 +244,9 @@ impl SummaryWriter {
         // goes to the shared-strings table, so a department, file or indicator name
         // repeated on thousands of rows is stored once (a smaller file, faster to write)
         let ws = self.wb.add_worksheet_with_low_memory()?;
-        header(ws, &name, &self.fmts, stream.cols)?;
+        header(ws, &name, &self.fmts, stream.cols, &self.title.text(&name))?;
         stream.parts.push(index);
-        stream.row = 1;
+        stream.row = HEAD_ROWS;
         stream.formats = ColFormats::default();
         self.sheets += 1;
         Ok(())
@@ -172,7 +254,7 @@ impl SummaryWriter {
 
     fn push_rows(&mut self, indicator_stream: bool, rows: Vec<Vec<V>>) -> Result<(), XlsxError> {
         for row in rows {
-            let full = if indicator_stream { self.indicators.row } else { self.basic.row } > MAX_DATA_ROWS;
+            let full = if indicator_stream { self.indicators.row } else { self.basic.row } > LAST_ROW;
             if full {
                 self.new_part(indicator_stream)?;
             }
@@ -212,9 +294,19 @@ impl SummaryWriter {
         // working directory twice
         let out_dir = std::path::absolute(&out_dir).unwrap_or(out_dir);
         let input_root = std::path::absolute(&self.input_root).unwrap_or_else(|_| self.input_root.clone());
+        let years = data.evaluations.iter().filter_map(|e| e.year).chain(data.basics.iter().filter_map(|b| b.year));
+        let title = Title { years: Title::years(config, years), ..self.title.clone() };
         let extras = std::mem::take(&mut self.extras);
-        let ctx =
-            Ctx { data, report, config, fmts: &fmts, input_root: &input_root, out_dir: &out_dir, extras: &extras };
+        let ctx = Ctx {
+            data,
+            report,
+            config,
+            fmts: &fmts,
+            input_root: &input_root,
+            out_dir: &out_dir,
+            title: &title,
+            extras: &extras,
+        };
         let ranks = ranks::Ranks::compute(data, config);
         overview::write(self.wb.worksheet_from_index(OVERVIEW).map_err(err)?, &ctx, &ranks).map_err(err)?;
         rankings::write_departments(self.wb.worksheet_from_index(DEPARTMENTS).map_err(err)?, &ctx, &ranks)
@@ -228,9 +320,10 @@ impl SummaryWriter {
         for stream in [&self.indicators, &self.basic] {
             let last = stream.parts.len() - 1;
             for (i, &index) in stream.parts.iter().enumerate() {
-                let rows = if i == last { stream.row - 1 } else { MAX_DATA_ROWS };
+                let rows = if i == last { stream.row - HEAD_ROWS } else { MAX_DATA_ROWS };
                 let ws = self.wb.worksheet_from_index(index).map_err(err)?;
-                finish_table(ws, rows, stream.cols.len()).map_err(err)?;
+                let layout = Layout { print_cols: stream.cols.len() as u16 - 3, freeze_cols: 0 };
+                finish_table(ws, rows, stream.cols.len(), layout).map_err(err)?;
             }
         }
         self.wb.save(&self.path).map_err(err)
@@ -246,6 +339,7 @@ pub struct Ctx<'a> {
     pub input_root: &'a Path,
     pub out_dir: &'a Path,
     pub extras: &'a Extras,
+    pub title: &'a Title,
 }
 
 /// The cell formats, made once.
@@ -262,7 +356,13 @@ pub struct Formats {
     pub wan_unit: Format,
     /// Points with their unit (`9.50分`).
     pub score_unit: Format,
+    /// Years and row numbers: no separator.
     pub int: Format,
+    /// Counts: `12,345`.
+    pub count: Format,
+    /// Conditional-format fills: an error, a doubtful value.
+    pub cf_red: Format,
+    pub cf_orange: Format,
     pub link: Format,
     pub title: Format,
     pub error: Format,
@@ -297,8 +397,11 @@ impl Formats {
             wan_unit: base.clone().set_num_format("#,##0.00\"万元\""),
             score_unit: base.clone().set_num_format("0.00\"分\""),
             int: base.clone().set_num_format("0"),
+            count: base.clone().set_num_format("#,##0"),
+            cf_red: Format::new().set_background_color("FFC7CE").set_font_color("9C0006"),
+            cf_orange: Format::new().set_background_color("FFEB9C").set_font_color("9C5700"),
             link: base.clone().set_font_color("0563C1").set_underline(rust_xlsxwriter::FormatUnderline::Single),
-            title: base.clone().set_bold().set_font_size(14),
+            title: base.clone().set_bold().set_font_size(14).set_align(FormatAlign::VerticalCenter),
             error: base.clone().set_font_color("C00000").set_bold(),
             warning: base.clone().set_font_color("C65911"),
             info: base.clone().set_font_color("595959"),
@@ -319,6 +422,8 @@ pub enum V {
     /// Points shown with 分.
     ScoreUnit(Option<f64>),
     Int(Option<i64>),
+    /// A count, with thousands separators.
+    Count(Option<i64>),
     /// A link to a source file: (relative URL, shown text).
     Link(String, String),
     /// Text in a format chosen by the caller (severity colours).
@@ -351,26 +456,53 @@ pub fn clip(s: &str) -> String {
     format!("{kept}{marker}")
 }
 
-/// Names a sheet and writes its bold header row with column widths.
-pub fn header(ws: &mut Worksheet, name: &str, f: &Formats, cols: &[Col]) -> Result<(), XlsxError> {
-    ws.set_name(name)?;
-    for (c, col) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, col.0, &f.header)?;
-        ws.set_column_width(c as u16, col.1)?;
-    }
-    ws.set_row_height(0, 30)?;
+/// Columns at least this wide hold long text (names, reasons, messages): they wrap.
+const WRAP_WIDTH: f64 = 12.0;
+
+/// Writes a sheet's title row (row 0): what every printed page starts with.
+pub fn title_row(ws: &mut Worksheet, f: &Formats, text: &str) -> Result<(), XlsxError> {
+    ws.write_string_with_format(0, 0, text, &f.title)?;
+    ws.set_row_height(0, 24)?;
     Ok(())
 }
 
-/// Freezes the header, adds the autofilter over `rows` data rows, sets up printing
-/// (landscape A4, fit to width, header row repeated).
-pub fn finish_table(ws: &mut Worksheet, rows: u32, ncols: usize) -> Result<(), XlsxError> {
-    ws.set_freeze_panes(1, 0)?;
-    ws.autofilter(0, 0, rows.max(1), ncols.saturating_sub(1) as u16)?;
+/// The page set-up of every sheet: A4 landscape, narrow side margins, fit to the page
+/// width, the footer `第1页 共3页`.
+pub fn page_setup(ws: &mut Worksheet) {
     ws.set_landscape();
     ws.set_paper_size(9); // A4
+    ws.set_margins(0.25, 0.25, 0.5, 0.6, 0.3, 0.3);
     ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(0, 0)?;
+    ws.set_footer("&C第&P页 共&N页");
+}
+
+/// Names a sheet and writes its title row and bold header row, with column widths; long
+/// text columns wrap.
+pub fn header(ws: &mut Worksheet, name: &str, f: &Formats, cols: &[Col], title: &str) -> Result<(), XlsxError> {
+    ws.set_name(name)?;
+    title_row(ws, f, title)?;
+    for (c, col) in cols.iter().enumerate() {
+        ws.write_string_with_format(1, c as u16, col.0, &f.header)?;
+        ws.set_column_width(c as u16, col.1)?;
+        if col.1 >= WRAP_WIDTH {
+            ws.set_column_format(c as u16, &f.wrap)?;
+        }
+    }
+    ws.set_row_height(1, 44)?;
+    Ok(())
+}
+
+/// Freezes the title, header and `layout.freeze_cols` columns, adds the autofilter over
+/// `rows` data rows, sets up printing: the leading `layout.print_cols` columns (not the
+/// file, sheet and row columns), title and header rows repeated on every page.
+pub fn finish_table(ws: &mut Worksheet, rows: u32, ncols: usize, layout: Layout) -> Result<(), XlsxError> {
+    ws.set_freeze_panes(HEAD_ROWS, layout.freeze_cols)?;
+    let last_col = ncols.saturating_sub(1) as u16;
+    ws.autofilter(HEAD_ROWS - 1, 0, HEAD_ROWS - 1 + rows.max(1), last_col)?;
+    page_setup(ws);
+    let print_last = layout.print_cols.clamp(1, last_col + 1) - 1;
+    ws.set_print_area(0, 0, HEAD_ROWS - 1 + rows.max(1), print_last)?;
+    ws.set_repeat_rows(0, HEAD_ROWS - 1)?;
     Ok(())
 }
 
@@ -380,20 +512,23 @@ fn fit(s: String) -> String {
     if s.len() <= MAX_CELL { s } else { clip(&s) }
 }
 
-/// Writes a header row and data rows as a filtered, frozen, printable table.
+/// Writes a title row, a header row and data rows as a filtered, frozen, printable table.
+/// Returns the number of data rows.
 pub fn table(
     ws: &mut Worksheet,
+    ctx: &Ctx,
     name: &str,
-    f: &Formats,
     cols: &[Col],
+    layout: Layout,
     rows: impl Iterator<Item = Vec<V>>,
 ) -> Result<u32, XlsxError> {
-    header(ws, name, f, cols)?;
-    let mut r = 1u32;
+    let f = ctx.fmts;
+    header(ws, name, f, cols, &ctx.title.text(name))?;
+    let mut r = HEAD_ROWS;
     let mut rows = rows;
     let mut formats = ColFormats::default();
     for row in rows.by_ref() {
-        if r == MAX_DATA_ROWS {
+        if r == LAST_ROW {
             // Excel's last row: say where the rest is instead of failing the whole workbook
             let rest = 1 + rows.count();
             ws.write_string(r, 0, format!("（另有{rest}行超出Excel行数上限，见 dataset/*.parquet）"))?;
@@ -405,8 +540,8 @@ pub fn table(
         }
         r += 1;
     }
-    finish_table(ws, r - 1, cols.len())?;
-    Ok(r - 1)
+    finish_table(ws, r - HEAD_ROWS, cols.len(), layout)?;
+    Ok(r - HEAD_ROWS)
 }
 
 /// The number formats of a table.
@@ -416,6 +551,7 @@ enum NumFmt {
     Pct,
     Score,
     Int,
+    Count,
     WanUnit,
     ScoreUnit,
 }
@@ -427,6 +563,7 @@ impl NumFmt {
             NumFmt::Pct => &f.pct,
             NumFmt::Score => &f.score,
             NumFmt::Int => &f.int,
+            NumFmt::Count => &f.count,
             NumFmt::WanUnit => &f.wan_unit,
             NumFmt::ScoreUnit => &f.score_unit,
         }
@@ -484,14 +621,26 @@ fn write_value(ws: &mut Worksheet, r: u32, c: u16, v: V, f: &Formats, cols: &mut
         V::Pct(Some(x)) => write_number(ws, (r, c), x, NumFmt::Pct, f, cols)?,
         V::Score(Some(x)) => write_number(ws, (r, c), x, NumFmt::Score, f, cols)?,
         V::Int(Some(x)) => write_number(ws, (r, c), x as f64, NumFmt::Int, f, cols)?,
+        V::Count(Some(x)) => write_number(ws, (r, c), x as f64, NumFmt::Count, f, cols)?,
         V::WanUnit(Some(x)) => write_number(ws, (r, c), x, NumFmt::WanUnit, f, cols)?,
         V::ScoreUnit(Some(x)) => write_number(ws, (r, c), x, NumFmt::ScoreUnit, f, cols)?,
         V::ScoreMarked(Some(x)) => {
             ws.write_number_with_format(r, c, x, &f.score_marked)?;
         }
         V::Link(url, text) => {
-            ws.write_url_with_text(r, c, Url::new(url).set_text(clip(&text)), clip(&text))?;
-            ws.set_cell_format(r, c, &f.link)?;
+            // no input text may fail the summary: a link Excel cannot hold (a long path or
+            // sheet name past its 2,079 characters) is written as the plain file name
+            let written = url.encode_utf16().count() <= MAX_URL_CHARS
+                && match ws.write_url_with_text(r, c, Url::new(url).set_text(clip(&text)), clip(&text)) {
+                    Ok(_) => true,
+                    Err(XlsxError::MaxUrlLengthExceeded) => false,
+                    Err(e) => return Err(e),
+                };
+            if written {
+                ws.set_cell_format(r, c, &f.link)?;
+            } else {
+                ws.write_string(r, c, clip(&text))?;
+            }
         }
         V::Wan(None)
         | V::Pct(None)
@@ -499,10 +648,15 @@ fn write_value(ws: &mut Worksheet, r: u32, c: u16, v: V, f: &Formats, cols: &mut
         | V::ScoreMarked(None)
         | V::WanUnit(None)
         | V::ScoreUnit(None)
-        | V::Int(None) => {}
+        | V::Int(None)
+        | V::Count(None) => {}
     }
     Ok(())
 }
+
+/// The longest link Excel keeps (and rust_xlsxwriter writes): 2,080 characters, less
+/// a margin for the `file:///` form it adds to relative links.
+pub const MAX_URL_CHARS: usize = 2_000;
 
 /// A link from the summary to a source file (and a cell in it), relative to OUT_DIR so it
 /// keeps working when the input and output folders are moved together. Past

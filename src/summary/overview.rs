@@ -9,18 +9,18 @@ use crate::config::Severity;
 use crate::rules::catalog;
 use crate::summary::rankings::{DEPT_RATE_COL, DEPT_SCORE_COL, PROJECT_RATE_COL, PROJECT_SCORE_COL};
 use crate::summary::ranks::{Ranks, Row, Standing};
-use crate::summary::{Ctx, severity_zh};
+use crate::summary::{Ctx, HEAD_ROWS, page_setup, severity_zh, title_row};
 
 pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxError> {
     let f = ctx.fmts;
     let r = ctx.report;
     ws.set_name("总览")?;
-    ws.set_column_width(0, 44)?;
+    ws.set_column_width(0, 40)?;
     ws.set_column_width(1, 14)?;
     ws.set_column_width(2, 10)?;
     ws.set_column_width(3, 10)?;
     ws.set_column_width(4, 10)?;
-    ws.write_string_with_format(0, 0, "预算绩效自评汇总（jixiao）", &f.title)?;
+    title_row(ws, f, &ctx.title.text("总览"))?;
 
     let figures: Vec<(&str, f64)> = vec![
         ("文件总数", r.files.total as f64),
@@ -44,7 +44,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     let mut row = 3;
     for (label, v) in &figures {
         ws.write_string_with_format(row, 0, *label, &f.text)?;
-        ws.write_number_with_format(row, 1, *v, &f.int)?;
+        ws.write_number_with_format(row, 1, *v, &f.count)?;
         row += 1;
     }
     ws.write_string_with_format(row, 0, "运行日期", &f.text)?;
@@ -58,7 +58,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     // whose total cannot be right (待核实) and forms without one have rows of their own, so
     // the table adds up to the forms ranked
     let grade_row = row;
-    ws.write_string_with_format(row, 0, "等级分布", &f.header)?;
+    ws.write_string_with_format(row, 0, "等级分布（按填报总分）", &f.header)?;
     ws.write_string_with_format(row, 1, "部门整体", &f.header)?;
     ws.write_string_with_format(row, 2, "项目", &f.header)?;
     ws.write_string_with_format(row, 3, "合计", &f.header)?;
@@ -68,16 +68,45 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
         (_, Some(s)) => grades.grade(s),
         (_, None) => "无总分",
     };
-    for (i, g) in ["优", "良", "中", "差", "待核实", "无总分"].iter().enumerate() {
+    let bands = ["优", "良", "中", "差", "待核实", "无总分"];
+    let mut no_total = (0.0, 0.0);
+    for (i, g) in bands.iter().enumerate() {
         let count = |forms: &[Row]| forms.iter().filter(|r| band(r) == *g).count() as f64;
         let (d, p) = (count(&ranks.departments), count(&ranks.projects));
+        if *g == "无总分" {
+            no_total = (d, p);
+        }
         let rr = row + 1 + i as u32;
         ws.write_string_with_format(rr, 0, *g, &f.text)?;
-        ws.write_number_with_format(rr, 1, d, &f.int)?;
-        ws.write_number_with_format(rr, 2, p, &f.int)?;
-        ws.write_number_with_format(rr, 3, d + p, &f.int)?;
+        ws.write_number_with_format(rr, 1, d, &f.count)?;
+        ws.write_number_with_format(rr, 2, p, &f.count)?;
+        ws.write_number_with_format(rr, 3, d + p, &f.count)?;
     }
-    row += 8;
+    // the total, which is every form that counts (one version per department and project)
+    let rr = row + 1 + bands.len() as u32;
+    let (d, p) = (ranks.departments.len() as f64, ranks.projects.len() as f64);
+    ws.write_string_with_format(rr, 0, "合计（计入排名的表）", &f.header)?;
+    ws.write_number_with_format(rr, 1, d, &f.count)?;
+    ws.write_number_with_format(rr, 2, p, &f.count)?;
+    ws.write_number_with_format(rr, 3, d + p, &f.count)?;
+    row = rr + 1;
+    if no_total.0 + no_total.1 > 0.0 {
+        let note = format!(
+            "无总分：{}张表（部门整体{}张、项目{}张）未填总分，不定等级、不参与排名，见部门排名、项目排名中排名为“无总分”的行",
+            no_total.0 + no_total.1,
+            no_total.0,
+            no_total.1
+        );
+        ws.write_string_with_format(row, 0, note, &f.info)?;
+        row += 1;
+    }
+    ws.write_string_with_format(
+        row,
+        0,
+        "待核实：填报总分高于其分值等不可能成立的表，不定等级、不参与排名，原因见排名表的备注",
+        &f.info,
+    )?;
+    row += 2;
 
     // anomalies per rule and severity
     ws.write_string_with_format(row, 0, "疑点规则", &f.header)?;
@@ -99,9 +128,9 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
         row += 1;
         ws.write_string_with_format(row, 0, format!("{}（{}）", rule.name, rule.id), &f.text)?;
         for (i, n) in c.iter().enumerate() {
-            ws.write_number_with_format(row, 1 + i as u16, *n as f64, &f.int)?;
+            ws.write_number_with_format(row, 1 + i as u16, *n as f64, &f.count)?;
         }
-        ws.write_number_with_format(row, 4, c.iter().sum::<usize>() as f64, &f.int)?;
+        ws.write_number_with_format(row, 4, c.iter().sum::<usize>() as f64, &f.count)?;
     }
     // issue 15: the block for leadership, below
     crate::summary::leadership::write(ws, ctx, ranks, row + 3)?;
@@ -120,7 +149,8 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
         .set_categories(("总览", grade_row + 1, 0, grade_row + 4, 0))
         .set_values(("总览", grade_row + 1, 2, grade_row + 4, 2));
     grade_chart.y_axis().set_name("表数");
-    ws.insert_chart(2, 6, &grade_chart)?;
+    grade_chart.set_width(420).set_height(260);
+    ws.insert_chart(2, 5, &grade_chart)?;
 
     let mut scatter = Chart::new(ChartType::Scatter);
     scatter.title().set_name("执行率与自评总分");
@@ -142,19 +172,18 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
         scatter
             .add_series()
             .set_name(name)
-            .set_categories((sheet, 1, rate_col, n, rate_col))
-            .set_values((sheet, 1, score_col, n, score_col))
+            .set_categories((sheet, HEAD_ROWS, rate_col, HEAD_ROWS + n - 1, rate_col))
+            .set_values((sheet, HEAD_ROWS, score_col, HEAD_ROWS + n - 1, score_col))
             .set_marker(ChartMarker::new().set_type(marker).set_size(6));
     }
     scatter.x_axis().set_name("执行率").set_num_format("0%");
     scatter.y_axis().set_name("自评总分");
     // Excel rejects a chart without series: with no forms there is nothing to plot
     if !ranks.departments.is_empty() || !ranks.projects.is_empty() {
-        ws.insert_chart(18, 6, &scatter)?;
+        scatter.set_width(420).set_height(260);
+        ws.insert_chart(17, 5, &scatter)?;
     }
 
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    page_setup(ws);
     Ok(())
 }

@@ -9,16 +9,17 @@ use rust_xlsxwriter::{Worksheet, XlsxError};
 use crate::config::Config;
 use crate::model::EvalSummary;
 use crate::summary::ranks::{Ranks, Row, Standing};
-use crate::summary::{Col, Ctx, V, file_link, table};
+use crate::summary::{Col, Ctx, HEAD_ROWS, Layout, V, file_link, table};
+use rust_xlsxwriter::{ConditionalFormatCell, ConditionalFormatCellRule};
 
 /// Column positions the overview's chart reads (核定执行率 against 填报总分).
 pub const DEPT_RATE_COL: u16 = 10;
 pub const DEPT_SCORE_COL: u16 = 3;
-pub const PROJECT_RATE_COL: u16 = 13;
-pub const PROJECT_SCORE_COL: u16 = 6;
+pub const PROJECT_RATE_COL: u16 = 11;
+pub const PROJECT_SCORE_COL: u16 = 4;
 
 fn n(x: usize) -> V {
-    V::Int(Some(x as i64))
+    V::Count(Some(x as i64))
 }
 
 fn text(s: &Option<Box<str>>) -> V {
@@ -54,14 +55,14 @@ fn figures(e: &EvalSummary, config: &Config) -> [V; 8] {
 }
 
 const FIGURE_COLS: [Col; 8] = [
-    Col("填报总分", 8.0),
-    Col("填报等级", 6.0),
-    Col("核定总分", 8.0),
-    Col("核定等级", 6.0),
-    Col("全年预算数(万元)", 14.0),
-    Col("全年执行数(万元)", 14.0),
-    Col("填报执行率", 9.0),
-    Col("核定执行率", 9.0),
+    Col("填报总分", 6.0),
+    Col("填报等级", 4.5),
+    Col("核定总分", 6.0),
+    Col("核定等级", 4.5),
+    Col("全年预算数(万元)", 9.5),
+    Col("全年执行数(万元)", 9.5),
+    Col("填报执行率", 7.5),
+    Col("核定执行率", 7.5),
 ];
 
 /// 错误, 警告, 提示, 备注, then where the form is: file link, sheet, first row.
@@ -83,23 +84,67 @@ fn counts_and_place(ctx: &Ctx, i: usize, row: &Row, c: [usize; 3]) -> [V; 7] {
     ]
 }
 
-fn columns(head: &[Col], counts: [&'static str; 3]) -> Vec<Col> {
-    let mut cols: Vec<Col> = vec![Col("年度", 7.0), Col("排名", 7.0)];
+/// 年度, 排名, the names (`head`), the figures, the counts, 备注, then what is not printed:
+/// `extra`, 文件, 工作表, 起始行.
+fn columns(head: &[Col], counts: [&'static str; 3], extra: &[Col]) -> Vec<Col> {
+    let mut cols: Vec<Col> = vec![Col("年度", 5.0), Col("排名", 5.0)];
     cols.extend(head.iter().map(|c| Col(c.0, c.1)));
     cols.extend(FIGURE_COLS.iter().map(|c| Col(c.0, c.1)));
     if head.len() == 1 {
-        cols.push(Col("项目表数", 8.0));
+        cols.push(Col("项目表数", 5.0));
     }
-    cols.extend(counts.iter().map(|c| Col(c, 8.0)));
-    cols.extend([Col("备注", 30.0), Col("文件", 36.0), Col("工作表", 14.0), Col("起始行", 7.0)]);
+    cols.extend(counts.iter().map(|c| Col(c, 5.0)));
+    cols.push(Col("备注", 13.5));
+    cols.extend(extra.iter().map(|c| Col(c.0, c.1)));
+    cols.extend([Col("文件", 36.0), Col("工作表", 14.0), Col("起始行", 7.0)]);
     cols
+}
+
+/// Printed: up to 备注 (not `extra`, 文件, 工作表, 起始行); frozen: 年度, 排名 and the name.
+fn layout(cols: &[Col]) -> Layout {
+    let print = cols.iter().position(|c| c.0 == "备注").map_or(cols.len(), |i| i + 1);
+    Layout { print_cols: print as u16, freeze_cols: 3 }
+}
+
+/// Conditional formats over `rows` data rows, for a reader's eye: a stated 总分 above 100
+/// (a total cannot be above its weight; forms whose own weight is lower are 待核实 in
+/// 排名 already), grades 中 and 差, an execution rate below 80 % and any error.
+/// `score` is the 填报总分 column, `errors` the 错误 column.
+fn highlight(ws: &mut Worksheet, ctx: &Ctx, rows: u32, score: u16, errors: u16) -> Result<(), XlsxError> {
+    if rows == 0 {
+        return Ok(());
+    }
+    let f = ctx.fmts;
+    let (first, last) = (HEAD_ROWS, HEAD_ROWS + rows - 1);
+    let over = ConditionalFormatCell::new().set_rule(ConditionalFormatCellRule::GreaterThan(100)).set_format(&f.cf_red);
+    ws.add_conditional_format(first, score, last, score, &over)?;
+    for grade in [score + 1, score + 3] {
+        let mid = ConditionalFormatCell::new()
+            .set_rule(ConditionalFormatCellRule::EqualTo("\"中\""))
+            .set_format(&f.cf_orange);
+        let low =
+            ConditionalFormatCell::new().set_rule(ConditionalFormatCellRule::EqualTo("\"差\"")).set_format(&f.cf_red);
+        ws.add_conditional_format(first, grade, last, grade, &mid)?;
+        ws.add_conditional_format(first, grade, last, grade, &low)?;
+    }
+    // 填报执行率, 核定执行率: a blank is no rate
+    for rate in [score + 6, score + 7] {
+        let low = ConditionalFormatCell::new()
+            .set_rule(ConditionalFormatCellRule::Between(0.0, 0.8 - 1e-9))
+            .set_format(&f.cf_orange);
+        ws.add_conditional_format(first, rate, last, rate, &low)?;
+    }
+    let any = ConditionalFormatCell::new().set_rule(ConditionalFormatCellRule::GreaterThan(0)).set_format(&f.cf_red);
+    ws.add_conditional_format(first, errors, last, errors, &any)?;
+    Ok(())
 }
 
 pub fn write_departments(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxError> {
     // the counts are of everything the department handed in for the year: its form B,
     // its project forms and its form A
-    let mut cols = columns(&[Col("部门", 30.0)], ["错误(全部表)", "警告(全部表)", "提示(全部表)"]);
-    cols.extend([Col("所属系统", 20.0), Col("系统内排名", 9.0)]);
+    let mut cols = columns(&[Col("部门", 18.0)], ["错误(全部表)", "警告(全部表)", "提示(全部表)"], &[]);
+    // issue 15, at the right so that the columns above keep their places
+    cols.extend([Col("所属系统", 16.0), Col("系统内排名", 7.0)]);
     let within = crate::summary::systems::within(ctx, &ranks.departments, |e| crate::summary::systems::of(ctx, e));
     let rows = ranks.departments.iter().enumerate().map(|(i, row)| {
         let e = row.e;
@@ -113,26 +158,28 @@ pub fn write_departments(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result
         out.push(V::Int(within[i].map(i64::from)));
         out
     });
-    table(ws, "部门排名", ctx.fmts, &cols, rows)?;
-    Ok(())
+    let count = table(ws, ctx, "部门排名", &cols, layout(&cols), rows)?;
+    highlight(ws, ctx, count, 3, 12)
 }
 
 pub fn write_projects(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxError> {
-    let head = [Col("项目", 36.0), Col("部门", 26.0), Col("主管部门", 20.0), Col("实施单位", 20.0)];
-    let mut cols = columns(&head, ["错误", "警告", "提示"]);
-    cols.extend([Col("所属系统", 20.0), Col("部门内排名", 9.0)]);
+    // 主管部门 and 实施单位 after 备注: on the screen, not in print (it would not fit the width)
+    let head = [Col("项目", 20.0), Col("部门", 14.0)];
+    let mut cols = columns(&head, ["错误", "警告", "提示"], &[Col("主管部门", 16.0), Col("实施单位", 16.0)]);
+    cols.extend([Col("所属系统", 16.0), Col("部门内排名", 7.0)]);
     let dept = |e: &EvalSummary| crate::normalize::norm(e.department.as_deref().unwrap_or_default());
     let within = crate::summary::systems::within(ctx, &ranks.projects, dept);
     let rows = ranks.projects.iter().enumerate().map(|(i, row)| {
         let e = row.e;
         let mut out = Vec::from(year_and_rank(row));
-        out.extend([text(&e.project), text(&e.department), text(&e.supervisor), text(&e.implementer)]);
+        out.extend([text(&e.project), text(&e.department)]);
         out.extend(figures(e, ctx.config));
-        out.extend(counts_and_place(ctx, i, row, ranks.own(e)));
+        let [c0, c1, c2, note, link, sheet, start] = counts_and_place(ctx, i, row, ranks.own(e));
+        out.extend([c0, c1, c2, note, text(&e.supervisor), text(&e.implementer), link, sheet, start]);
         out.push(V::Text(crate::summary::systems::of(ctx, e)));
         out.push(V::Int(within[i].map(i64::from)));
         out
     });
-    table(ws, "项目排名", ctx.fmts, &cols, rows)?;
-    Ok(())
+    let count = table(ws, ctx, "项目排名", &cols, layout(&cols), rows)?;
+    highlight(ws, ctx, count, 4, 12)
 }

@@ -19,7 +19,7 @@ use rust_xlsxwriter::{Worksheet, XlsxError};
 use crate::model::{FileStatus, FormKind};
 use crate::roster::key;
 use crate::summary::files::status_zh;
-use crate::summary::{Col, Ctx, V, table};
+use crate::summary::{Col, Ctx, Layout, V, table};
 
 pub const SHEET: &str = "报送情况";
 
@@ -237,6 +237,6 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             V::Text(l.file),
         ]
     });
-    table(ws, SHEET, ctx.fmts, &cols, rows)?;
+    table(ws, ctx, SHEET, &cols, Layout { print_cols: 5, freeze_cols: 1 }, rows)?;
     Ok(())
 }

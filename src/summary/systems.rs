@@ -12,7 +12,7 @@ use crate::config::Severity;
 use crate::model::{EvalSummary, FileStatus, FormKind};
 use crate::normalize::norm;
 use crate::summary::ranks::{Row, Standing, ranked_total};
-use crate::summary::{Col, Ctx, V, table};
+use crate::summary::{Col, Ctx, Layout, V, table};
 
 pub const SHEET: &str = "分系统汇总";
 
@@ -176,6 +176,6 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         v
     };
     let rows: Vec<Vec<V>> = by.iter().map(|(k, s)| line(k, s)).chain(std::iter::once(line("合计", &total))).collect();
-    table(ws, SHEET, ctx.fmts, &cols, rows.into_iter())?;
+    table(ws, ctx, SHEET, &cols, Layout { print_cols: cols.len() as u16, freeze_cols: 1 }, rows.into_iter())?;
     Ok(())
 }

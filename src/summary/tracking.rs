@@ -29,7 +29,8 @@ impl Tracking {
         let names: Vec<String> = wb.sheet_names().into_iter().filter(|n| n.starts_with("疑点清单")).collect();
         for name in names {
             let Ok(range) = wb.worksheet_range(&name) else { continue };
-            let mut rows = range.rows();
+            // the header row: under the title row the sheets carry
+            let mut rows = range.rows().skip_while(|r| !r.iter().any(|c| c.to_string() == "整改状态"));
             let Some(head) = rows.next() else { continue };
             let head: Vec<String> = head.iter().map(|c| c.to_string()).collect();
             let col = |h: &str| head.iter().position(|c| c == h);

@@ -136,34 +136,30 @@ impl AmountUnit {
         }
     }
 
-    /// The unit a label or note declares: `(元)`, `单位:元`, `金额单位：万元`, `(亿元)`.
-    /// Looks only at a parenthesised unit or one after `单位`, so `元旦` or `万元户` in a
-    /// sentence declare nothing. Takes normalized text (see [`norm`]).
-    pub fn declared_in(n: &str) -> Option<AmountUnit> {
-        let after_unit = n.find("单位").map(|i| &n[i + "单位".len()..]).map(|t| t.trim_start_matches([':', '：']));
-        let from_word = |t: &str| {
-            if t.starts_with("万元") {
-                Some(AmountUnit::Wan)
-            } else if t.starts_with("亿元") {
-                Some(AmountUnit::Yi)
-            } else if t.starts_with('元') {
-                Some(AmountUnit::Yuan)
-            } else {
-                None
+    /// The unit a label or note declares: `(元)`, `单位：元`, `金额单位：万元`, `(亿元)`.
+    /// Looks only at a parenthesised unit or one right after `单位` that ends there (a
+    /// space, a bracket or punctuation follows), so `主管单位：元宝区财政局` or `元旦慰问`
+    /// declare nothing. Takes the cell's own text: its spaces mark where words end.
+    pub fn declared_in(raw: &str) -> Option<AmountUnit> {
+        const WORDS: [(&str, AmountUnit); 3] =
+            [("万元", AmountUnit::Wan), ("亿元", AmountUnit::Yi), ("元", AmountUnit::Yuan)];
+        let t: String =
+            raw.chars().map(|c| if c.is_whitespace() { ' ' } else { crate::normalize::fold_width(c) }).collect();
+        if let Some(i) = t.find("单位") {
+            let rest = t[i + "单位".len()..].trim_start_matches([':', ' ']);
+            for (word, unit) in WORDS {
+                if let Some(after) = rest.strip_prefix(word)
+                    && after.chars().next().is_none_or(|c| " )]】,;、.。".contains(c))
+                {
+                    return Some(unit);
+                }
             }
-        };
-        if let Some(u) = after_unit.and_then(from_word) {
-            return Some(u);
         }
+        let n: String = t.chars().filter(|c| *c != ' ').collect();
         n.match_indices('(').find_map(|(i, _)| {
             let inner = &n[i + 1..];
             let close = inner.find(')')?;
-            match &inner[..close] {
-                "万元" => Some(AmountUnit::Wan),
-                "亿元" => Some(AmountUnit::Yi),
-                "元" => Some(AmountUnit::Yuan),
-                _ => None,
-            }
+            WORDS.iter().find(|(w, _)| *w == &inner[..close]).map(|(_, u)| *u)
         })
     }
 }
@@ -247,6 +243,10 @@ mod tests {
         assert_eq!(AmountUnit::declared_in("全年预算数(亿元)"), Some(AmountUnit::Yi));
         assert_eq!(AmountUnit::declared_in("预算执行情况(万元)(20分)"), Some(AmountUnit::Wan));
         assert_eq!(AmountUnit::declared_in("元旦慰问经费"), None);
+        assert_eq!(AmountUnit::declared_in("主管单位：元宝区财政局"), None);
+        assert_eq!(AmountUnit::declared_in("实施单位:元江县农业农村局"), None);
+        assert_eq!(AmountUnit::declared_in("金额单位：元　　填报日期：2023年4月15日"), Some(AmountUnit::Yuan));
+        assert_eq!(AmountUnit::declared_in("项目资金\n（元）"), Some(AmountUnit::Yuan));
         assert_eq!(AmountUnit::declared_in("年度资金总额"), None);
     }
 

@@ -1,0 +1,167 @@
+//! Issue 12: one generated file per hostile class (see `jixiao::fixtures::hostile`), in one
+//! batch with good files between them. The run completes, lists every file once with a
+//! reason naming its problem, and the good files' records are those of a run without the
+//! bad ones. Time and memory are measured by `scripts/bench-hostile`, not here.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use jixiao::config::Config;
+use jixiao::dataset::read_table;
+use jixiao::fixtures::{Form, Layout, WorkbookSpec, hostile, seed};
+use jixiao::pipeline::{RunOptions, run};
+
+fn opts(input: &Path, out: &Path) -> RunOptions {
+    RunOptions {
+        input: input.into(),
+        out: out.into(),
+        config: Config::default_config(),
+        config_path: None,
+        jobs: Some(2),
+        progress: false,
+        cache: false,
+        run_date: run_date(),
+    }
+}
+
+fn good_files(dir: &Path) -> Vec<String> {
+    let seed_wb = WorkbookSpec::stacked("附表", seed::forms(), Layout::default());
+    std::fs::create_dir_all(dir.join("good")).unwrap();
+    seed_wb.save(&dir.join("good/a_seed.xlsx")).unwrap();
+    let (clean, _) = jixiao::fixtures::synth::project_pair("TOTAL_MISMATCH", 3, false).unwrap();
+    WorkbookSpec::one_per_sheet(vec![Form::Eval(clean)], Layout::default())
+        .save(&dir.join("good/z_project.xlsx"))
+        .unwrap();
+    vec!["good/a_seed.xlsx".into(), "good/z_project.xlsx".into()]
+}
+
+fn seed_named(sheet: &str) -> WorkbookSpec {
+    WorkbookSpec::stacked(sheet, seed::forms(), Layout::default())
+}
+
+fn super_col(df: &polars::prelude::DataFrame, name: &str) -> Vec<String> {
+    col(df, name)
+}
+
+fn col(df: &polars::prelude::DataFrame, name: &str) -> Vec<String> {
+    df.column(name).unwrap().str().unwrap().iter().map(|s| s.unwrap_or("").to_string()).collect()
+}
+
+/// Writes the hostile corpus into `input`; returns the good files and the classes.
+fn write_corpus(input: &Path) -> (Vec<String>, Vec<hostile::Hostile>) {
+    let good = good_files(input);
+    let good_bytes = std::fs::read(input.join(&good[1])).unwrap();
+    let classes = hostile::all(&good_bytes);
+    for h in &classes {
+        let p = input.join(h.name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, &h.bytes).unwrap();
+    }
+    // a path too long for an Excel link: the summary writes it as text
+    let mut long = input.join("long");
+    for i in 0..9 {
+        long = long.join(format!("{i}{}", "d".repeat(240)));
+    }
+    std::fs::create_dir_all(&long).unwrap();
+    seed_named("长路径").save(&long.join("seed.xlsx")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        // two names that are not UTF-8 and read the same lossily ("�.xlsx")
+        for (b, sheet) in [(0xB1u8, "甲"), (0xB2, "乙")] {
+            let bytes = [b'n', b, b'.', b'x', b'l', b's', b'x'];
+            let name = std::ffi::OsStr::from_bytes(&bytes);
+            seed_named(sheet).save(&input.join("special").join(name)).unwrap();
+        }
+        let fifo = input.join("special/pipe.xlsx");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
+        assert!(made, "mkfifo");
+    }
+    (good, classes)
+}
+
+/// For scripts/bench-hostile: `HOSTILE_CORPUS=DIR` gets DIR/all (every class and the good
+/// files) and DIR/good (the good files alone).
+#[test]
+#[ignore]
+fn write_hostile_corpus() {
+    let dir = std::path::PathBuf::from(std::env::var("HOSTILE_CORPUS").expect("HOSTILE_CORPUS"));
+    write_corpus(&dir.join("all"));
+    good_files(&dir.join("good"));
+}
+
+#[test]
+fn every_hostile_class_costs_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    let (good, classes) = write_corpus(&input);
+    let out = dir.path().join("out");
+    let report = run(&opts(&input, &out)).expect("the run completes");
+    let files = read_table(&out.join("dataset/files.parquet")).unwrap();
+    let (paths, status, errors) = (col(&files, "path"), col(&files, "status"), col(&files, "error"));
+    let mut sorted = paths.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), paths.len(), "every file listed once: {paths:?}");
+    let row = |p: &str| paths.iter().position(|x| x == p).unwrap_or_else(|| panic!("{p} missing: {paths:?}"));
+    let mut wrong = Vec::new();
+    for h in &classes {
+        let i = row(h.name);
+        if status[i] != h.status || !errors[i].contains(h.reason) || errors[i].contains("still being read") {
+            wrong.push(format!("{}: {} {:?} (expected {} {:?})", h.name, status[i], errors[i], h.status, h.reason));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    for g in &good {
+        assert_eq!(status[row(g)], "ok", "{g}");
+    }
+    let long_rel = paths.iter().find(|p| p.starts_with("long/")).expect("the long path is listed");
+    assert_eq!(status[row(long_rel)], "ok");
+    #[cfg(unix)]
+    {
+        assert_eq!(status[row("special/pipe.xlsx")], "skipped");
+        let (a, b) = (row("special/n%B1.xlsx"), row("special/n%B2.xlsx"));
+        assert_eq!((status[a].as_str(), status[b].as_str()), ("ok", "ok"));
+        let evals = read_table(&out.join("dataset/evaluations.parquet")).unwrap();
+        let ids = col(&evals, "eval_id");
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len(), "no eval_id collides");
+    }
+    assert_eq!(report.files.total, paths.len());
+    assert!(out.join("summary.xlsx").exists());
+
+    // the good files' records are those of a run without the bad ones
+    let clean_in = dir.path().join("clean");
+    good_files(&clean_in);
+    let clean_out = dir.path().join("clean_out");
+    run(&opts(&clean_in, &clean_out)).unwrap();
+    let evals = |p: &Path| {
+        use polars::prelude::*;
+        let df = read_table(&p.join("dataset/evaluations.parquet")).unwrap();
+        let keep: Vec<bool> = super_col(&df, "path").iter().map(|p| p.starts_with("good/")).collect();
+        let df = df.filter(&BooleanChunked::from_slice("keep".into(), &keep)).unwrap().drop("eval_id").unwrap();
+        format!("{df:?}")
+    };
+    assert_eq!(evals(&out), evals(&clean_out));
+}
+
+/// The formula pass (FORMULA_NO_VALUE) streams positions: a stray formula at XFD1048576
+/// and a shared formula with an absurd `si` cost nothing.
+#[test]
+fn formulas_far_away_or_with_absurd_indexes_are_read_cheaply() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = good_files(dir.path());
+    let bytes = std::fs::read(dir.path().join(&good[1])).unwrap();
+    let h = hostile::all(&bytes).into_iter().find(|h| h.name.contains("shared_formula_si")).unwrap();
+    let names = {
+        use calamine::Reader;
+        let wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(&h.bytes)).unwrap();
+        wb.sheet_names()
+    };
+    let f = jixiao::read::formula_cells(&h.bytes, &names[0], 1 << 30).unwrap();
+    assert!(f.contains(&(1_048_575, 16_383)) && f.contains(&(1_048_574, 0)), "{f:?}");
+}
