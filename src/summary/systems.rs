@@ -20,7 +20,9 @@ pub const SHEET: &str = "分系统汇总";
 /// year, total descending): a row's place among the ranked rows of its year and group.
 pub fn within(ctx: &Ctx, rows: &[Row], key: impl Fn(&EvalSummary) -> String) -> Vec<Option<u32>> {
     let by = ctx.config.ranking.by;
-    let mut state: HashMap<(Option<i32>, String), (u32, Option<(f64, u32)>)> = HashMap::new();
+    // (year, group) → (place so far, the previous ranked total and its rank)
+    type Place = (u32, Option<(f64, u32)>);
+    let mut state: HashMap<(Option<i32>, String), Place> = HashMap::new();
     rows.iter()
         .map(|row| {
             let Standing::Ranked(_) = row.standing else { return None };

@@ -30,7 +30,9 @@ impl Tracking {
         for name in names {
             let Ok(range) = wb.worksheet_range(&name) else { continue };
             // the header row: under the title row the sheets carry
-            let mut rows = range.rows().skip_while(|r| !r.iter().any(|c| c.to_string() == "整改状态"));
+            let mut rows = range
+                .rows()
+                .skip_while(|r| !r.iter().any(|c| matches!(c, calamine::Data::String(t) if t == "整改状态")));
             let Some(head) = rows.next() else { continue };
             let head: Vec<String> = head.iter().map(|c| c.to_string()).collect();
             let col = |h: &str| head.iter().position(|c| c == h);
