@@ -290,6 +290,8 @@ fn ods_encrypted(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> bool {
 /// No workbook the office receives has more sheets than this; one with 100,000 costs the
 /// reader time quadratic in the count.
 pub const MAX_SHEETS: usize = 1_000;
+/// The shortest `<sheet name="a" sheetId="1" r:id="rId1"/>` a workbook part can list.
+const MIN_SHEET_BYTES: u64 = 40;
 
 /// Checks the counts and sizes a workbook declares against the limits before the reader
 /// allocates for them: calamine reserves what the file claims (a shared-strings table's
@@ -313,8 +315,13 @@ const MAX_SHARED_STRINGS: u64 = 16_000_000;
 
 fn precheck_xlsx(bytes: &[u8]) -> Result<(), ReadError> {
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
-    // the workbook part's sheet list: counted, not parsed
-    if let Some(wb) = zip_head(&mut zip, "xl/workbook.xml", 64 << 20) {
+    // the workbook part's sheet list: counted, not parsed, and only when the part is large
+    // enough to list more sheets than the limit (each `<sheet …/>` takes 40 bytes or more),
+    // so that an ordinary workbook is not inflated twice
+    let workbook_index = zip.file_names_raw().position(|n| entry_name(n).eq_ignore_ascii_case(b"xl/workbook.xml"));
+    let workbook_size = workbook_index.and_then(|i| zip.by_index_raw(i).ok().map(|e| e.size()));
+    let may_list_too_many = workbook_size.is_none_or(|size| size / MIN_SHEET_BYTES > MAX_SHEETS as u64);
+    if may_list_too_many && let Some(wb) = zip_head(&mut zip, "xl/workbook.xml", 64 << 20) {
         let sheets =
             memchr::memmem::find_iter(&wb, b"<sheet ").count() + memchr::memmem::find_iter(&wb, b":sheet ").count();
         if sheets > MAX_SHEETS {

@@ -57,7 +57,8 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id
     let mut foot = footer::extract(grid, labels, after..form.end_row);
     // some templates put 填报日期 / 填表人 between the title and the form (`单位名称：…
     // 填报日期：2023年4月15日`): a field with no label below is looked for there
-    if form.start.0 < form.anchor.0 {
+    let some_missing = foot.filled_by.at.is_none() || foot.filled_date.at.is_none() || foot.phone.at.is_none();
+    if some_missing && form.start.0 + 1 < form.anchor.0 {
         let above = footer::extract(grid, labels, form.start.0..form.anchor.0);
         if foot.filled_by.at.is_none() {
             foot.filled_by = above.filled_by;
