@@ -320,3 +320,29 @@ fn overview_for_leadership() {
     let worst = at("错误最多的部门");
     assert!(rows[worst + 1..].iter().take_while(|r| !r[0].is_empty()).count() <= 10);
 }
+
+#[test]
+fn only_the_department_that_changed_gets_a_new_feedback_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    let depts = synth::departments(2, 2022);
+    for d in &depts {
+        let path = input.join(&d.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        d.workbook.save(&path).unwrap();
+    }
+    let out = dir.path().join("out");
+    let extras = RunExtras { roster: None, feedback: true };
+    let first = run_with(&opts(&input, &out, true), &extras).unwrap().feedback.expect("counted");
+    assert_eq!((first.departments, first.rebuilt), (2, 2));
+    // the second department re-submits its workbook with its forms moved down: its
+    // findings now point elsewhere, the first department's are untouched
+    let moved = jixiao::fixtures::Layout { top: 4, ..jixiao::fixtures::Layout::default() };
+    let mut spec = depts[1].workbook.clone();
+    for sheet in &mut spec.sheets {
+        sheet.layout = moved;
+    }
+    spec.save(&input.join(&depts[1].path)).unwrap();
+    let again = run_with(&opts(&input, &out, true), &extras).unwrap().feedback.expect("counted");
+    assert_eq!((again.departments, again.rebuilt), (2, 1));
+}
