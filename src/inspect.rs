@@ -416,6 +416,21 @@ fn precheck_xls(bytes: &[u8], max_cells: u64) -> Result<(), ReadError> {
                 continue;
             }
             _ if depth != 1 => continue,
+            // FORMULA: calamine slices the formula's tokens by the length the record
+            // declares (`cce`) without checking it against the record, and panics on a
+            // record cut short (found by fuzzing): refuse such a file here, precisely
+            0x0006 if substream > 1 => {
+                let row = data.get(..2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]) as u32);
+                let col = data.get(2..4).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]) as u32);
+                let cce = data.get(20..22).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize);
+                if data.len() >= 20 && cce.is_none_or(|cce| 22 + cce > data.len()) {
+                    return Err(ReadError::Corrupt(format!(
+                        "sheet {}: the formula at {} declares more tokens than its record holds",
+                        substream - 1,
+                        crate::model::a1((row, col))
+                    )));
+                }
+            }
             0x0085 => {
                 sheets += 1;
                 if sheets > MAX_SHEETS as u64 {

@@ -256,3 +256,15 @@ fn a_file_over_its_time_limit_is_left_behind_and_the_next_one_read() {
         assert_eq!(r.evaluations, alone.evaluations, "{rel}: the same records as read on its own");
     }
 }
+
+/// Inputs the fuzzers found (tests/fixtures/fuzz/), kept as regression tests.
+#[test]
+fn fuzz_finds_fail_with_a_precise_reason_not_a_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    // calamine 0.38 panics on a FORMULA record whose token length runs past the record
+    // (xls.rs parse_formula); the pre-check refuses it first
+    let r = process_path(&dir.join("xls_formula_cut_short.xls"), "xls_formula_cut_short.xls");
+    assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
+    let error = r.file.error.clone().unwrap_or_default();
+    assert!(error.contains("formula") && !error.contains("panic"), "{error}");
+}
