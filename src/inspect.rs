@@ -433,6 +433,15 @@ fn precheck_xls(bytes: &[u8], max_cells: u64) -> Result<(), ReadError> {
             }
             0x0085 => {
                 sheets += 1;
+                // BOUNDSHEET: calamine reads the sheet at the stream offset it declares
+                // without checking it, and panics past the end (found by fuzzing)
+                let at = data.get(..4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
+                if at > stream.len() {
+                    return Err(ReadError::Corrupt(format!(
+                        "sheet {sheets} starts at byte {at}, past the end of the workbook stream ({} bytes)",
+                        stream.len()
+                    )));
+                }
                 if sheets > MAX_SHEETS as u64 {
                     return Err(ReadError::TooManySheets { sheets, limit: MAX_SHEETS as u64 });
                 }

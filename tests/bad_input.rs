@@ -267,4 +267,9 @@ fn fuzz_finds_fail_with_a_precise_reason_not_a_panic() {
     assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
     let error = r.file.error.clone().unwrap_or_default();
     assert!(error.contains("formula") && !error.contains("panic"), "{error}");
+    // and on a BOUNDSHEET whose offset lies past the end of the stream (xls.rs, `stream[pos..]`)
+    let r = process_path(&dir.join("xls_sheet_past_the_end.xls"), "xls_sheet_past_the_end.xls");
+    assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
+    let error = r.file.error.clone().unwrap_or_default();
+    assert!(error.contains("past the end") && !error.contains("panic"), "{error}");
 }
