@@ -431,6 +431,17 @@ fn precheck_xls(bytes: &[u8], max_cells: u64) -> Result<(), ReadError> {
                     )));
                 }
             }
+            // MERGECELLS: calamine reads the count and then that many 8-byte areas without
+            // checking the record's length (a third fuzzing find)
+            0x00E5 if substream > 1 => {
+                let count = data.get(..2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize);
+                if count.is_none_or(|n| 2 + 8 * n > data.len()) {
+                    return Err(ReadError::Corrupt(format!(
+                        "sheet {}: a merged-cells record lists more areas than it holds",
+                        substream - 1
+                    )));
+                }
+            }
             0x0085 => {
                 sheets += 1;
                 // BOUNDSHEET: calamine reads the sheet at the stream offset it declares

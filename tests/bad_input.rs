@@ -272,4 +272,9 @@ fn fuzz_finds_fail_with_a_precise_reason_not_a_panic() {
     assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
     let error = r.file.error.clone().unwrap_or_default();
     assert!(error.contains("past the end") && !error.contains("panic"), "{error}");
+    // and on a MERGECELLS record that lists more areas than it holds (parse_merge_cells)
+    let r = process_path(&dir.join("xls_merge_record_cut_short.xls"), "xls_merge_record_cut_short.xls");
+    assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
+    let error = r.file.error.clone().unwrap_or_default();
+    assert!(error.contains("merged-cells record") && !error.contains("panic"), "{error}");
 }
