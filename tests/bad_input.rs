@@ -13,16 +13,7 @@ use jixiao::fixtures::{Form, Layout, WorkbookSpec, seed};
 use jixiao::pipeline::{RunOptions, run};
 
 fn opts(input: &Path, out: &Path, config: Config) -> RunOptions {
-    RunOptions {
-        input: input.into(),
-        out: out.into(),
-        config,
-        config_path: None,
-        jobs: Some(2),
-        progress: false,
-        cache: false,
-        run_date: run_date(),
-    }
+    run_options(input, out, config, false)
 }
 
 fn ole(streams: &[(&str, Vec<u8>)]) -> Vec<u8> {

@@ -11,16 +11,7 @@ use jixiao::fixtures::synth::department;
 use jixiao::pipeline::{RunOptions, run};
 
 fn opts(input: &Path, out: &Path, cache: bool) -> RunOptions {
-    RunOptions {
-        input: input.into(),
-        out: out.into(),
-        config: Config::default_config(),
-        config_path: None,
-        jobs: Some(2),
-        progress: false,
-        cache,
-        run_date: run_date(),
-    }
+    run_options(input, out, Config::default_config(), cache)
 }
 
 #[test]

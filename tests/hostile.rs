@@ -14,16 +14,7 @@ use jixiao::fixtures::{Form, Layout, WorkbookSpec, hostile, seed};
 use jixiao::pipeline::{RunOptions, run};
 
 fn opts(input: &Path, out: &Path) -> RunOptions {
-    RunOptions {
-        input: input.into(),
-        out: out.into(),
-        config: Config::default_config(),
-        config_path: None,
-        jobs: Some(2),
-        progress: false,
-        cache: false,
-        run_date: run_date(),
-    }
+    run_options(input, out, Config::default_config(), false)
 }
 
 fn good_files(dir: &Path) -> Vec<String> {

@@ -13,16 +13,7 @@ use jixiao::fixtures::{Layout, WorkbookSpec, docx, seed};
 use jixiao::pipeline::{RunOptions, run};
 
 fn opts(input: &Path, out: &Path) -> RunOptions {
-    RunOptions {
-        input: input.into(),
-        out: out.into(),
-        config: Config::default_config(),
-        config_path: None,
-        jobs: Some(2),
-        progress: false,
-        cache: false,
-        run_date: run_date(),
-    }
+    run_options(input, out, Config::default_config(), false)
 }
 
 /// An OLE compound file with the given streams.

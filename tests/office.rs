@@ -17,16 +17,7 @@ use jixiao::pipeline::{RunExtras, RunOptions, run_with};
 use polars::prelude::*;
 
 fn opts(input: &Path, out: &Path, cache: bool) -> RunOptions {
-    RunOptions {
-        input: input.into(),
-        out: out.into(),
-        config: Config::default_config(),
-        config_path: None,
-        jobs: Some(2),
-        progress: false,
-        cache,
-        run_date: run_date(),
-    }
+    run_options(input, out, Config::default_config(), cache)
 }
 
 /// Departments `ids` of the synthetic corpus, under their bureau folders (二 systems and

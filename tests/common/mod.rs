@@ -15,6 +15,21 @@ pub fn run_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(2023, 12, 31).unwrap()
 }
 
+/// A run of `input` into `out` as the tests make it: two jobs, no progress bar, the test's
+/// run date.
+pub fn run_options(input: &Path, out: &Path, config: Config, cache: bool) -> jixiao::pipeline::RunOptions {
+    jixiao::pipeline::RunOptions {
+        input: input.into(),
+        out: out.into(),
+        config,
+        config_path: None,
+        jobs: Some(2),
+        progress: false,
+        cache,
+        run_date: run_date(),
+    }
+}
+
 /// Writes `spec` to `dir/rel` and processes it as the pipeline would.
 pub fn process(dir: &Path, rel: &str, spec: &WorkbookSpec) -> FileResult {
     let path = dir.join(rel);
