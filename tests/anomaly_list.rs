@@ -9,7 +9,7 @@ use calamine::{Data, Reader, Xlsx, open_workbook};
 use common::*;
 use jixiao::config::Config;
 use jixiao::fixtures::{Form, Layout, WorkbookSpec, seed, synth};
-use jixiao::pipeline::{RunOptions, run};
+use jixiao::pipeline::run;
 use jixiao::rules::Unit;
 
 struct Finding {
@@ -27,16 +27,7 @@ fn findings() -> Vec<Finding> {
     let (_, rate) = synth::project_pair("EXEC_RATE_MISMATCH", 7, false).unwrap();
     WorkbookSpec::stacked("表", vec![Form::Eval(rate)], Layout::default()).save(&input.join("示范局.xlsx")).unwrap();
     let out = dir.path().join("out");
-    let opts = RunOptions {
-        input,
-        out: out.clone(),
-        config: Config::default_config(),
-        config_path: None,
-        jobs: Some(2),
-        progress: false,
-        cache: false,
-        run_date: run_date(),
-    };
+    let opts = run_options(&input, &out, Config::default_config(), false);
     run(&opts).unwrap();
     let mut wb: Xlsx<_> = open_workbook(out.join("summary.xlsx")).unwrap();
     let range = wb.worksheet_range("疑点清单").unwrap();

@@ -15,16 +15,7 @@ fn guide_rows(config: Config) -> Vec<Vec<String>> {
     std::fs::create_dir_all(input.join("审批局")).unwrap();
     WorkbookSpec::stacked("附表", seed::forms(), Layout::default()).save(&input.join("审批局/2022.xlsx")).unwrap();
     let out = dir.path().join("out");
-    let opts = RunOptions {
-        input,
-        out: out.clone(),
-        config,
-        config_path: None,
-        jobs: Some(1),
-        progress: false,
-        cache: false,
-        run_date: run_date(),
-    };
+    let opts = RunOptions { jobs: Some(1), ..run_options(&input, &out, config, false) };
     run(&opts).unwrap();
     let mut wb: Xlsx<_> = open_workbook(out.join("summary.xlsx")).unwrap();
     let range = wb.worksheet_range("说明").unwrap();

@@ -26,16 +26,7 @@ fn run_on_seed(dir: &Path) -> std::path::PathBuf {
     notes.add_worksheet().write_string(0, 0, "填报说明：金额单位为万元").unwrap();
     notes.save(input.join("说明.xlsx")).unwrap();
     let out = dir.join("out");
-    let opts = RunOptions {
-        input,
-        out: out.clone(),
-        config: Config::default_config(),
-        config_path: None,
-        jobs: Some(2),
-        progress: false,
-        cache: false,
-        run_date: run_date(),
-    };
+    let opts = run_options(&input, &out, Config::default_config(), false);
     run(&opts).unwrap();
     out
 }

@@ -22,16 +22,7 @@ fn run_in(dir: &Path, config: Config) -> PathBuf {
     std::fs::write(input.join("部门/株洲市财政局2022年度绩效自评表.xlsx"), b"PK\x03\x04 broken").unwrap();
     std::fs::write(input.join("部门/株洲市水利局2022年度绩效自评.pdf"), b"%PDF-1.4 x").unwrap();
     let out = dir.join("out");
-    let opts = RunOptions {
-        input,
-        out: out.clone(),
-        config,
-        config_path: None,
-        jobs: Some(1),
-        progress: false,
-        cache: false,
-        run_date: run_date(),
-    };
+    let opts = RunOptions { jobs: Some(1), ..run_options(&input, &out, config, false) };
     run(&opts).unwrap();
     out
 }

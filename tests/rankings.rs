@@ -13,20 +13,11 @@ use common::*;
 use jixiao::config::Config;
 use jixiao::dataset::read_table;
 use jixiao::fixtures::{Cv, Form, Layout, WorkbookSpec, seed};
-use jixiao::pipeline::{RunOptions, run};
+use jixiao::pipeline::run;
 
 fn run_with(input: &Path, config: Config) -> PathBuf {
     let out = input.parent().unwrap().join("out");
-    let opts = RunOptions {
-        input: input.into(),
-        out: out.clone(),
-        config,
-        config_path: None,
-        jobs: Some(2),
-        progress: false,
-        cache: false,
-        run_date: run_date(),
-    };
+    let opts = run_options(input, &out, config, false);
     run(&opts).unwrap();
     out
 }
