@@ -8,6 +8,8 @@
 //! (`.docx`), or one of the formats the tool does not read by design ([`NotRead`]), so
 //! that every file gets a row and the office learns what to ask the department for.
 
+mod biff;
+
 use std::io::{Cursor, Read};
 
 use crate::read::ReadError;
@@ -302,7 +304,7 @@ const MIN_SHEET_BYTES: u64 = 40;
 pub fn precheck(bytes: &[u8], container: Container, max_cells: u64) -> Result<(), ReadError> {
     match container {
         Container::Xlsx => precheck_xlsx(bytes),
-        Container::Xls => precheck_xls(bytes, max_cells),
+        Container::Xls => biff::precheck_xls(bytes, max_cells),
         Container::Ods | Container::Xlsb => Ok(()),
     }
 }
@@ -362,147 +364,6 @@ fn xml_attr_number(xml: &[u8], name: &[u8]) -> Option<u64> {
         return None;
     }
     Some(std::str::from_utf8(&rest[..digits]).ok()?.parse().unwrap_or(u64::MAX))
-}
-
-/// The cell records whose first four bytes are the cell's row and column.
-const BIFF_CELLS: [u16; 9] = [0x0203, 0x0204, 0x00FD, 0x027E, 0x0205, 0x0006, 0x00D6, 0x0207, 0x00BD];
-
-/// Walks an `.xls` stream's records: the number of sheets (BOUNDSHEET), each sheet's
-/// declared DIMENSIONS and the bounding box of its cells, which calamine allocates densely
-/// for every sheet when it opens the file. Refuses a declared or real size over
-/// `max_cells`, per sheet and for all sheets together.
-fn precheck_xls(bytes: &[u8], max_cells: u64) -> Result<(), ReadError> {
-    let Ok(mut cfb) = cfb::CompoundFile::open(Cursor::new(bytes)) else { return Ok(()) };
-    let Some(name) = ["/Workbook", "/Book", "/WORKBOOK", "/BOOK"].into_iter().find(|s| cfb.exists(s)) else {
-        return Ok(());
-    };
-    let mut stream = Vec::new();
-    if cfb.open_stream(name).and_then(|mut s| s.read_to_end(&mut stream)).is_err() {
-        return Ok(());
-    }
-    let (mut pos, mut depth, mut substream, mut sheets) = (0usize, 0usize, 0usize, 0u64);
-    let mut total: u64 = 0;
-    // the current sheet's bounding box: (top, left, bottom, right)
-    let mut bbox: Option<(u32, u32, u32, u32)> = None;
-    let area = |b: Option<(u32, u32, u32, u32)>| b.map_or(0, |(t, l, bo, r)| (bo - t + 1) as u64 * (r - l + 1) as u64);
-    while pos + 4 <= stream.len() {
-        let kind = u16::from_le_bytes([stream[pos], stream[pos + 1]]);
-        let len = u16::from_le_bytes([stream[pos + 2], stream[pos + 3]]) as usize;
-        let data = &stream[pos + 4..(pos + 4 + len).min(stream.len())];
-        pos += 4 + len;
-        match kind {
-            0x0809 => {
-                depth += 1;
-                if depth == 1 {
-                    substream += 1;
-                    bbox = None;
-                }
-                continue;
-            }
-            0x000A => {
-                if depth == 1 && substream > 1 {
-                    let cells = area(bbox);
-                    total = total.saturating_add(cells);
-                    if cells > max_cells || total > max_cells {
-                        return Err(ReadError::XlsTooLarge {
-                            sheet: substream as u64 - 1,
-                            cells,
-                            total,
-                            limit: max_cells,
-                        });
-                    }
-                }
-                depth = depth.saturating_sub(1);
-                continue;
-            }
-            _ if depth != 1 => continue,
-            // FORMULA: calamine slices the formula's tokens by the length the record
-            // declares (`cce`) without checking it against the record, and panics on a
-            // record cut short (found by fuzzing): refuse such a file here, precisely
-            0x0006 if substream > 1 => {
-                let row = data.get(..2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]) as u32);
-                let col = data.get(2..4).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]) as u32);
-                let cce = data.get(20..22).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize);
-                if data.len() >= 20 && cce.is_none_or(|cce| 22 + cce > data.len()) {
-                    return Err(ReadError::Corrupt(format!(
-                        "sheet {}: the formula at {} declares more tokens than its record holds",
-                        substream - 1,
-                        crate::model::a1((row, col))
-                    )));
-                }
-            }
-            // MERGECELLS: calamine reads the count and then that many 8-byte areas without
-            // checking the record's length (a third fuzzing find)
-            0x00E5 if substream > 1 => {
-                let count = data.get(..2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize);
-                if count.is_none_or(|n| 2 + 8 * n > data.len()) {
-                    return Err(ReadError::Corrupt(format!(
-                        "sheet {}: a merged-cells record lists more areas than it holds",
-                        substream - 1
-                    )));
-                }
-            }
-            0x0085 => {
-                sheets += 1;
-                // BOUNDSHEET: calamine reads the sheet at the stream offset it declares
-                // without checking it, and panics past the end (found by fuzzing)
-                let at = data.get(..4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
-                if at > stream.len() {
-                    return Err(ReadError::Corrupt(format!(
-                        "sheet {sheets} starts at byte {at}, past the end of the workbook stream ({} bytes)",
-                        stream.len()
-                    )));
-                }
-                if sheets > MAX_SHEETS as u64 {
-                    return Err(ReadError::TooManySheets { sheets, limit: MAX_SHEETS as u64 });
-                }
-            }
-            0x0200 => {
-                let u16at = |i: usize| data.get(i..i + 2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]) as u64);
-                let u32at =
-                    |i: usize| data.get(i..i + 4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64);
-                let (rf, rl, cf, cl) = match data.len() {
-                    10 => (u16at(0), u16at(2), u16at(4), u16at(6)),
-                    14 | 16 => (u32at(0), u32at(4), u16at(8), u16at(10)),
-                    _ => continue,
-                };
-                let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
-                if rl >= 1 && cl >= 1 {
-                    // as calamine computes it (an end before the start wraps around)
-                    let rows = (rl - 1).wrapping_sub(rf).wrapping_add(1) & 0xFFFF_FFFF;
-                    let cols = (cl - 1).wrapping_sub(cf).wrapping_add(1) & 0xFFFF_FFFF;
-                    let declared = rows.saturating_mul(cols);
-                    if declared > max_cells {
-                        return Err(ReadError::DeclaredTooMany {
-                            what: format!(
-                                "cells in sheet {}'s DIMENSIONS ({rows} rows × {cols} columns)",
-                                substream - 1
-                            ),
-                            declared,
-                            limit: max_cells,
-                        });
-                    }
-                }
-            }
-            k if BIFF_CELLS.contains(&k) && data.len() >= 4 => {
-                let r = u16::from_le_bytes([data[0], data[1]]) as u32;
-                let c = u16::from_le_bytes([data[2], data[3]]) as u32;
-                // MULRK: the last column is in the record's last two bytes
-                let c_end = if k == 0x00BD && data.len() >= 6 {
-                    u16::from_le_bytes([data[data.len() - 2], data[data.len() - 1]]) as u32
-                } else {
-                    c
-                }
-                .max(c);
-                bbox = Some(match bbox {
-                    None => (r, c, r, c_end),
-                    Some((t, l, b, rt)) => (t.min(r), l.min(c), b.max(r), rt.max(c_end)),
-                });
-            }
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 fn inspect_ole(bytes: &[u8]) -> Result<Kind, ReadError> {

@@ -268,9 +268,9 @@ fn fuzz_finds_fail_with_a_precise_reason_not_a_panic() {
     assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
     let error = r.file.error.clone().unwrap_or_default();
     assert!(error.contains("merged-cells record") && !error.contains("panic"), "{error}");
-    // not pre-checked yet: a shared-strings table cut short across its CONTINUE records
-    // (calamine's parse_sst panics); the panic costs this file only, as a failed row
+    // and on a shared-strings table cut short across its CONTINUE records (parse_sst)
     let r = process_path(&dir.join("xls_sst_cut_short.xls"), "xls_sst_cut_short.xls");
     assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
-    assert!(r.evaluations.is_empty());
+    let error = r.file.error.clone().unwrap_or_default();
+    assert!(error.contains("shared-strings table") && !error.contains("panic"), "{error}");
 }
