@@ -64,6 +64,10 @@ pub enum Command {
         #[arg(long, short)]
         config: Option<PathBuf>,
     },
+    /// Internal: read the files a run sends on stdin, in a worker process (see
+    /// `jixiao::pipeline::worker`).
+    #[command(hide = true)]
+    Worker,
     /// Print the rule catalog with the thresholds in force.
     ///
     /// Example: jixiao rules --config my.toml

@@ -232,6 +232,14 @@ pub struct Limits {
     pub max_cells_per_sheet: u64,
     pub max_unpacked_mb: u64,
     pub file_timeout_secs: u64,
+    /// Each worker process's address-space limit (MB, 0 = none; Unix only, and not
+    /// enforced by macOS): a file that makes the reader ask for more fails alone.
+    #[serde(default = "default_worker_memory_mb")]
+    pub worker_memory_mb: u64,
+}
+
+fn default_worker_memory_mb() -> u64 {
+    1024
 }
 
 /// Which of several versions of the same form counts (see `crate::versions`).

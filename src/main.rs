@@ -37,7 +37,9 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 cache: !no_cache,
                 run_date: chrono::Local::now().date_naive(),
             };
-            let report = run_with(&opts, &RunExtras { roster, feedback })?;
+            // the files are read in worker processes: this binary, as `jixiao worker`
+            let workers = Some(std::env::current_exe().context("finding the jixiao binary to start its workers")?);
+            let report = run_with(&opts, &RunExtras { roster, feedback, workers })?;
             if !quiet {
                 eprintln!("{}", jixiao::pipeline::one_line(&report));
             }
@@ -46,6 +48,10 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Explain { file, config } => {
             let cfg = Config::load(config.as_deref()).context("loading the configuration")?;
             print!("{}", jixiao::explain::explain_file(&file, &cfg)?);
+            Ok(())
+        }
+        Command::Worker => {
+            jixiao::pipeline::worker::serve(std::io::stdin().lock(), std::io::stdout().lock())?;
             Ok(())
         }
         Command::Rules { markdown, config } => {

@@ -234,7 +234,12 @@ fn a_file_over_its_time_limit_is_left_behind_and_the_next_one_read() {
     let dir = tempfile::tempdir().unwrap();
     let good = good_files(dir.path());
     let input = |rel: &str| jixiao::discover::Input { path: dir.path().join(rel), rel: rel.to_string() };
-    let job = Arc::new(jixiao::pipeline::Job { config: Config::default_config(), run_date: run_date(), cache: None });
+    let job = Arc::new(jixiao::pipeline::Job {
+        config: Config::default_config(),
+        run_date: run_date(),
+        cache: None,
+        workers: None,
+    });
     let late = jixiao::pipeline::process_guarded(&input(&good[1]), &job, Duration::ZERO);
     assert_eq!(late.file.status, FileStatus::Failed);
     assert!(late.file.error.as_deref().unwrap_or("").contains("left behind"), "{:?}", late.file.error);
@@ -273,4 +278,14 @@ fn fuzz_finds_fail_with_a_precise_reason_not_a_panic() {
     assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
     let error = r.file.error.clone().unwrap_or_default();
     assert!(error.contains("shared-strings table") && !error.contains("panic"), "{error}");
+    // session 6's finds: a MULRK record whose last column lies before its first (its cell
+    // count overflows) and a BOUNDSHEET record too short for its fields
+    let r = process_path(&dir.join("xls_mulrk_ends_before_it_starts.xls"), "xls_mulrk_ends_before_it_starts.xls");
+    assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
+    let error = r.file.error.clone().unwrap_or_default();
+    assert!(error.contains("ends in a column before the one it starts in") && !error.contains("panic"), "{error}");
+    let r = process_path(&dir.join("xls_boundsheet_cut_short.xls"), "xls_boundsheet_cut_short.xls");
+    assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
+    let error = r.file.error.clone().unwrap_or_default();
+    assert!(error.contains("BOUNDSHEET record") && !error.contains("panic"), "{error}");
 }

@@ -153,7 +153,7 @@ fn roster_finds_missing_extra_and_misspelt_departments() {
     .unwrap();
     // the handed-in name carries the bracket written the other way
     let out = dir.path().join("out");
-    let extras = RunExtras { roster: Some(roster), feedback: false };
+    let extras = RunExtras { roster: Some(roster), ..RunExtras::default() };
     run_with(&opts(&input, &out, false), &extras).unwrap();
     let rows = table(&out.join("summary.xlsx"), "报送情况");
     let (cat, name, handed, note) =
@@ -208,7 +208,7 @@ fn feedback_workbook_of_one_department() {
     seed.save(&input.join("市政务系统/审批局自评.xlsx")).unwrap();
     std::fs::write(input.join("市政务系统/株洲市行政审批服务局自评报告.doc"), b"\xd0\xcf\x11\xe0").unwrap();
     let out = dir.path().join("out");
-    let extras = RunExtras { roster: None, feedback: true };
+    let extras = RunExtras { feedback: true, ..RunExtras::default() };
     let report = run_with(&opts(&input, &out, true), &extras).unwrap();
     let path = out.join("反馈/市政务系统/株洲市行政审批服务局.xlsx");
     assert!(path.exists(), "{:?}", std::fs::read_dir(out.join("反馈")).map(|d| d.count()));
@@ -323,7 +323,7 @@ fn only_the_department_that_changed_gets_a_new_feedback_workbook() {
         d.workbook.save(&path).unwrap();
     }
     let out = dir.path().join("out");
-    let extras = RunExtras { roster: None, feedback: true };
+    let extras = RunExtras { feedback: true, ..RunExtras::default() };
     let first = run_with(&opts(&input, &out, true), &extras).unwrap().feedback.expect("counted");
     assert_eq!((first.departments, first.rebuilt), (2, 2));
     // the second department re-submits its workbook with its forms moved down: its

@@ -26,6 +26,7 @@ pub(super) fn precheck_xls(bytes: &[u8], max_cells: u64) -> Result<(), ReadError
     }
     let (mut pos, mut depth, mut substream, mut sheets) = (0usize, 0usize, 0usize, 0u64);
     let mut total: u64 = 0;
+    let mut biff8 = true;
     // the current sheet's bounding box: (top, left, bottom, right)
     let mut bbox: Option<(u32, u32, u32, u32)> = None;
     let area = |b: Option<(u32, u32, u32, u32)>| b.map_or(0, |(t, l, bo, r)| (bo - t + 1) as u64 * (r - l + 1) as u64);
@@ -34,6 +35,19 @@ pub(super) fn precheck_xls(bytes: &[u8], max_cells: u64) -> Result<(), ReadError
         let len = u16::from_le_bytes([stream[pos + 2], stream[pos + 3]]) as usize;
         let data = &stream[pos + 4..(pos + 4 + len).min(stream.len())];
         pos += 4 + len;
+        // the workbook globals, as calamine reads them (a record cut by the stream's end
+        // is calamine's error, not its panic)
+        if substream <= 1 && data.len() == len {
+            if kind == 0x0809 && substream == 0 {
+                biff8 = is_biff8(data);
+            }
+            if let Some(record) = globals_record_cut_short(kind, data, biff8) {
+                return Err(ReadError::Corrupt(format!(
+                    "the workbook's {record} record at byte {} is shorter than its fields",
+                    pos - 4 - len
+                )));
+            }
+        }
         match kind {
             0x0809 => {
                 depth += 1;
@@ -135,6 +149,22 @@ pub(super) fn precheck_xls(bytes: &[u8], max_cells: u64) -> Result<(), ReadError
                     }
                 }
             }
+            // MULRK: calamine counts its cells as `last - first + 1` in 16 bits, which
+            // overflows on a last column before the first (fuzzing, fifth find)
+            0x00BD
+                if substream > 1 && data.len() >= 6 && {
+                    let first = u16::from_le_bytes([data[2], data[3]]);
+                    u16::from_le_bytes([data[data.len() - 2], data[data.len() - 1]]) < first
+                } =>
+            {
+                let (r, c) =
+                    (u16::from_le_bytes([data[0], data[1]]) as u32, u16::from_le_bytes([data[2], data[3]]) as u32);
+                return Err(ReadError::Corrupt(format!(
+                    "sheet {}: the numbers record at {} ends in a column before the one it starts in",
+                    substream - 1,
+                    crate::model::a1((r, c))
+                )));
+            }
             k if BIFF_CELLS.contains(&k) && data.len() >= 4 => {
                 let r = u16::from_le_bytes([data[0], data[1]]) as u32;
                 let c = u16::from_le_bytes([data[2], data[3]]) as u32;
@@ -154,6 +184,36 @@ pub(super) fn precheck_xls(bytes: &[u8], max_cells: u64) -> Result<(), ReadError
         }
     }
     Ok(())
+}
+
+/// Whether a BOF record (its version, and the type for version 0) starts a BIFF8 file, as
+/// calamine tells it.
+fn is_biff8(bof: &[u8]) -> bool {
+    let at = |i: usize| bof.get(i..i + 2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
+    match at(0) {
+        0x0600 => true,
+        0 => at(2) != 0x1000,
+        _ => false,
+    }
+}
+
+/// The name of a globals record too short for the fields calamine 0.38 reads from it
+/// without checking the length (each one indexes past the record and panics): BOF, CODEPAGE,
+/// DATEMODE, BOUNDSHEET, NAME (whose formula length must fit too), EXTERNSHEET (BIFF8).
+fn globals_record_cut_short(kind: u16, data: &[u8], biff8: bool) -> Option<&'static str> {
+    let (name, min) = match kind {
+        0x0809 => ("BOF", 2),
+        0x0042 => ("CODEPAGE", 2),
+        0x0022 => ("DATEMODE", 2),
+        0x0085 => ("BOUNDSHEET", 6),
+        0x0017 if biff8 => ("EXTERNSHEET", 2),
+        0x0018 => {
+            let cce = data.get(4..6).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]) as usize);
+            return (data.len() < 14 || cce > data.len()).then_some("NAME");
+        }
+        _ => return None,
+    };
+    (data.len() < min).then_some(name)
 }
 
 /// The CONTINUE records (0x003C) at the start of `rest`, as calamine gathers them for the

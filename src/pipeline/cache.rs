@@ -70,6 +70,11 @@ impl Cache {
         }
     }
 
+    /// Whether there is a previous run's cache to look in.
+    pub fn has_previous(&self) -> bool {
+        self.old.is_some()
+    }
+
     pub fn hits(&self) -> usize {
         self.hits.load(Ordering::Relaxed)
     }

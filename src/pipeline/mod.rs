@@ -10,6 +10,7 @@ mod folders;
 mod process;
 mod report;
 mod word;
+pub mod worker;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -63,6 +64,8 @@ pub enum RunError {
     Roster(#[from] crate::roster::RosterError),
     #[error(transparent)]
     Feedback(#[from] crate::feedback::FeedbackError),
+    #[error(transparent)]
+    Worker(#[from] worker::WorkerError),
 }
 
 /// What a run may do besides the dataset and the summary (kept apart from [`RunOptions`]
@@ -73,6 +76,10 @@ pub struct RunExtras {
     pub roster: Option<PathBuf>,
     /// `--feedback`: one workbook per department under `OUT_DIR/反馈/<系统>/`.
     pub feedback: bool,
+    /// The `jixiao` binary, started as `jixiao worker` to read the files in worker
+    /// processes (see [`worker`]); none: they are read in threads of this process, where a
+    /// file that aborts the reader ends the run.
+    pub workers: Option<PathBuf>,
 }
 
 /// Files per chunk: processed in parallel, then written in path order while the next
@@ -106,7 +113,11 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
         rayon::ThreadPoolBuilder::new().num_threads(jobs).build().map_err(|e| RunError::Threads(e.to_string()))?;
     let bar = progress_bar(found.inputs.len() as u64, opts.progress);
     let cache = opts.cache.then(|| cache::Cache::open(&opts.out, &staging.dir, &opts.config, opts.run_date));
-    let job = Arc::new(Job { config: opts.config.clone(), run_date: opts.run_date, cache });
+    let workers = match &extras.workers {
+        Some(exe) => Some(worker::Workers::new(exe.clone(), &opts.config, opts.run_date)?),
+        None => None,
+    };
+    let job = Arc::new(Job { config: opts.config.clone(), run_date: opts.run_date, cache, workers });
     let timeout = Duration::from_secs(opts.config.limits.file_timeout_secs.max(1));
     let mut dataset = DatasetWriter::create(&staging.dir.join("dataset"), &opts.config.grades)?;
     let title = crate::summary::Title {

@@ -16,6 +16,7 @@ use crate::discover::Input;
 use crate::inspect::{Kind, NotRead, identify};
 use crate::model::{Anomaly, BasicForm, Evaluation, Field, FileRecord, FileResult, FileStatus, FormKind};
 use crate::pipeline::cache::Cache;
+use crate::pipeline::worker::Workers;
 use crate::read::docx::{WordLayout, read_docx};
 use crate::read::{ReadError, read_workbook_noting};
 
@@ -28,6 +29,19 @@ use crate::read::{ReadError, read_workbook_noting};
 /// (measured in docs/performance.md).
 pub fn process_guarded(input: &Input, job: &Arc<Job>, limit: Duration) -> FileResult {
     let config = &job.config;
+    if let Some(workers) = &job.workers {
+        // an unchanged file comes from the cache, without a worker
+        if let Some(hit) = job.cache.as_ref().and_then(|c| cached(input, config, c)) {
+            return hit;
+        }
+        if let Ok(r) = workers.process(input, config, limit) {
+            if let Some(c) = job.cache.as_ref().filter(|_| r.file.status != FileStatus::Failed) {
+                c.put(&input.rel, &r.file.sha256, &r);
+            }
+            return r;
+        }
+        // no worker could be started: read it in a thread here, as without workers
+    }
     let sent = HELPER.with_borrow_mut(|slot| {
         if slot.is_none() {
             *slot = Helper::spawn();
@@ -100,6 +114,20 @@ thread_local! {
     static HELPER: std::cell::RefCell<Option<Helper>> = const { std::cell::RefCell::new(None) };
 }
 
+/// The previous run's result for this file, when its content is unchanged: read and hashed
+/// here only when there is a previous cache to look in.
+fn cached(input: &Input, config: &Config, cache: &Cache) -> Option<FileResult> {
+    if !cache.has_previous() {
+        return None;
+    }
+    let meta = std::fs::metadata(&input.path).ok()?;
+    if !meta.is_file() || meta.len() > config.limits.max_file_mb * 1024 * 1024 {
+        return None;
+    }
+    let bytes = std::fs::read(&input.path).ok()?;
+    cache.get(&input.rel, &hex(&Sha256::digest(&bytes)))
+}
+
 /// Processes one file; never panics and never fails: problems become the file's status.
 pub fn process_file(input: &Input, config: &Config, run_date: NaiveDate) -> FileResult {
     process_cached(input, config, run_date, None)
@@ -110,6 +138,8 @@ pub struct Job {
     pub config: Config,
     pub run_date: NaiveDate,
     pub cache: Option<Cache>,
+    /// The worker processes files are read in; none: in a helper thread of this process.
+    pub workers: Option<Workers>,
 }
 
 /// [`process_file`], looking in `cache` first and filling it.
