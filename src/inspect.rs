@@ -271,7 +271,7 @@ pub(crate) fn zip_head(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str, lim
 
 /// The target of the `officeDocument` relationship in `_rels/.rels`, lower case, without
 /// a leading `/`.
-fn office_document(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<String> {
+pub(crate) fn office_document(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<String> {
     let xml = zip_head(zip, "_rels/.rels", 256 * 1024)?;
     let text = String::from_utf8_lossy(&xml);
     text.split("<").filter(|e| e.contains("/officeDocument\"")).find_map(|e| {

@@ -51,7 +51,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Worker => {
-            jixiao::pipeline::worker::serve(std::io::stdin().lock(), std::io::stdout().lock())?;
+            jixiao::pipeline::worker::serve(std::io::stdin().lock(), std::io::stdout().lock(), true)?;
             Ok(())
         }
         Command::Rules { markdown, config } => {

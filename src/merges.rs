@@ -22,20 +22,25 @@ pub type Merges = HashMap<String, Vec<(Pos, Pos)>>;
 pub fn xlsx_merges(bytes: &[u8]) -> Merges {
     let mut out = Merges::new();
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return out };
+    // the workbook part where `_rels/.rels` puts it (at the root, say), entries named with
+    // backslashes or in another case found as calamine finds them
+    let workbook_path = crate::inspect::office_document(&mut zip).unwrap_or_else(|| "xl/workbook.xml".into());
+    let (dir, file) = workbook_path.rsplit_once('/').unwrap_or(("", &workbook_path));
+    let in_dir = |name: &str| if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
     let (Some(workbook), Some(rels)) =
-        (entry(&mut zip, "xl/workbook.xml"), entry(&mut zip, "xl/_rels/workbook.xml.rels"))
+        (entry(&mut zip, &workbook_path), entry(&mut zip, &in_dir(&format!("_rels/{file}.rels"))))
     else {
         return out;
     };
     let targets: HashMap<String, String> = elements(&rels, "Relationship", &["Id", "Target"])
         .into_iter()
-        .map(|mut v| (std::mem::take(&mut v[0]), std::mem::take(&mut v[1])))
+        .map(|mut v| (std::mem::take(&mut v[0]), std::mem::take(&mut v[1]).replace('\\', "/")))
         .collect();
     for sheet in elements(&workbook, "sheet", &["name", "id"]) {
         let Some(target) = targets.get(&sheet[1]) else { continue };
         let path = match target.strip_prefix('/') {
             Some(abs) => abs.to_string(),
-            None => format!("xl/{target}"),
+            None => in_dir(target),
         };
         let Some(xml) = entry(&mut zip, &path) else { continue };
         let Some(at) = memchr::memmem::find(&xml, b"mergeCells") else { continue };
@@ -47,11 +52,14 @@ pub fn xlsx_merges(bytes: &[u8]) -> Merges {
     out
 }
 
+/// An entry's bytes, by its name with `/` (matched as [`crate::inspect::zip_head`] does).
 fn entry(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Option<Vec<u8>> {
-    let mut f = zip.by_name(name).ok()?;
-    let mut buf = Vec::with_capacity(f.size().min(64 << 20) as usize);
-    f.read_to_end(&mut buf).ok()?;
-    Some(buf)
+    if let Ok(mut f) = zip.by_name(name) {
+        let mut buf = Vec::with_capacity(f.size().min(64 << 20) as usize);
+        f.read_to_end(&mut buf).ok()?;
+        return Some(buf);
+    }
+    crate::inspect::zip_head(zip, name, u64::MAX)
 }
 
 /// The values of `attrs` (matched by local name) on every element named `name`.

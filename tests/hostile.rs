@@ -11,7 +11,7 @@ use common::*;
 use jixiao::config::Config;
 use jixiao::dataset::read_table;
 use jixiao::fixtures::{Form, Layout, WorkbookSpec, hostile, seed};
-use jixiao::pipeline::{RunOptions, run};
+use jixiao::pipeline::{RunExtras, RunOptions, run_with};
 
 fn opts(input: &Path, out: &Path) -> RunOptions {
     run_options(input, out, Config::default_config(), false)
@@ -85,11 +85,21 @@ fn write_hostile_corpus() {
 
 #[test]
 fn every_hostile_class_costs_one_line() {
+    hostile_batch(&RunExtras::default());
+}
+
+/// The same batch read as `jixiao run` reads it, in worker processes.
+#[test]
+fn every_hostile_class_costs_one_line_in_worker_processes() {
+    hostile_batch(&RunExtras { workers: Some(env!("CARGO_BIN_EXE_jixiao").into()), ..RunExtras::default() });
+}
+
+fn hostile_batch(extras: &RunExtras) {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
     let (good, classes) = write_corpus(&input);
     let out = dir.path().join("out");
-    let report = run(&opts(&input, &out)).expect("the run completes");
+    let report = run_with(&opts(&input, &out), extras).expect("the run completes");
     let files = read_table(&out.join("dataset/files.parquet")).unwrap();
     let (paths, status, errors) = (col(&files, "path"), col(&files, "status"), col(&files, "error"));
     let mut sorted = paths.clone();
@@ -129,7 +139,7 @@ fn every_hostile_class_costs_one_line() {
     let clean_in = dir.path().join("clean");
     good_files(&clean_in);
     let clean_out = dir.path().join("clean_out");
-    run(&opts(&clean_in, &clean_out)).unwrap();
+    run_with(&opts(&clean_in, &clean_out), extras).unwrap();
     let evals = |p: &Path| {
         use polars::prelude::*;
         let df = read_table(&p.join("dataset/evaluations.parquet")).unwrap();
@@ -155,4 +165,28 @@ fn formulas_far_away_or_with_absurd_indexes_are_read_cheaply() {
     };
     let f = jixiao::read::formula_cells(&h.bytes, &names[0], 1 << 30).unwrap();
     assert!(f.contains(&(1_048_575, 16_383)) && f.contains(&(1_048_574, 0)), "{f:?}");
+}
+
+/// The workbooks calamine reads though their parts are not where Excel puts them keep
+/// their merged regions, and so read the same forms as the original.
+#[test]
+fn a_workbook_at_the_root_or_with_backslashes_keeps_its_merges() {
+    let original = seed_named("附表").to_bytes().unwrap();
+    let merges = jixiao::merges::xlsx_merges(&original);
+    assert!(merges.get("附表").is_some_and(|m| m.len() > 100));
+    let dir = tempfile::tempdir().unwrap();
+    let read = |name: &str, bytes: &[u8]| {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        let r = process_path(&dir.path().join(name), name);
+        assert_eq!(r.file.status, jixiao::model::FileStatus::Ok, "{name}: {:?}", r.file.error);
+        r.evaluations.iter().map(essence).collect::<Vec<_>>()
+    };
+    let expected = read("original.xlsx", &original);
+    for (name, bytes) in [
+        ("root.xlsx", hostile::workbook_at_root(&original)),
+        ("backslashes.xlsx", hostile::with_backslashes(&original)),
+    ] {
+        assert_eq!(jixiao::merges::xlsx_merges(&bytes), merges, "{name}");
+        assert_eq!(read(name, &bytes), expected, "{name}");
+    }
 }

@@ -107,17 +107,21 @@ fn bytes_path(b: Vec<u8>) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&b).into_owned())
 }
 
-/// The worker's side (`jixiao worker`): reads the setup, limits its own memory, then reads
-/// each file it is sent and writes back its result, until its input ends.
-pub fn serve(input: impl Read, output: impl Write) -> Result<(), WorkerError> {
+/// The worker's side (`jixiao worker`): reads the setup, then each file it is sent, and
+/// writes back its result, until its input ends. `confine`: limit this process's memory
+/// and tie its life to its parent's (a worker process; not a test or fuzz harness calling
+/// this in its own process).
+pub fn serve(input: impl Read, output: impl Write, confine: bool) -> Result<(), WorkerError> {
     let (mut input, mut output) = (io::BufReader::new(input), io::BufWriter::new(output));
     let setup = read_frame(&mut input)?.ok_or_else(|| WorkerError::Setup("no setup".into()))?;
     let setup: Setup = postcard::from_bytes(&setup).map_err(|e| WorkerError::Setup(e.to_string()))?;
     let config: Config = serde_json::from_str(&setup.config).map_err(|e| WorkerError::Setup(e.to_string()))?;
     let run_date: NaiveDate =
         setup.run_date.parse().map_err(|e: chrono::ParseError| WorkerError::Setup(e.to_string()))?;
-    limit_memory(setup.memory_mb);
-    die_with_parent();
+    if confine {
+        limit_memory(setup.memory_mb);
+        die_with_parent();
+    }
     let fault = Fault::from_env();
     while let Some(task) = read_frame(&mut input)? {
         let task: Task = postcard::from_bytes(&task).map_err(|e| WorkerError::Setup(e.to_string()))?;
@@ -128,6 +132,31 @@ pub fn serve(input: impl Read, output: impl Write) -> Result<(), WorkerError> {
         write_frame(&mut output, &bytes)?;
     }
     Ok(())
+}
+
+/// What a run sends a worker for these files (the setup, then one task each): for tests
+/// and the fuzz target, which call [`serve`] in their own process.
+pub fn request(config: &Config, run_date: NaiveDate, files: &[Input]) -> Result<Vec<u8>, WorkerError> {
+    let workers = Workers::new(PathBuf::new(), config, run_date)?;
+    let mut out = Vec::new();
+    write_frame(&mut out, &workers.setup)?;
+    for f in files {
+        write_frame(&mut out, &task(f)?)?;
+    }
+    Ok(out)
+}
+
+/// The results in what [`serve`] wrote.
+pub fn replies(mut bytes: &[u8]) -> Result<Vec<FileResult>, WorkerError> {
+    let mut out = Vec::new();
+    while let Some(frame) = read_frame(&mut bytes)? {
+        out.push(postcard::from_bytes(&frame).map_err(|e| WorkerError::Setup(e.to_string()))?);
+    }
+    Ok(out)
+}
+
+fn task(input: &Input) -> io::Result<Vec<u8>> {
+    postcard::to_stdvec(&Task { path: path_bytes(&input.path), rel: input.rel.clone() }).map_err(io::Error::other)
 }
 
 /// Sets this process's address-space limit (0: none).
@@ -352,8 +381,7 @@ impl Workers {
     /// Reads one file in a worker, waiting at most `limit` for it. `Err` only when no worker
     /// could be started (the caller then reads the file itself).
     pub fn process(&self, input: &Input, config: &Config, limit: Duration) -> io::Result<FileResult> {
-        let task = postcard::to_stdvec(&Task { path: path_bytes(&input.path), rel: input.rel.clone() })
-            .map_err(io::Error::other)?;
+        let task = task(input)?;
         // a worker that died while idle fails on the first write: one retry with a new one
         let mut w = self.take()?;
         if write_frame(&mut w.stdin, &task).is_err() {
@@ -414,5 +442,48 @@ impl Workers {
                 Ok(failed(config, input, size(), String::new(), reason, chinese))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dead_workers_reason_is_the_line_that_says_why() {
+        let tail = "thread 'main' panicked at src/x.rs:1:1:\nindex out of bounds\nnote: run with `RUST_BACKTRACE=1`\n";
+        assert_eq!(why(tail).as_deref(), Some("thread 'main' panicked at src/x.rs:1:1:"));
+        let tail = "memory allocation of 67108864 bytes failed\nnote: Some details are omitted\n";
+        assert_eq!(why(tail).as_deref(), Some("memory allocation of 67108864 bytes failed"));
+        assert_eq!(why("something odd\n").as_deref(), Some("something odd"));
+        assert_eq!(why(""), None);
+    }
+
+    #[test]
+    fn serve_reads_every_file_it_is_sent_and_a_name_need_not_be_utf8() {
+        let dir = std::env::temp_dir().join(format!("jixiao-worker-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        #[cfg(unix)]
+        let odd = {
+            use std::os::unix::ffi::OsStrExt;
+            dir.join(std::ffi::OsStr::from_bytes(b"n\xB1.txt"))
+        };
+        #[cfg(not(unix))]
+        let odd = dir.join("n.txt");
+        std::fs::write(&odd, "not a workbook").unwrap();
+        let files = [
+            Input { path: odd.clone(), rel: "n%B1.txt".into() },
+            Input { path: dir.join("missing.xlsx"), rel: "missing.xlsx".into() },
+        ];
+        let date = NaiveDate::from_ymd_opt(2023, 3, 1).unwrap();
+        let sent = request(&Config::default_config(), date, &files).unwrap();
+        let mut written = Vec::new();
+        serve(&sent[..], &mut written, false).unwrap();
+        let got = replies(&written).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].file.path, "n%B1.txt");
+        assert_eq!(got[0].file.status, crate::model::FileStatus::Skipped, "{:?}", got[0].file);
+        assert_eq!(got[1].file.status, crate::model::FileStatus::Failed);
     }
 }

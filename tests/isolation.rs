@@ -1,0 +1,106 @@
+//! Issue 12: what a reader thread cannot survive costs one file and one worker process,
+//! never the batch. `jixiao run` reads its files in `jixiao worker` processes; here some of
+//! them abort, exit, loop forever or allocate until their memory limit stops them
+//! (`JIXIAO_WORKER_FAULT` makes the worker do so on the files named; no real file is known
+//! that still does it, see `src/pipeline/worker.rs`). The run exits 0, lists every file
+//! once with what happened to it, and the good files' records are those of a run without
+//! the bad ones.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use jixiao::dataset::read_table;
+use jixiao::fixtures::{Form, Layout, WorkbookSpec, seed};
+
+fn col(df: &polars::prelude::DataFrame, name: &str) -> Vec<String> {
+    df.column(name).unwrap().str().unwrap().iter().map(|s| s.unwrap_or("").to_string()).collect()
+}
+
+/// Good files, then one copy of the project workbook per fault, named after it.
+fn write_corpus(dir: &Path, faults: &[&str]) -> Vec<String> {
+    std::fs::create_dir_all(dir.join("good")).unwrap();
+    WorkbookSpec::stacked("附表", seed::forms(), Layout::default()).save(&dir.join("good/a_seed.xlsx")).unwrap();
+    let (clean, _) = jixiao::fixtures::synth::project_pair("TOTAL_MISMATCH", 3, false).unwrap();
+    let project = dir.join("good/z_project.xlsx");
+    WorkbookSpec::one_per_sheet(vec![Form::Eval(clean)], Layout::default()).save(&project).unwrap();
+    std::fs::create_dir_all(dir.join("bad")).unwrap();
+    for f in faults {
+        // the bytes differ from the good file's, so that none is a duplicate of it
+        let mut bytes = std::fs::read(&project).unwrap();
+        bytes.extend(f.as_bytes());
+        std::fs::write(dir.join(format!("bad/{f}.xlsx")), bytes).unwrap();
+    }
+    vec!["good/a_seed.xlsx".into(), "good/z_project.xlsx".into()]
+}
+
+fn jixiao_run(input: &Path, out: &Path, config: &Path, jobs: &str, fault: &str) -> std::process::ExitStatus {
+    Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .arg("run")
+        .arg(input)
+        .arg("--out")
+        .arg(out)
+        .arg("--config")
+        .arg(config)
+        .args(["--quiet", "--no-cache", "--jobs", jobs])
+        .env("JIXIAO_WORKER_FAULT", fault)
+        .status()
+        .expect("jixiao starts")
+}
+
+/// The evaluations of the good files, without the run-specific ids.
+fn good_evaluations(out: &Path) -> String {
+    use polars::prelude::*;
+    let df = read_table(&out.join("dataset/evaluations.parquet")).unwrap();
+    let keep: Vec<bool> = crate::col(&df, "path").iter().map(|p| p.starts_with("good/")).collect();
+    let df = df.filter(&BooleanChunked::from_slice("keep".into(), &keep)).unwrap().drop("eval_id").unwrap();
+    format!("{df:?}")
+}
+
+#[test]
+fn a_worker_that_aborts_exits_hangs_or_runs_out_of_memory_costs_its_file_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("limits.toml");
+    // a short timeout for the file that hangs, a small memory limit for the one that allocates
+    std::fs::write(&config, "[limits]\nfile_timeout_secs = 2\nworker_memory_mb = 256\n").unwrap();
+    let faults = ["abort_读取崩溃", "exit_进程退出", "hang_死循环", "alloc_内存耗尽"];
+    let input = dir.path().join("in");
+    let good = write_corpus(&input, &faults);
+    let spec = faults.iter().map(|f| format!("{}:{f}", f.split('_').next().unwrap())).collect::<Vec<_>>().join(",");
+
+    for jobs in ["2", "1"] {
+        let out = dir.path().join(format!("out{jobs}"));
+        assert_eq!(jixiao_run(&input, &out, &config, jobs, &spec).code(), Some(0), "--jobs {jobs}");
+        let files = read_table(&out.join("dataset/files.parquet")).unwrap();
+        let (paths, status, errors) = (col(&files, "path"), col(&files, "status"), col(&files, "error"));
+        assert_eq!(paths.len(), good.len() + faults.len(), "every file listed once: {paths:?}");
+        let row = |p: &str| paths.iter().position(|x| x == p).unwrap_or_else(|| panic!("{p} missing: {paths:?}"));
+        for g in &good {
+            assert_eq!(status[row(g)], "ok", "{g}");
+        }
+        let expected = [
+            ("abort_读取崩溃", "worker process aborted (SIGABRT)"),
+            ("exit_进程退出", "worker process exited with status 3"),
+            ("hang_死循环", "still being read after 2 s"),
+            ("alloc_内存耗尽", "needs more memory than a worker may use (limits.worker_memory_mb = 256 MB)"),
+        ];
+        for (name, reason) in expected {
+            let i = row(&format!("bad/{name}.xlsx"));
+            assert_eq!(status[i], "failed", "{name}: {}", errors[i]);
+            assert!(errors[i].contains(reason), "{name}: {:?} should say {reason:?}", errors[i]);
+        }
+        // each failed file is an UNREADABLE_FILE finding the office sees
+        let anomalies = read_table(&out.join("dataset/anomalies.parquet")).unwrap();
+        let unreadable = col(&anomalies, "rule").iter().filter(|r| *r == "UNREADABLE_FILE").count();
+        assert_eq!(unreadable, faults.len());
+    }
+
+    // the good files read as they do without the bad ones
+    let clean = dir.path().join("clean");
+    write_corpus(&clean, &[]);
+    let clean_out = dir.path().join("clean_out");
+    assert_eq!(jixiao_run(&clean, &clean_out, &config, "2", "").code(), Some(0));
+    assert_eq!(good_evaluations(&dir.path().join("out2")), good_evaluations(&clean_out));
+    assert_eq!(good_evaluations(&dir.path().join("out1")), good_evaluations(&clean_out));
+}
