@@ -177,12 +177,19 @@ pub fn read_workbook_noting(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u6
                 })?;
             // percentages first, merges after, so a merged percentage is copied as one
             let mut book = read_sheets(&mut wb, &mut budget, |_, _| Ok(Vec::new()))?;
-            let percent = xls::xls_percent_cells(bytes, max_unpacked_bytes);
-            // a skipped sheet leaves the sheets unaligned with the percent list: no marking then
-            let aligned = percent.len() == book.grids.len();
-            for (i, grid) in book.grids.iter_mut().enumerate() {
-                if aligned {
-                    mark_percent(grid, &percent[i]);
+            // the percent list follows the workbook's sheets, skipped ones included
+            let names = wb.sheet_names();
+            let percent = xls::xls_percent_cells(bytes, max_unpacked_bytes).filter(|p| p.len() == names.len());
+            if percent.is_none() {
+                book.skipped.push(
+                    "number formats not read (the OLE directory is damaged): a percentage may read as a fraction"
+                        .into(),
+                );
+            }
+            for grid in book.grids.iter_mut() {
+                let at = names.iter().position(|n| *n == grid.sheet);
+                if let Some(cells) = at.and_then(|i| percent.as_ref()?.get(i)) {
+                    mark_percent(grid, cells);
                 }
                 // a sheet whose merge list cannot be read still has its values: keep them
                 let regions = wb.merge_cells_by_sheet_name(&grid.sheet).unwrap_or_default();

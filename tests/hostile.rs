@@ -190,3 +190,31 @@ fn a_workbook_at_the_root_or_with_backslashes_keeps_its_merges() {
         assert_eq!(read(name, &bytes), expected, "{name}");
     }
 }
+
+/// An `.xls` whose OLE directory the strict `cfb` crate rejects but calamine reads is read:
+/// the container check refuses only what the reader would also fail on. Its number formats
+/// cannot be reached without the directory, and the file row says so.
+#[test]
+fn an_xls_whose_ole_directory_only_a_strict_check_rejects_is_read() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats/regional_percent.xls");
+    let original = std::fs::read(&path).unwrap();
+    let odd = hostile::ole_directory_colour_out_of_range(&original);
+    let strict = cfb::CompoundFile::open(std::io::Cursor::new(&odd[..]));
+    assert!(strict.err().is_some_and(|e| e.to_string().contains("color")), "the strict check must reject it");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("odd.xls"), &odd).unwrap();
+    let r = process_path(&dir.path().join("odd.xls"), "odd.xls");
+    assert_eq!(r.file.status, jixiao::model::FileStatus::Ok, "{:?}", r.file.error);
+    let note = r.file.error.clone().unwrap_or_default();
+    assert!(note.contains("number formats not read") && note.contains("percentage"), "{note}");
+    let expected = process_path(&path, "odd.xls");
+    assert_eq!(expected.file.error, None);
+    assert_eq!(r.evaluations.len(), expected.evaluations.len());
+    let (a, b) = (&r.evaluations[0], &expected.evaluations[0]);
+    let amounts = |e: &jixiao::model::Evaluation| {
+        e.funds.iter().map(|f| (f.source.clone(), f.full.value, f.executed.value)).collect::<Vec<_>>()
+    };
+    assert_eq!(a.project.value, b.project.value);
+    assert_eq!(amounts(a), amounts(b));
+    assert_eq!(a.indicators.len(), b.indicators.len());
+}

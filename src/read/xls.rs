@@ -14,17 +14,15 @@ use crate::model::Pos;
 const MAX_POSITIONS: usize = 1_000_000;
 
 /// The percent-formatted number cells of each sheet, in the workbook's sheet order
-/// (BOUNDSHEET order, which is calamine's). Empty when the file cannot be walked.
-pub fn xls_percent_cells(bytes: &[u8], max_unpacked_bytes: u64) -> Vec<Vec<Pos>> {
-    let Ok(mut file) = cfb::CompoundFile::open(Cursor::new(bytes)) else { return Vec::new() };
-    let name = ["/Workbook", "/Book"].into_iter().find(|n| file.is_stream(n));
-    let Some(name) = name else { return Vec::new() };
-    let Ok(stream) = file.open_stream(name) else { return Vec::new() };
+/// (BOUNDSHEET order, which is calamine's). `None` when the workbook stream cannot be
+/// reached (an OLE directory only calamine's lenient reader accepts): the caller says so.
+pub fn xls_percent_cells(bytes: &[u8], max_unpacked_bytes: u64) -> Option<Vec<Vec<Pos>>> {
+    let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).ok()?;
+    let name = ["/Workbook", "/Book"].into_iter().find(|n| file.is_stream(n))?;
+    let stream = file.open_stream(name).ok()?;
     let mut data = Vec::new();
-    if stream.take(max_unpacked_bytes).read_to_end(&mut data).is_err() {
-        return Vec::new();
-    }
-    percent_cells(&data)
+    stream.take(max_unpacked_bytes).read_to_end(&mut data).ok()?;
+    Some(percent_cells(&data))
 }
 
 /// The same, from the workbook stream's bytes.
