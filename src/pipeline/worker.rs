@@ -232,7 +232,8 @@ impl Fault {
 /// One running worker, with the threads that read its stdout and its stderr.
 struct Worker {
     child: Child,
-    stdin: ChildStdin,
+    /// `None` once closed, which tells the worker to end.
+    stdin: Option<ChildStdin>,
     replies: mpsc::Receiver<io::Result<Vec<u8>>>,
     stderr: Option<JoinHandle<String>>,
 }
@@ -267,7 +268,7 @@ impl Worker {
         })?;
         let stderr = std::thread::Builder::new().name("jixiao worker stderr".into()).spawn(move || tail(stderr))?;
         write_frame(&mut stdin, setup)?;
-        Ok(Worker { child, stdin, replies, stderr: Some(stderr) })
+        Ok(Worker { child, stdin: Some(stdin), replies, stderr: Some(stderr) })
     }
 
     /// Ends a worker that died or failed: kills it (if it still runs), reaps it and says how
@@ -281,6 +282,13 @@ impl Worker {
             Err(e) => format!("could not be reaped ({e})"),
         };
         (how, why(&tail))
+    }
+
+    fn send(&mut self, frame: &[u8]) -> io::Result<()> {
+        match self.stdin.as_mut() {
+            Some(stdin) => write_frame(stdin, frame),
+            None => Err(io::ErrorKind::BrokenPipe.into()),
+        }
     }
 
     /// Stops a worker that overran its time.
@@ -300,11 +308,17 @@ fn why(tail: &str) -> Option<String> {
 }
 
 impl Drop for Worker {
+    /// An idle worker is told to end (its input closes) and given a moment to; one that
+    /// does not is killed. Either way it is reaped.
     fn drop(&mut self) {
-        // an idle worker ends at the end of its input; one still busy is killed
-        if !matches!(self.child.try_wait(), Ok(Some(_))) {
-            let _ = self.child.kill();
+        drop(self.stdin.take());
+        for _ in 0..100 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
         }
+        let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
@@ -384,10 +398,10 @@ impl Workers {
         let task = task(input)?;
         // a worker that died while idle fails on the first write: one retry with a new one
         let mut w = self.take()?;
-        if write_frame(&mut w.stdin, &task).is_err() {
-            drop(w);
+        if w.send(&task).is_err() {
+            w.stop();
             w = Worker::spawn(&self.exe, &self.setup)?;
-            write_frame(&mut w.stdin, &task)?;
+            w.send(&task)?;
         }
         let size = || std::fs::metadata(&input.path).map(|m| m.len() as i64).unwrap_or(0);
         match w.replies.recv_timeout(limit) {
