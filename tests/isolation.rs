@@ -104,3 +104,60 @@ fn a_worker_that_aborts_exits_hangs_or_runs_out_of_memory_costs_its_file_only() 
     assert_eq!(good_evaluations(&dir.path().join("out2")), good_evaluations(&clean_out));
     assert_eq!(good_evaluations(&dir.path().join("out1")), good_evaluations(&clean_out));
 }
+
+/// A run killed midway (here while a worker loops on a file) leaves the previous output as
+/// it was, and on Linux its workers die with it: none is left spinning.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_run_killed_midway_leaves_the_previous_output_and_no_worker_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("limits.toml");
+    std::fs::write(&config, "[limits]\nfile_timeout_secs = 600\n").unwrap();
+    let input = dir.path().join("in");
+    write_corpus(&input, &["hang_死循环"]);
+    let out = dir.path().join("out");
+    // the previous run: no fault
+    assert_eq!(jixiao_run(&input, &out, &config, "2", "").code(), Some(0));
+    std::fs::write(out.join("marker"), b"previous run").unwrap();
+    let before = std::fs::read(out.join("summary.xlsx")).unwrap();
+
+    let mut run = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .arg("run")
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .arg("--config")
+        .arg(&config)
+        .args(["--quiet", "--no-cache"])
+        .env("JIXIAO_WORKER_FAULT", "hang:死循环")
+        .spawn()
+        .unwrap();
+    let children = || {
+        let listed = Command::new("pgrep").arg("-P").arg(run.id().to_string()).output().unwrap();
+        String::from_utf8_lossy(&listed.stdout).split_whitespace().map(String::from).collect::<Vec<_>>()
+    };
+    // wait until the workers run (the hanging one never ends), then kill the run
+    let mut workers = Vec::new();
+    for _ in 0..200 {
+        workers = children();
+        if !workers.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(!workers.is_empty(), "the run started its workers");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    run.kill().unwrap();
+    run.wait().unwrap();
+
+    assert!(out.join("marker").exists(), "the previous output is untouched");
+    assert_eq!(std::fs::read(out.join("summary.xlsx")).unwrap(), before);
+    // the workers were killed with their run (PR_SET_PDEATHSIG): gone, or a zombie
+    // waiting for whoever adopted it to reap it, never running
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    for pid in &workers {
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = state.rsplit(')').next().unwrap_or("").split_whitespace().next().unwrap_or("gone").to_string();
+        assert!(state == "gone" || state == "Z", "worker {pid} is still there ({state})");
+    }
+}
