@@ -9,6 +9,7 @@
 //! that every file gets a row and the office learns what to ask the department for.
 
 mod biff;
+pub mod ole;
 
 use std::io::{Cursor, Read};
 
@@ -367,20 +368,10 @@ fn xml_attr_number(xml: &[u8], name: &[u8]) -> Option<u64> {
 }
 
 fn inspect_ole(bytes: &[u8]) -> Result<Kind, ReadError> {
-    let mut cfb = match cfb::CompoundFile::open(Cursor::new(bytes)) {
-        Ok(cfb) => cfb,
-        // the cfb crate checks the directory more strictly than calamine's own reader does
-        // (a red-black colour out of range, say): refuse only what calamine refuses too. Such
-        // a file is read without the pre-checks, which need the directory: the worker's
-        // limits bound it instead
-        Err(e) => {
-            return match calamine::open_workbook_from_rs::<calamine::Xls<_>, _>(Cursor::new(bytes)) {
-                Ok(_) => Ok(Kind::Workbook(Container::Xls)),
-                Err(calamine::XlsError::Password) => Err(ReadError::Encrypted),
-                Err(_) => Err(ReadError::Corrupt(format!("damaged OLE compound file ({e})"))),
-            };
-        }
-    };
+    // an OLE directory only the strict `cfb` crate refuses is read through a repaired copy
+    let bytes = &*ole::lenient(bytes);
+    let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes))
+        .map_err(|e| ReadError::Corrupt(format!("damaged OLE compound file ({e})")))?;
     if cfb.exists("/EncryptionInfo") || cfb.exists("/EncryptedPackage") {
         return Err(ReadError::Encrypted);
     }

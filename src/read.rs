@@ -111,6 +111,7 @@ pub const MAX_TEXT_BYTES: u64 = 128 * 1024 * 1024;
 /// workbook's cell budget) while reading the others, and saying which. A workbook none of
 /// whose sheets can be read fails with the first sheet's reason.
 pub fn read_workbook_noting(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> Result<Workbook, ReadError> {
+    let bytes = &*crate::inspect::ole::lenient(bytes);
     let container = inspect(bytes, max_unpacked_bytes)?;
     crate::inspect::precheck(bytes, container, max_cells)?;
     let mut budget = Budget { left: max_cells, limit: max_cells, text_left: MAX_TEXT_BYTES };
@@ -181,10 +182,7 @@ pub fn read_workbook_noting(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u6
             let names = wb.sheet_names();
             let percent = xls::xls_percent_cells(bytes, max_unpacked_bytes).filter(|p| p.len() == names.len());
             if percent.is_none() {
-                book.skipped.push(
-                    "number formats not read (the OLE directory is damaged): a percentage may read as a fraction"
-                        .into(),
-                );
+                book.skipped.push("number formats not read: a percentage may read as a fraction".into());
             }
             for grid in book.grids.iter_mut() {
                 let at = names.iter().position(|n| *n == grid.sheet);
@@ -447,6 +445,7 @@ pub fn formula_cells(bytes: &[u8], sheet: &str, max_unpacked_bytes: u64) -> Resu
         out
     }
     let corrupt = |e: String| ReadError::Corrupt(e);
+    let bytes = &*crate::inspect::ole::lenient(bytes);
     let range = match inspect(bytes, max_unpacked_bytes)? {
         Container::Xlsx => {
             // streamed, positions only: calamine's `worksheet_formula` builds a dense range
