@@ -110,7 +110,23 @@ pub const MAX_TEXT_BYTES: u64 = 128 * 1024 * 1024;
 /// [`read_workbook`], skipping a sheet that cannot be read (damaged, too large, over the
 /// workbook's cell budget) while reading the others, and saying which. A workbook none of
 /// whose sheets can be read fails with the first sheet's reason.
+///
+/// A panic inside the reader library (calamine indexes past the end of some damaged records
+/// the pre-checks do not foresee, found by fuzzing) becomes this file's error, naming where
+/// it happened, rather than an internal error.
 pub fn read_workbook_noting(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> Result<Workbook, ReadError> {
+    let read = std::panic::AssertUnwindSafe(|| read_unguarded(bytes, max_cells, max_unpacked_bytes));
+    std::panic::catch_unwind(read).unwrap_or_else(|panic| {
+        let msg = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown".into());
+        Err(ReadError::Corrupt(format!("the spreadsheet reader (calamine) failed on a damaged record ({msg})")))
+    })
+}
+
+fn read_unguarded(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> Result<Workbook, ReadError> {
     let bytes = &*crate::inspect::ole::lenient(bytes);
     let container = inspect(bytes, max_unpacked_bytes)?;
     crate::inspect::precheck(bytes, container, max_cells)?;
