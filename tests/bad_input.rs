@@ -291,7 +291,12 @@ fn fuzz_finds_fail_with_a_precise_reason_not_a_panic() {
     // not foreseen by a pre-check (calamine indexes past a formula token cut short, or a
     // cell reference's column overflows its u32 in debug builds): the reader's failure is
     // the file's error, not an internal error
-    for name in ["xls_formula_token_cut_short.xls", "xlsx_cell_reference_overflows.xlsx"] {
+    for name in [
+        "xls_formula_token_cut_short.xls",
+        "xlsx_cell_reference_overflows.xlsx",
+        "xls_formula_area_token_cut_short.xls",
+        "xls_mulrk_in_a_sheet_read_from_its_offset.xls",
+    ] {
         let r = process_path(&dir.join(name), name);
         assert_eq!(r.file.status, jixiao::model::FileStatus::Failed, "{name}");
         let error = r.file.error.clone().unwrap_or_default();
