@@ -105,6 +105,39 @@ fn a_worker_that_aborts_exits_hangs_or_runs_out_of_memory_costs_its_file_only() 
     assert_eq!(good_evaluations(&dir.path().join("out1")), good_evaluations(&clean_out));
 }
 
+/// A real file found by fuzzing: calamine reads this sheet's DIMENSIONS from the sheet's
+/// BOUNDSHEET offset (which the pre-check's walk does not follow) and, in a release build,
+/// reserves room for 1.9 TB of cells: the allocation fails and the process aborts. In a
+/// worker it costs this file only. (A debug build, as these tests run, stops earlier on
+/// the arithmetic overflow instead, a panic the reader reports.)
+#[test]
+fn a_file_that_makes_the_reader_abort_costs_that_file_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("limits.toml");
+    std::fs::write(&config, "[limits]\nfile_timeout_secs = 30\n").unwrap();
+    let input = dir.path().join("in");
+    let good = write_corpus(&input, &[]);
+    let bomb = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fuzz/xls_dimensions_ask_for_terabytes.xls");
+    std::fs::copy(&bomb, input.join("bad/m_bomb.xls")).unwrap();
+    let out = dir.path().join("out");
+    assert_eq!(jixiao_run(&input, &out, &config, "2", "").code(), Some(0));
+    let files = read_table(&out.join("dataset/files.parquet")).unwrap();
+    let (paths, status, errors) = (col(&files, "path"), col(&files, "status"), col(&files, "error"));
+    assert_eq!(paths.len(), good.len() + 1);
+    let i = paths.iter().position(|p| p == "bad/m_bomb.xls").unwrap();
+    assert_eq!(status[i], "failed");
+    let said = &errors[i];
+    assert!(
+        said.contains("needs more memory than a worker may use")
+            || said.contains("the spreadsheet reader (calamine) failed"),
+        "{said}"
+    );
+    for g in &good {
+        assert_eq!(status[paths.iter().position(|p| p == g).unwrap()], "ok");
+    }
+}
+
 /// A run killed midway (here while a worker loops on a file) leaves the previous output as
 /// it was, and on Linux its workers die with it: none is left spinning.
 #[cfg(target_os = "linux")]
