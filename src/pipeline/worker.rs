@@ -244,7 +244,7 @@ impl Worker {
         // mimalloc reserves 1 GiB of address space up front by default, which would count
         // against the worker's limit; a smaller reservation keeps the limit what it says
         if std::env::var_os("MIMALLOC_ARENA_RESERVE").is_none() {
-            command.env("MIMALLOC_ARENA_RESERVE", "64MiB");
+            command.env("MIMALLOC_ARENA_RESERVE", "256MiB");
         }
         let mut child =
             command.arg("worker").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
