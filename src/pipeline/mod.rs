@@ -109,8 +109,12 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
     let staging = Staging::new(&opts.out)?;
 
     let jobs = opts.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
+    // with worker processes and two jobs or more, one file more than there are jobs is in
+    // flight: a worker's reply and the next task cross the pipes while the others read, so
+    // the cores do not idle for that (with one job, one file at a time: one core)
+    let threads = if extras.workers.is_some() && jobs > 1 { jobs + 1 } else { jobs };
     let pool =
-        rayon::ThreadPoolBuilder::new().num_threads(jobs).build().map_err(|e| RunError::Threads(e.to_string()))?;
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| RunError::Threads(e.to_string()))?;
     let bar = progress_bar(found.inputs.len() as u64, opts.progress);
     let cache = opts.cache.then(|| cache::Cache::open(&opts.out, &staging.dir, &opts.config, opts.run_date));
     let workers = match &extras.workers {
