@@ -117,13 +117,18 @@ pub const MAX_TEXT_BYTES: u64 = 128 * 1024 * 1024;
 pub fn read_workbook_noting(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> Result<Workbook, ReadError> {
     let read = std::panic::AssertUnwindSafe(|| read_unguarded(bytes, max_cells, max_unpacked_bytes));
     std::panic::catch_unwind(read).unwrap_or_else(|panic| {
-        let msg = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown".into());
+        let msg = panic_message(&*panic);
         Err(ReadError::Corrupt(format!("the spreadsheet reader (calamine) failed on a damaged record ({msg})")))
     })
+}
+
+/// What a caught panic said.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 fn read_unguarded(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> Result<Workbook, ReadError> {

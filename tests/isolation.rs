@@ -35,18 +35,16 @@ fn write_corpus(dir: &Path, faults: &[&str]) -> Vec<String> {
     vec!["good/a_seed.xlsx".into(), "good/z_project.xlsx".into()]
 }
 
+/// `jixiao run INPUT --out OUT --config CONFIG --jobs JOBS`, its workers given `fault`.
+fn jixiao(input: &Path, out: &Path, config: &Path, jobs: &str, fault: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_jixiao"));
+    c.arg("run").arg(input).arg("--out").arg(out).arg("--config").arg(config);
+    c.args(["--quiet", "--no-cache", "--jobs", jobs]).env("JIXIAO_WORKER_FAULT", fault);
+    c
+}
+
 fn jixiao_run(input: &Path, out: &Path, config: &Path, jobs: &str, fault: &str) -> std::process::ExitStatus {
-    Command::new(env!("CARGO_BIN_EXE_jixiao"))
-        .arg("run")
-        .arg(input)
-        .arg("--out")
-        .arg(out)
-        .arg("--config")
-        .arg(config)
-        .args(["--quiet", "--no-cache", "--jobs", jobs])
-        .env("JIXIAO_WORKER_FAULT", fault)
-        .status()
-        .expect("jixiao starts")
+    jixiao(input, out, config, jobs, fault).status().expect("jixiao starts")
 }
 
 /// The evaluations of the good files, without the run-specific ids.
@@ -154,17 +152,7 @@ fn a_run_killed_midway_leaves_the_previous_output_and_no_worker_behind() {
     std::fs::write(out.join("marker"), b"previous run").unwrap();
     let before = std::fs::read(out.join("summary.xlsx")).unwrap();
 
-    let mut run = Command::new(env!("CARGO_BIN_EXE_jixiao"))
-        .arg("run")
-        .arg(&input)
-        .arg("--out")
-        .arg(&out)
-        .arg("--config")
-        .arg(&config)
-        .args(["--quiet", "--no-cache"])
-        .env("JIXIAO_WORKER_FAULT", "hang:死循环")
-        .spawn()
-        .unwrap();
+    let mut run = jixiao(&input, &out, &config, "2", "hang:死循环").spawn().unwrap();
     let children = || {
         let listed = Command::new("pgrep").arg("-P").arg(run.id().to_string()).output().unwrap();
         String::from_utf8_lossy(&listed.stdout).split_whitespace().map(String::from).collect::<Vec<_>>()

@@ -154,11 +154,7 @@ pub fn isolated(input: &Input, config: &Config, work: impl FnOnce() -> FileResul
     let mut result = match catch_unwind(AssertUnwindSafe(work)) {
         Ok(r) => r,
         Err(panic) => {
-            let msg = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown".into());
+            let msg = crate::read::panic_message(&*panic);
             failed(
                 config,
                 input,
