@@ -257,37 +257,27 @@ fn a_file_over_its_time_limit_is_left_behind_and_the_next_one_read() {
 #[test]
 fn fuzz_finds_fail_with_a_precise_reason_not_a_panic() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
-    // calamine 0.38 panics on a FORMULA record whose token length runs past the record
-    // (xls.rs parse_formula); the pre-check refuses it first
-    let r = process_path(&dir.join("xls_formula_cut_short.xls"), "xls_formula_cut_short.xls");
-    assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
-    let error = r.file.error.clone().unwrap_or_default();
-    assert!(error.contains("formula") && !error.contains("panic"), "{error}");
-    // and on a BOUNDSHEET whose offset lies past the end of the stream (xls.rs, `stream[pos..]`)
-    let r = process_path(&dir.join("xls_sheet_past_the_end.xls"), "xls_sheet_past_the_end.xls");
-    assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
-    let error = r.file.error.clone().unwrap_or_default();
-    assert!(error.contains("past the end") && !error.contains("panic"), "{error}");
-    // and on a MERGECELLS record that lists more areas than it holds (parse_merge_cells)
-    let r = process_path(&dir.join("xls_merge_record_cut_short.xls"), "xls_merge_record_cut_short.xls");
-    assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
-    let error = r.file.error.clone().unwrap_or_default();
-    assert!(error.contains("merged-cells record") && !error.contains("panic"), "{error}");
-    // and on a shared-strings table cut short across its CONTINUE records (parse_sst)
-    let r = process_path(&dir.join("xls_sst_cut_short.xls"), "xls_sst_cut_short.xls");
-    assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
-    let error = r.file.error.clone().unwrap_or_default();
-    assert!(error.contains("shared-strings table") && !error.contains("panic"), "{error}");
-    // session 6's finds: a MULRK record whose last column lies before its first (its cell
-    // count overflows) and a BOUNDSHEET record too short for its fields
-    let r = process_path(&dir.join("xls_mulrk_ends_before_it_starts.xls"), "xls_mulrk_ends_before_it_starts.xls");
-    assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
-    let error = r.file.error.clone().unwrap_or_default();
-    assert!(error.contains("ends in a column before the one it starts in") && !error.contains("panic"), "{error}");
-    let r = process_path(&dir.join("xls_boundsheet_cut_short.xls"), "xls_boundsheet_cut_short.xls");
-    assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
-    let error = r.file.error.clone().unwrap_or_default();
-    assert!(error.contains("BOUNDSHEET record") && !error.contains("panic"), "{error}");
+    // each find, and what the pre-check that refuses it before calamine says
+    let prechecked = [
+        // a FORMULA record whose token length runs past the record (xls.rs parse_formula)
+        ("xls_formula_cut_short.xls", "formula"),
+        // a BOUNDSHEET whose offset lies past the end of the stream (`stream[pos..]`)
+        ("xls_sheet_past_the_end.xls", "past the end"),
+        // a MERGECELLS record that lists more areas than it holds (parse_merge_cells)
+        ("xls_merge_record_cut_short.xls", "merged-cells record"),
+        // a shared-strings table cut short across its CONTINUE records (parse_sst)
+        ("xls_sst_cut_short.xls", "shared-strings table"),
+        // a MULRK record whose last column lies before its first (its cell count overflows)
+        ("xls_mulrk_ends_before_it_starts.xls", "ends in a column before the one it starts in"),
+        // a BOUNDSHEET record too short for its fields (parse_sheet_metadata)
+        ("xls_boundsheet_cut_short.xls", "BOUNDSHEET record"),
+    ];
+    for (name, reason) in prechecked {
+        let r = process_path(&dir.join(name), name);
+        assert_eq!(r.file.status, jixiao::model::FileStatus::Failed, "{name}");
+        let error = r.file.error.clone().unwrap_or_default();
+        assert!(error.contains(reason) && !error.contains("panic"), "{name}: {error}");
+    }
     // not foreseen by a pre-check (calamine indexes past a formula token cut short, or a
     // cell reference's column overflows its u32 in debug builds): the reader's failure is
     // the file's error, not an internal error
