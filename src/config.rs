@@ -232,8 +232,9 @@ pub struct Limits {
     pub max_cells_per_sheet: u64,
     pub max_unpacked_mb: u64,
     pub file_timeout_secs: u64,
-    /// Each worker process's address-space limit (MB, 0 = none; Unix only, and not
-    /// enforced by macOS): a file that makes the reader ask for more fails alone.
+    /// The address space (MB) a worker process may add to what it holds once started
+    /// (0 = no limit; Unix only, and not enforced by macOS): a file that makes the reader
+    /// ask for more fails alone.
     #[serde(default = "default_worker_memory_mb")]
     pub worker_memory_mb: u64,
 }

@@ -60,8 +60,9 @@ fn good_evaluations(out: &Path) -> String {
 fn a_worker_that_aborts_exits_hangs_or_runs_out_of_memory_costs_its_file_only() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("limits.toml");
-    // a short timeout for the file that hangs, a small memory limit for the one that allocates
-    std::fs::write(&config, "[limits]\nfile_timeout_secs = 2\nworker_memory_mb = 256\n").unwrap();
+    // a short timeout for the file that hangs (the good files take a tenth of it in a debug
+    // build), a small memory limit for the one that allocates
+    std::fs::write(&config, "[limits]\nfile_timeout_secs = 4\nworker_memory_mb = 256\n").unwrap();
     let faults = ["abort_读取崩溃", "exit_进程退出", "hang_死循环", "alloc_内存耗尽"];
     let input = dir.path().join("in");
     let good = write_corpus(&input, &faults);
@@ -80,7 +81,7 @@ fn a_worker_that_aborts_exits_hangs_or_runs_out_of_memory_costs_its_file_only() 
         let expected = [
             ("abort_读取崩溃", "worker process aborted (SIGABRT)"),
             ("exit_进程退出", "worker process exited with status 3"),
-            ("hang_死循环", "still being read after 2 s"),
+            ("hang_死循环", "still being read after 4 s"),
             ("alloc_内存耗尽", "needs more memory than a worker may use (limits.worker_memory_mb = 256 MB)"),
         ];
         for (name, reason) in expected {
@@ -94,11 +95,15 @@ fn a_worker_that_aborts_exits_hangs_or_runs_out_of_memory_costs_its_file_only() 
         assert_eq!(unreadable, faults.len());
     }
 
-    // the good files read as they do without the bad ones
+    // the good files read as they do without the bad ones, and without the limits
     let clean = dir.path().join("clean");
-    write_corpus(&clean, &[]);
+    let good = write_corpus(&clean, &[]);
     let clean_out = dir.path().join("clean_out");
-    assert_eq!(jixiao_run(&clean, &clean_out, &config, "2", "").code(), Some(0));
+    let defaults = dir.path().join("defaults.toml");
+    std::fs::write(&defaults, "").unwrap();
+    assert_eq!(jixiao_run(&clean, &clean_out, &defaults, "2", "").code(), Some(0));
+    let files = read_table(&clean_out.join("dataset/files.parquet")).unwrap();
+    assert_eq!(col(&files, "status"), vec!["ok"; good.len()], "{:?}", col(&files, "error"));
     assert_eq!(good_evaluations(&dir.path().join("out2")), good_evaluations(&clean_out));
     assert_eq!(good_evaluations(&dir.path().join("out1")), good_evaluations(&clean_out));
 }

@@ -11,7 +11,8 @@
 //! lines), to tell why it died.
 //!
 //! Memory: on Linux and the other Unixes that enforce it, each worker limits its own address
-//! space (`setrlimit(RLIMIT_AS)`, `limits.worker_memory_mb`), so an allocation past it fails
+//! space (`setrlimit(RLIMIT_AS)`) to what it holds once started plus `limits.worker_memory_mb`,
+//! so an allocation past it fails
 //! in the worker, which aborts; the file is reported as needing more memory than allowed.
 //! macOS accepts the call but does not enforce it, and Windows has no such limit here (a
 //! job object would do it; not done): there the pre-checks in front of the reader bound
@@ -159,18 +160,35 @@ fn task(input: &Input) -> io::Result<Vec<u8>> {
     postcard::to_stdvec(&Task { path: path_bytes(&input.path), rel: input.rel.clone() }).map_err(io::Error::other)
 }
 
-/// Sets this process's address-space limit (0: none).
+/// Limits this process's address space to what it holds now plus `mb` (0: no limit).
+/// Counting from now makes the limit what a file may make the reader take, the same in a
+/// debug and a release build: the program, its libraries and the allocator's first arena
+/// are already mapped (about 330 MB for a debug build), and a limit below them would leave
+/// the worker no room to map anything, failing on the first file that needs a new mapping.
 #[cfg(unix)]
 fn limit_memory(mb: u64) {
     if mb == 0 {
         return;
     }
-    let bytes = mb.saturating_mul(1024 * 1024) as libc::rlim_t;
+    let bytes = mapped_now().saturating_add(mb.saturating_mul(1024 * 1024)) as libc::rlim_t;
     let limit = libc::rlimit { rlim_cur: bytes, rlim_max: bytes };
     // SAFETY: setrlimit reads the struct we pass and changes only this process's limits
     unsafe {
         libc::setrlimit(libc::RLIMIT_AS, &limit);
     }
+}
+
+/// This process's address space now, in bytes (Linux: `/proc/self/statm`, in pages; 0
+/// where it cannot be read, which leaves the limit at `mb` alone).
+#[cfg(unix)]
+fn mapped_now() -> u64 {
+    let pages = std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|p| p.parse::<u64>().ok()))
+        .unwrap_or(0);
+    // SAFETY: sysconf only reads a system constant
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    pages.saturating_mul(u64::try_from(page).unwrap_or(4096))
 }
 
 #[cfg(not(unix))]
