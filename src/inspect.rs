@@ -10,6 +10,7 @@
 
 mod biff;
 pub mod ole;
+mod ptg;
 
 use std::io::{Cursor, Read};
 

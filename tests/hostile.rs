@@ -212,3 +212,18 @@ fn an_xls_whose_ole_directory_only_a_strict_check_rejects_is_read() {
     let essences = |r: &jixiao::model::FileResult| r.evaluations.iter().map(essence).collect::<Vec<_>>();
     assert_eq!(essences(&r), essences(&expected));
 }
+
+/// An `.xls` formula's text result is read where the formula is, and only its tokens cut
+/// short make the file fail: the twins differ in the formula alone.
+#[test]
+fn an_xls_formula_is_read_when_whole_and_refused_when_its_last_token_is_cut_short() {
+    let classes = hostile::all(&[]);
+    let bytes = |name: &str| classes.iter().find(|h| h.name == name).unwrap().bytes.clone();
+    let grids = jixiao::read::read_workbook(&bytes("readable/formula_with_a_text_result.xls"), 5_000_000, 1 << 30)
+        .expect("a 151-row sheet with one text formula is read");
+    assert_eq!(grids[0].get((0, 1)).value, jixiao::grid::Value::Text("县财政局".into()));
+    assert_eq!(grids[0].get((150, 0)).value, jixiao::grid::Value::Number(150.0));
+    let cut = jixiao::read::read_workbook(&bytes("formulas/token_cut_short.xls"), 5_000_000, 1 << 30);
+    let error = cut.expect_err("a token cut short is refused before calamine panics").to_string();
+    assert!(error.contains("B1 ends in the middle of its area error (PtgAreaErr) token"), "{error}");
+}
