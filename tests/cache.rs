@@ -8,7 +8,7 @@ use std::path::Path;
 use common::*;
 use jixiao::config::Config;
 use jixiao::fixtures::synth::department;
-use jixiao::pipeline::{RunOptions, run};
+use jixiao::pipeline::{RunExtras, RunOptions, run, run_with};
 
 fn opts(input: &Path, out: &Path, cache: bool) -> RunOptions {
     run_options(input, out, Config::default_config(), cache)
@@ -16,6 +16,18 @@ fn opts(input: &Path, out: &Path, cache: bool) -> RunOptions {
 
 #[test]
 fn a_rerun_after_one_change_reuses_the_rest_and_equals_a_cold_run() {
+    rerun_after_one_change(&RunExtras::default());
+}
+
+/// The same in worker processes, as `jixiao run` reads: the cache keeps each worker's
+/// reply as it came, and a re-run reads those entries back.
+#[test]
+fn a_rerun_in_worker_processes_reuses_their_replies() {
+    rerun_after_one_change(&RunExtras { workers: Some(env!("CARGO_BIN_EXE_jixiao").into()), ..RunExtras::default() });
+}
+
+fn rerun_after_one_change(extras: &RunExtras) {
+    let run = |o: &RunOptions| run_with(o, extras);
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
     let depts: Vec<_> = (0..12).map(|i| department(i, 77, (3, 6))).collect();

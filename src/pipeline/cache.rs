@@ -66,8 +66,13 @@ impl Cache {
     /// Stores a result; a cache that cannot be written only costs speed next time.
     pub fn put(&self, rel: &str, sha256: &str, result: &FileResult) {
         if let Ok(bytes) = postcard::to_stdvec(result) {
-            let _ = std::fs::write(self.new.join(Self::entry(rel, sha256)), bytes);
+            self.put_bytes(rel, sha256, &bytes);
         }
+    }
+
+    /// Stores a result already serialized as [`Cache::put`] would (a worker's reply).
+    pub fn put_bytes(&self, rel: &str, sha256: &str, bytes: &[u8]) {
+        let _ = std::fs::write(self.new.join(Self::entry(rel, sha256)), bytes);
     }
 
     /// Whether there is a previous run's cache to look in.

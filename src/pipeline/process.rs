@@ -34,9 +34,10 @@ pub fn process_guarded(input: &Input, job: &Arc<Job>, limit: Duration) -> FileRe
         if let Some(hit) = job.cache.as_ref().and_then(|c| cached(input, config, c)) {
             return hit;
         }
-        if let Ok(r) = workers.process(input, config, limit) {
-            if let Some(c) = job.cache.as_ref().filter(|_| r.file.status != FileStatus::Failed) {
-                c.put(&input.rel, &r.file.sha256, &r);
+        if let Ok((r, reply)) = workers.process(input, config, limit) {
+            // the worker's reply is the result as the cache stores it
+            if let Some(c) = job.cache.as_ref().filter(|_| r.file.status != FileStatus::Failed && !reply.is_empty()) {
+                c.put_bytes(&input.rel, &r.file.sha256, &reply);
             }
             return r;
         }

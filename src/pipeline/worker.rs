@@ -410,9 +410,11 @@ impl Workers {
         }
     }
 
-    /// Reads one file in a worker, waiting at most `limit` for it. `Err` only when no worker
-    /// could be started (the caller then reads the file itself).
-    pub fn process(&self, input: &Input, config: &Config, limit: Duration) -> io::Result<FileResult> {
+    /// Reads one file in a worker, waiting at most `limit` for it: its result and, when the
+    /// worker answered, the reply's bytes, which are the result as the cache stores it
+    /// (postcard), so the cache keeps them instead of serializing the result again. `Err`
+    /// only when no worker could be started (the caller then reads the file itself).
+    pub fn process(&self, input: &Input, config: &Config, limit: Duration) -> io::Result<(FileResult, Vec<u8>)> {
         let task = task(input)?;
         // a worker that died while idle fails on the first write: one retry with a new one
         let mut w = self.take()?;
@@ -426,32 +428,38 @@ impl Workers {
             Ok(Ok(bytes)) => match postcard::from_bytes::<FileResult>(&bytes) {
                 Ok(r) => {
                     self.put_back(w);
-                    Ok(r)
+                    Ok((r, bytes))
                 }
                 Err(e) => {
                     let (how, _) = w.end();
-                    Ok(failed(
-                        config,
-                        input,
-                        size(),
-                        String::new(),
-                        format!("internal error: the worker's reply could not be read ({e}; the worker {how})"),
-                        "读取时发生内部错误".into(),
+                    Ok((
+                        failed(
+                            config,
+                            input,
+                            size(),
+                            String::new(),
+                            format!("internal error: the worker's reply could not be read ({e}; the worker {how})"),
+                            "读取时发生内部错误".into(),
+                        ),
+                        Vec::new(),
                     ))
                 }
             },
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 w.stop();
-                Ok(failed(
-                    config,
-                    input,
-                    size(),
-                    String::new(),
-                    format!(
-                        "still being read after {} s (limit file_timeout_secs); its worker was stopped",
-                        limit.as_secs()
+                Ok((
+                    failed(
+                        config,
+                        input,
+                        size(),
+                        String::new(),
+                        format!(
+                            "still being read after {} s (limit file_timeout_secs); its worker was stopped",
+                            limit.as_secs()
+                        ),
+                        format!("读取超时（超过{}秒），已跳过", limit.as_secs()),
                     ),
-                    format!("读取超时（超过{}秒），已跳过", limit.as_secs()),
+                    Vec::new(),
                 ))
             }
             Ok(Err(_)) | Err(mpsc::RecvTimeoutError::Disconnected) => {
@@ -471,7 +479,7 @@ impl Workers {
                         "读取时读取进程异常退出，已跳过".into(),
                     )
                 };
-                Ok(failed(config, input, size(), String::new(), reason, chinese))
+                Ok((failed(config, input, size(), String::new(), reason, chinese), Vec::new()))
             }
         }
     }
