@@ -8,7 +8,7 @@ use std::path::Path;
 use common::*;
 use jixiao::config::Config;
 use jixiao::fixtures::synth::department;
-use jixiao::pipeline::{RunExtras, RunOptions, run, run_with};
+use jixiao::pipeline::{RunExtras, RunOptions, run_with};
 
 fn opts(input: &Path, out: &Path, cache: bool) -> RunOptions {
     run_options(input, out, Config::default_config(), cache)
