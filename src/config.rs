@@ -237,10 +237,25 @@ pub struct Limits {
     /// ask for more fails alone.
     #[serde(default = "default_worker_memory_mb")]
     pub worker_memory_mb: u64,
+    /// Workbooks with more sheets than this are not read.
+    #[serde(default = "default_max_sheets")]
+    pub max_sheets: u64,
+    /// The text (MB) all of a workbook's cells may hold together (each cell holds its own
+    /// copy of a shared string).
+    #[serde(default = "default_max_text_mb")]
+    pub max_text_mb: u64,
 }
 
 fn default_worker_memory_mb() -> u64 {
     1024
+}
+
+fn default_max_sheets() -> u64 {
+    crate::inspect::MAX_SHEETS
+}
+
+fn default_max_text_mb() -> u64 {
+    crate::read::MAX_TEXT_BYTES >> 20
 }
 
 /// Which of several versions of the same form counts (see `crate::versions`).

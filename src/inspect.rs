@@ -292,8 +292,8 @@ fn ods_encrypted(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> bool {
 }
 
 /// No workbook the office receives has more sheets than this; one with 100,000 costs the
-/// reader time quadratic in the count.
-pub const MAX_SHEETS: usize = 1_000;
+/// reader time quadratic in the count. The default of `limits.max_sheets`.
+pub const MAX_SHEETS: u64 = 1_000;
 /// The shortest `<sheet name="a" sheetId="1" r:id="rId1"/>` a workbook part can list.
 const MIN_SHEET_BYTES: u64 = 40;
 
@@ -303,10 +303,10 @@ const MIN_SHEET_BYTES: u64 = 40;
 /// range when it opens the file, so a file of kilobytes could make it ask for gigabytes and
 /// abort the process. Only what truly exceeds a limit, or what no valid file declares, is
 /// refused, and the reason says which.
-pub fn precheck(bytes: &[u8], container: Container, max_cells: u64) -> Result<(), ReadError> {
+pub fn precheck(bytes: &[u8], container: Container, limits: &crate::read::ReadLimits) -> Result<(), ReadError> {
     match container {
-        Container::Xlsx => precheck_xlsx(bytes),
-        Container::Xls => biff::precheck_xls(bytes, max_cells),
+        Container::Xlsx => precheck_xlsx(bytes, limits.max_sheets),
+        Container::Xls => biff::precheck_xls(bytes, limits.max_cells, limits.max_sheets),
         Container::Ods | Container::Xlsb => Ok(()),
     }
 }
@@ -317,19 +317,19 @@ const MIN_SHARED_STRING_BYTES: u64 = 13;
 /// And never more than this many (calamine reserves 24 bytes for each).
 const MAX_SHARED_STRINGS: u64 = 16_000_000;
 
-fn precheck_xlsx(bytes: &[u8]) -> Result<(), ReadError> {
+fn precheck_xlsx(bytes: &[u8], max_sheets: u64) -> Result<(), ReadError> {
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
     // the workbook part's sheet list: counted, not parsed, and only when the part is large
     // enough to list more sheets than the limit (each `<sheet …/>` takes 40 bytes or more),
     // so that an ordinary workbook is not inflated twice
     let workbook_index = zip.file_names_raw().position(|n| entry_name(n).eq_ignore_ascii_case(b"xl/workbook.xml"));
     let workbook_size = workbook_index.and_then(|i| zip.by_index_raw(i).ok().map(|e| e.size()));
-    let may_list_too_many = workbook_size.is_none_or(|size| size / MIN_SHEET_BYTES > MAX_SHEETS as u64);
+    let may_list_too_many = workbook_size.is_none_or(|size| size / MIN_SHEET_BYTES > max_sheets);
     if may_list_too_many && let Some(wb) = zip_head(&mut zip, "xl/workbook.xml", 64 << 20) {
         let sheets =
             memchr::memmem::find_iter(&wb, b"<sheet ").count() + memchr::memmem::find_iter(&wb, b":sheet ").count();
-        if sheets > MAX_SHEETS {
-            return Err(ReadError::TooManySheets { sheets: sheets as u64, limit: MAX_SHEETS as u64 });
+        if sheets as u64 > max_sheets {
+            return Err(ReadError::TooManySheets { sheets: sheets as u64, limit: max_sheets });
         }
     }
     let Some(i) = zip.file_names_raw().position(|n| {

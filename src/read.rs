@@ -83,7 +83,41 @@ impl ReadError {
 
 /// Reads every sheet of a workbook, after checking its container (see [`inspect`]).
 pub fn read_workbook(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> Result<Vec<Grid>, ReadError> {
-    read_workbook_noting(bytes, max_cells, max_unpacked_bytes).map(|w| w.grids)
+    read_workbook_noting(bytes, &ReadLimits::new(max_cells, max_unpacked_bytes)).map(|w| w.grids)
+}
+
+/// What the reader may spend on one workbook: the `[limits]` of the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Cells per sheet, and for all of a workbook's sheets together.
+    pub max_cells: u64,
+    /// Bytes a zip may unpack to.
+    pub max_unpacked_bytes: u64,
+    /// Sheets per workbook.
+    pub max_sheets: u64,
+    /// Bytes of text all of a workbook's cells may hold together.
+    pub max_text_bytes: u64,
+}
+
+impl ReadLimits {
+    /// These cell and unpacking limits, and the default sheet and text limits.
+    pub fn new(max_cells: u64, max_unpacked_bytes: u64) -> ReadLimits {
+        ReadLimits {
+            max_cells,
+            max_unpacked_bytes,
+            max_sheets: crate::inspect::MAX_SHEETS,
+            max_text_bytes: MAX_TEXT_BYTES,
+        }
+    }
+
+    pub fn from_config(limits: &crate::config::Limits) -> ReadLimits {
+        ReadLimits {
+            max_cells: limits.max_cells_per_sheet,
+            max_unpacked_bytes: limits.max_unpacked_mb.saturating_mul(1 << 20),
+            max_sheets: limits.max_sheets,
+            max_text_bytes: limits.max_text_mb.saturating_mul(1 << 20),
+        }
+    }
 }
 
 /// A workbook's sheets, and the sheets that could not be read, each with why.
@@ -102,9 +136,18 @@ struct Budget {
     /// Bytes of text left for the workbook's cells: each cell holds its own copy, so one
     /// long shared string referenced in every cell would otherwise be copied per reference.
     text_left: u64,
+    text_limit: u64,
+    max_sheets: u64,
 }
 
-/// The text all of a workbook's cells may hold together. A form workbook holds a few MB.
+impl Budget {
+    fn text_too_large(&self) -> ReadError {
+        ReadError::TextTooLarge { limit_mb: self.text_limit >> 20 }
+    }
+}
+
+/// The text all of a workbook's cells may hold together, unless the config says otherwise
+/// (`limits.max_text_mb`). A form workbook holds a few MB.
 pub const MAX_TEXT_BYTES: u64 = 128 * 1024 * 1024;
 
 /// [`read_workbook`], skipping a sheet that cannot be read (damaged, too large, over the
@@ -114,8 +157,8 @@ pub const MAX_TEXT_BYTES: u64 = 128 * 1024 * 1024;
 /// A panic inside the reader library (calamine indexes past the end of some damaged records
 /// the pre-checks do not foresee, found by fuzzing) becomes this file's error, naming where
 /// it happened, rather than an internal error.
-pub fn read_workbook_noting(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> Result<Workbook, ReadError> {
-    let read = std::panic::AssertUnwindSafe(|| read_unguarded(bytes, max_cells, max_unpacked_bytes));
+pub fn read_workbook_noting(bytes: &[u8], limits: &ReadLimits) -> Result<Workbook, ReadError> {
+    let read = std::panic::AssertUnwindSafe(|| read_unguarded(bytes, limits));
     std::panic::catch_unwind(read).unwrap_or_else(|panic| {
         let msg = panic_message(&*panic);
         Err(ReadError::Corrupt(format!("the spreadsheet reader (calamine) failed on a damaged record ({msg})")))
@@ -131,11 +174,18 @@ pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-fn read_unguarded(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> Result<Workbook, ReadError> {
+fn read_unguarded(bytes: &[u8], limits: &ReadLimits) -> Result<Workbook, ReadError> {
+    let (max_cells, max_unpacked_bytes) = (limits.max_cells, limits.max_unpacked_bytes);
     let bytes = &*crate::inspect::ole::lenient(bytes);
     let container = inspect(bytes, max_unpacked_bytes)?;
-    crate::inspect::precheck(bytes, container, max_cells)?;
-    let mut budget = Budget { left: max_cells, limit: max_cells, text_left: MAX_TEXT_BYTES };
+    crate::inspect::precheck(bytes, container, limits)?;
+    let mut budget = Budget {
+        left: max_cells,
+        limit: max_cells,
+        text_left: limits.max_text_bytes,
+        text_limit: limits.max_text_bytes,
+        max_sheets: limits.max_sheets,
+    };
     match container {
         Container::Ods => {
             // calamine reports neither merged regions nor percentages for ODS: read them here,
@@ -259,8 +309,8 @@ where
     F: Fn(&mut R, &str) -> Result<Vec<Dimensions>, String>,
 {
     let names = wb.sheet_names();
-    if names.len() > crate::inspect::MAX_SHEETS {
-        return Err(ReadError::TooManySheets { sheets: names.len() as u64, limit: crate::inspect::MAX_SHEETS as u64 });
+    if names.len() as u64 > budget.max_sheets {
+        return Err(ReadError::TooManySheets { sheets: names.len() as u64, limit: budget.max_sheets });
     }
     let mut book = Workbook::default();
     let mut first_error = None;
@@ -331,7 +381,7 @@ fn xlsx_grid(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, budget: &mut Budget) -> R
             if let Value::Text(s) = &value {
                 text += s.len() as u64;
                 if text > budget.text_left {
-                    return Err(ReadError::TextTooLarge { limit_mb: MAX_TEXT_BYTES >> 20 });
+                    return Err(budget.text_too_large());
                 }
             }
             // a sheet with more cells than the limit is refused before its grid is built
@@ -393,7 +443,7 @@ fn grid_from_cells(name: &str, cells: Vec<(Pos, Value)>, budget: &mut Budget) ->
     }
     let text: u64 = cells.iter().map(|(_, v)| if let Value::Text(s) = v { s.len() as u64 } else { 0 }).sum();
     if text > budget.text_left {
-        return Err(ReadError::TextTooLarge { limit_mb: MAX_TEXT_BYTES >> 20 });
+        return Err(budget.text_too_large());
     }
     budget.text_left -= text;
     if n > budget.left {

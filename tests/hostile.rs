@@ -227,3 +227,34 @@ fn an_xls_formula_is_read_when_whole_and_refused_when_its_last_token_is_cut_shor
     let error = cut.expect_err("a token cut short is refused before calamine panics").to_string();
     assert!(error.contains("B1 ends in the middle of its area error (PtgAreaErr) token"), "{error}");
 }
+
+/// The sheet limit and the text budget are settings (`[limits] max_sheets`, `max_text_mb`):
+/// a workbook refused under the defaults is read when the office raises them, and a lower
+/// text budget refuses what the default reads, each saying the limit it applied.
+#[test]
+fn the_sheet_and_text_limits_come_from_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let classes = hostile::all(&[]);
+    let many = dir.path().join("many_sheets.xlsx");
+    std::fs::write(&many, &classes.iter().find(|h| h.name == "work/many_sheets.xlsx").unwrap().bytes).unwrap();
+    let mut config = jixiao::config::Config::default_config();
+    let r = common::process_with(&many, "many_sheets.xlsx", &config);
+    assert!(r.file.error.as_deref().unwrap_or("").contains("2000 sheets (limit 1000)"), "{:?}", r.file.error);
+    config.limits.max_sheets = 2_000;
+    let r = common::process_with(&many, "many_sheets.xlsx", &config);
+    assert_eq!((r.file.status, r.file.sheets), (jixiao::model::FileStatus::NoForm, 2_000), "{:?}", r.file.error);
+
+    // a sheet with 3 MB of text: read by default, refused under a 2 MB budget
+    let text = "很长的说明".repeat(70_000);
+    let rows: String = (1..=3)
+        .map(|r| format!(r#"<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{text}</t></is></c></row>"#))
+        .collect();
+    let wordy = dir.path().join("wordy.xlsx");
+    std::fs::write(&wordy, hostile::xlsx(&[("表1".into(), format!("<sheetData>{rows}</sheetData>"))], None)).unwrap();
+    let mut config = jixiao::config::Config::default_config();
+    assert_eq!(common::process_with(&wordy, "wordy.xlsx", &config).file.status, jixiao::model::FileStatus::NoForm);
+    config.limits.max_text_mb = 2;
+    let r = common::process_with(&wordy, "wordy.xlsx", &config);
+    assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
+    assert!(r.file.error.as_deref().unwrap_or("").contains("over 2 MB"), "{:?}", r.file.error);
+}

@@ -13,7 +13,6 @@ use std::io::{Cursor, Read};
 
 use crate::read::ReadError;
 
-use super::MAX_SHEETS;
 use super::ptg::token_cut_short;
 
 /// The cell records calamine keeps and where their row and column are: the first four
@@ -73,7 +72,7 @@ enum Sheet {
 /// allocates densely for every sheet when it opens the file. Refuses a declared or real
 /// size over `max_cells`, per sheet and for all sheets together, and what calamine would
 /// panic on.
-pub(super) fn precheck_xls(bytes: &[u8], max_cells: u64) -> Result<(), ReadError> {
+pub(super) fn precheck_xls(bytes: &[u8], max_cells: u64, max_sheets: u64) -> Result<(), ReadError> {
     let Ok(mut cfb) = cfb::CompoundFile::open(Cursor::new(bytes)) else { return Ok(()) };
     let Some(name) = ["/Workbook", "/Book", "/WORKBOOK", "/BOOK"].into_iter().find(|s| cfb.exists(s)) else {
         return Ok(());
@@ -82,7 +81,7 @@ pub(super) fn precheck_xls(bytes: &[u8], max_cells: u64) -> Result<(), ReadError
     if cfb.open_stream(name).and_then(|mut s| s.read_to_end(&mut stream)).is_err() {
         return Ok(());
     }
-    let (offsets, biff8) = globals(&stream)?;
+    let (offsets, biff8) = globals(&stream, max_sheets)?;
     // calamine walks each sheet from its offset: sheets that overlap are walked again, so
     // the walk is bounded (a valid file's sheets are disjoint and walk the stream once)
     let mut budget = stream.len().saturating_mul(4).saturating_add(1 << 20);
@@ -111,7 +110,7 @@ pub(super) fn precheck_xls(bytes: &[u8], max_cells: u64) -> Result<(), ReadError
 /// The workbook globals, from the stream's start to their EOF: the checks calamine would
 /// panic without, then each sheet's offset and whether the file is BIFF8 (as calamine
 /// tells it from the last BOF it saw there).
-fn globals(stream: &[u8]) -> Result<(Vec<usize>, bool), ReadError> {
+fn globals(stream: &[u8], max_sheets: u64) -> Result<(Vec<usize>, bool), ReadError> {
     let mut biff8 = true;
     let mut offsets = Vec::new();
     for r in (Records { stream, at: 0 }) {
@@ -141,8 +140,8 @@ fn globals(stream: &[u8]) -> Result<(Vec<usize>, bool), ReadError> {
                         stream.len()
                     )));
                 }
-                if sheets > MAX_SHEETS as u64 {
-                    return Err(ReadError::TooManySheets { sheets, limit: MAX_SHEETS as u64 });
+                if sheets > max_sheets {
+                    return Err(ReadError::TooManySheets { sheets, limit: max_sheets });
                 }
                 offsets.push(at);
             }

@@ -296,13 +296,13 @@ enum Content {
 /// to the workbook reader (as fast as before); anything else, or a "workbook" that is not
 /// one, is identified by its bytes first.
 fn read_content(input: &Input, config: &Config, bytes: &[u8]) -> Result<(Content, Option<String>), Outcome> {
-    let unpacked = config.limits.max_unpacked_mb.saturating_mul(1_048_576);
-    let max_cells = config.limits.max_cells_per_sheet;
+    let limits = crate::read::ReadLimits::from_config(&config.limits);
+    let (unpacked, max_cells) = (limits.max_unpacked_bytes, limits.max_cells);
     let ext = extension(input);
     let named_workbook = crate::discover::is_workbook(&input.path) && ext != "docx";
     let mut first_error = None;
     if named_workbook {
-        match read_workbook_noting(bytes, max_cells, unpacked) {
+        match read_workbook_noting(bytes, &limits) {
             Ok(w) => return Ok((Content::Sheets(w.grids), notes(&w.skipped))),
             Err(e @ ReadError::NotSpreadsheet(_)) => first_error = Some(e),
             Err(e) => return Err(Outcome::Failed(e)),
@@ -310,7 +310,7 @@ fn read_content(input: &Input, config: &Config, bytes: &[u8]) -> Result<(Content
     }
     match identify(bytes, unpacked).map_err(Outcome::Failed)? {
         Kind::Workbook(_) => {
-            let w = read_workbook_noting(bytes, max_cells, unpacked).map_err(Outcome::Failed)?;
+            let w = read_workbook_noting(bytes, &limits).map_err(Outcome::Failed)?;
             let mut note = (!named_workbook).then(|| format!("a workbook named .{ext}; read as a workbook"));
             if let Some(n) = notes(&w.skipped) {
                 note = Some(note.map_or(n.clone(), |a| format!("{a}; {n}")));
