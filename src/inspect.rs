@@ -11,6 +11,7 @@
 mod biff;
 pub mod ole;
 mod ptg;
+pub mod refs;
 
 use std::io::{Cursor, Read};
 

@@ -20,8 +20,22 @@ pub type Merges = HashMap<String, Vec<(Pos, Pos)>>;
 /// Reads the merged regions of every sheet. Anything unexpected yields no merges for
 /// that sheet (the extractors also work on unmerged layouts), never an error.
 pub fn xlsx_merges(bytes: &[u8]) -> Merges {
-    let mut out = Merges::new();
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return out };
+    xlsx_scan(bytes).merges
+}
+
+/// What one pass over each sheet's XML finds: its merged regions, and a cell reference
+/// calamine cannot place ([`crate::inspect::refs`]), by sheet name. The sheet XML is
+/// inflated here anyway, so the references are checked on the way at no extra inflating.
+#[derive(Debug, Default)]
+pub struct SheetScan {
+    pub merges: Merges,
+    pub bad_references: HashMap<String, String>,
+}
+
+pub fn xlsx_scan(bytes: &[u8]) -> SheetScan {
+    let mut scan = SheetScan::default();
+    let out = &mut scan.merges;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return scan };
     // the workbook part where `_rels/.rels` puts it (at the root, say), entries named with
     // backslashes or in another case found as calamine finds them
     let workbook_path = crate::inspect::office_document(&mut zip).unwrap_or_else(|| "xl/workbook.xml".into());
@@ -30,7 +44,7 @@ pub fn xlsx_merges(bytes: &[u8]) -> Merges {
     let (Some(workbook), Some(rels)) =
         (entry(&mut zip, &workbook_path), entry(&mut zip, &in_dir(&format!("_rels/{file}.rels"))))
     else {
-        return out;
+        return scan;
     };
     let targets: HashMap<String, String> = elements(&rels, "Relationship", &["Id", "Target"])
         .into_iter()
@@ -42,24 +56,36 @@ pub fn xlsx_merges(bytes: &[u8]) -> Merges {
             Some(abs) => abs.to_string(),
             None => in_dir(target),
         };
-        let Some(xml) = entry(&mut zip, &path) else { continue };
+        let Some((xml, whole)) = entry_read(&mut zip, &path) else { continue };
+        if let Some(reference) = crate::inspect::refs::overflowing_reference(&xml) {
+            scan.bad_references.insert(sheet[0].clone(), reference);
+        }
+        if !whole {
+            continue;
+        }
         let Some(at) = memchr::memmem::find(&xml, b"mergeCells") else { continue };
         let regions: Vec<(Pos, Pos)> = merge_refs(&xml[at..]).filter_map(parse_range).collect();
         if !regions.is_empty() {
             out.insert(sheet[0].clone(), regions);
         }
     }
-    out
+    scan
 }
 
 /// An entry's bytes, by its name with `/` (matched as [`crate::inspect::zip_head`] does).
 fn entry(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Option<Vec<u8>> {
+    entry_read(zip, name).and_then(|(bytes, whole)| whole.then_some(bytes))
+}
+
+/// An entry's bytes as far as they could be read, and whether that is all of them (a
+/// damaged entry fails its checksum only at its end, after calamine has read its cells).
+fn entry_read(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Option<(Vec<u8>, bool)> {
     if let Ok(mut f) = zip.by_name(name) {
         let mut buf = Vec::with_capacity(f.size().min(64 << 20) as usize);
-        f.read_to_end(&mut buf).ok()?;
-        return Some(buf);
+        let whole = f.read_to_end(&mut buf).is_ok();
+        return Some((buf, whole));
     }
-    crate::inspect::zip_head(zip, name, u64::MAX)
+    crate::inspect::zip_head(zip, name, u64::MAX).map(|b| (b, true))
 }
 
 /// The values of `attrs` (matched by local name) on every element named `name`.

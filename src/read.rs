@@ -214,11 +214,18 @@ fn read_unguarded(bytes: &[u8], limits: &ReadLimits) -> Result<Workbook, ReadErr
         Container::Xlsx => {
             let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
                 .map_err(|e: calamine::XlsxError| ReadError::Corrupt(e.to_string()))?;
-            let merges = crate::merges::xlsx_merges(bytes);
+            let scan = crate::merges::xlsx_scan(bytes);
+            let merges = scan.merges;
             let mut book = Workbook::default();
             let mut first_error = None;
             for name in wb.sheet_names() {
-                match xlsx_grid(&mut wb, &name, &mut budget) {
+                let grid = match scan.bad_references.get(&name) {
+                    Some(reference) => Err(ReadError::Corrupt(format!(
+                        "sheet `{name}`: the cell reference `{reference}` lies past any column or row the reader can place"
+                    ))),
+                    None => xlsx_grid(&mut wb, &name, &mut budget),
+                };
+                match grid {
                     Ok(mut grid) => {
                         let regions = merges.get(&name).map(Vec::as_slice).unwrap_or_default();
                         fill_merges(&mut grid, regions.iter().copied(), &mut book.skipped);
