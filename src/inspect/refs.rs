@@ -19,7 +19,7 @@ pub fn overflowing_reference(xml: &[u8]) -> Option<String> {
             continue;
         }
         let Some(&quote @ (b'"' | b'\'')) = value.first() else { continue };
-        let Some(len) = memchr::memchr(quote, &value[1..]) else { return None };
+        let len = memchr::memchr(quote, &value[1..])?;
         let reference = &value[1..1 + len];
         if overflows(reference) {
             return Some(String::from_utf8_lossy(reference).into_owned());
