@@ -214,16 +214,34 @@ fn read_unguarded(bytes: &[u8], limits: &ReadLimits) -> Result<Workbook, ReadErr
         Container::Xlsx => {
             let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
                 .map_err(|e: calamine::XlsxError| ReadError::Corrupt(e.to_string()))?;
-            let scan = crate::merges::xlsx_scan(bytes);
-            let merges = scan.merges;
+            let merges = crate::merges::xlsx_merges(bytes);
             let mut book = Workbook::default();
             let mut first_error = None;
+            let mut bad_references = None;
             for name in wb.sheet_names() {
-                let grid = match scan.bad_references.get(&name) {
-                    Some(reference) => Err(ReadError::Corrupt(format!(
+                // calamine accumulates a cell reference's column and row in a u32 unchecked:
+                // with overflow checks it panics (caught here, for this sheet), without them
+                // it puts the cell elsewhere, almost surely past Excel's last cell. Either
+                // sign has the sheet's XML searched for such a reference (`inspect::refs`),
+                // and a sheet that has one is skipped, saying which
+                let read =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| xlsx_grid(&mut wb, &name, &mut budget)));
+                let suspect = match &read {
+                    Ok(Ok(g)) => g.bottom() > EXCEL_ROWS || g.right() > EXCEL_COLUMNS,
+                    _ => true,
+                };
+                let reference = suspect
+                    .then(|| bad_references.get_or_insert_with(|| crate::merges::xlsx_bad_references(bytes)).get(&name))
+                    .flatten();
+                let grid = match (reference, read) {
+                    (Some(reference), _) => Err(ReadError::Corrupt(format!(
                         "sheet `{name}`: the cell reference `{reference}` lies past any column or row the reader can place"
                     ))),
-                    None => xlsx_grid(&mut wb, &name, &mut budget),
+                    (None, Ok(grid)) => grid,
+                    (None, Err(panic)) => Err(ReadError::Corrupt(format!(
+                        "sheet `{name}`: the spreadsheet reader (calamine) failed on a damaged record ({})",
+                        panic_message(&*panic)
+                    ))),
                 };
                 match grid {
                     Ok(mut grid) => {
@@ -275,6 +293,10 @@ fn read_unguarded(bytes: &[u8], limits: &ReadLimits) -> Result<Workbook, ReadErr
         }
     }
 }
+
+/// Excel's last row and column (XFD1048576), 1-based: no valid sheet has a cell past them.
+const EXCEL_ROWS: u32 = 1_048_576;
+const EXCEL_COLUMNS: u32 = 16_384;
 
 /// Number cells shown with a percent format become [`Value::Percent`].
 fn mark_percent(grid: &mut Grid, cells: &[Pos]) {
