@@ -3,7 +3,7 @@
 //! The format is told by the file's magic bytes, not its extension: departments rename
 //! files. Merged regions are filled here so that later stages never think about them.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 
 use calamine::{Data, DataRef, Dimensions, Ods, Range, Reader, Xls, Xlsb, Xlsx};
@@ -217,32 +217,11 @@ fn read_unguarded(bytes: &[u8], limits: &ReadLimits) -> Result<Workbook, ReadErr
             let merges = crate::merges::xlsx_merges(bytes);
             let mut book = Workbook::default();
             let mut first_error = None;
-            let mut bad_references = None;
+            // a build with overflow checks (tests, fuzzing) searches before calamine reads, as
+            // calamine panics there; a release build only once a sheet shows the sign
+            let mut bad_references = cfg!(debug_assertions).then(|| crate::merges::xlsx_bad_references(bytes));
             for name in wb.sheet_names() {
-                // calamine accumulates a cell reference's column and row in a u32 unchecked:
-                // with overflow checks it panics (caught here, for this sheet), without them
-                // it puts the cell elsewhere, almost surely past Excel's last cell. Either
-                // sign has the sheet's XML searched for such a reference (`inspect::refs`),
-                // and a sheet that has one is skipped, saying which
-                let read =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| xlsx_grid(&mut wb, &name, &mut budget)));
-                let suspect = match &read {
-                    Ok(Ok(g)) => g.bottom() > EXCEL_ROWS || g.right() > EXCEL_COLUMNS,
-                    _ => true,
-                };
-                let reference = suspect
-                    .then(|| bad_references.get_or_insert_with(|| crate::merges::xlsx_bad_references(bytes)).get(&name))
-                    .flatten();
-                let grid = match (reference, read) {
-                    (Some(reference), _) => Err(ReadError::Corrupt(format!(
-                        "sheet `{name}`: the cell reference `{reference}` lies past any column or row the reader can place"
-                    ))),
-                    (None, Ok(grid)) => grid,
-                    (None, Err(panic)) => Err(ReadError::Corrupt(format!(
-                        "sheet `{name}`: the spreadsheet reader (calamine) failed on a damaged record ({})",
-                        panic_message(&*panic)
-                    ))),
-                };
+                let grid = xlsx_grid_placed(&mut wb, &name, &mut budget, bytes, &mut bad_references);
                 match grid {
                     Ok(mut grid) => {
                         let regions = merges.get(&name).map(Vec::as_slice).unwrap_or_default();
@@ -376,6 +355,43 @@ fn to_grid(name: &str, range: &Range<Data>, budget: &mut Budget) -> Result<Grid,
         .filter(|(_, v)| *v != Value::Empty)
         .collect();
     grid_from_cells(name, cells, budget)
+}
+
+/// [`xlsx_grid`], refusing a sheet with a cell reference calamine cannot place.
+/// calamine accumulates a reference's column and row in a `u32` unchecked: with overflow
+/// checks it panics (caught here, for this sheet), without them it puts the cell
+/// elsewhere, almost surely past Excel's last cell. Either sign has the workbook's sheets
+/// searched for such references once (`inspect::refs`, into `bad`), and a sheet that has
+/// one is skipped, saying which.
+fn xlsx_grid_placed(
+    wb: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    budget: &mut Budget,
+    bytes: &[u8],
+    bad: &mut Option<HashMap<String, String>>,
+) -> Result<Grid, ReadError> {
+    let unplaceable = |reference: &str| {
+        ReadError::Corrupt(format!(
+            "sheet `{name}`: the cell reference `{reference}` lies past any column or row the reader can place"
+        ))
+    };
+    if let Some(reference) = bad.as_ref().and_then(|b| b.get(name)) {
+        return Err(unplaceable(reference));
+    }
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| xlsx_grid(wb, name, budget)));
+    let suspect = match &read {
+        Ok(Ok(g)) => g.bottom() > EXCEL_ROWS || g.right() > EXCEL_COLUMNS,
+        _ => true,
+    };
+    if suspect && let Some(reference) = bad.get_or_insert_with(|| crate::merges::xlsx_bad_references(bytes)).get(name) {
+        return Err(unplaceable(reference));
+    }
+    read.unwrap_or_else(|panic| {
+        Err(ReadError::Corrupt(format!(
+            "sheet `{name}`: the spreadsheet reader (calamine) failed on a damaged record ({})",
+            panic_message(&*panic)
+        )))
+    })
 }
 
 /// One `.xlsx` sheet, streamed cell by cell from calamine's reader: text is copied once,
