@@ -34,22 +34,12 @@ pub(super) fn token_cut_short(tokens: &[u8], biff8: bool) -> Option<&'static str
         rgce = rest;
         // `Err(name)`: calamine panics on this token; `Ok(None)`: its parse ends here
         let step = |need: usize, name: &'static str| if rgce.len() < need { Err(name) } else { Ok(Some(need)) };
+        let fixed = operand(ptg);
         let taken: Result<Option<usize>, &'static str> = match ptg {
-            0x3a | 0x5a | 0x7a => {
+            // an operand of a fixed size: pushed on calamine's stack
+            _ if let Some((biff8_size, biff5_size, name)) = fixed => {
                 depth.push();
-                step(6, "3-D reference (PtgRef3d)")
-            }
-            0x3b | 0x5b | 0x7b => {
-                depth.push();
-                step(10, "3-D area (PtgArea3d)")
-            }
-            0x3c | 0x5c | 0x7c => {
-                depth.push();
-                step(6, "3-D reference error (PtgRefErr3d)")
-            }
-            0x3d | 0x5d | 0x7d => {
-                depth.push();
-                step(10, "3-D area error (PtgAreaErr3d)")
+                step(if biff8 { biff8_size } else { biff5_size }, name)
             }
             // PtgExp: calamine checks its four bytes
             0x01 if rgce.len() < 4 => Ok(None),
@@ -93,27 +83,8 @@ pub(super) fn token_cut_short(tokens: &[u8], biff8: bool) -> Option<&'static str
                     Some(_) => Ok(None),
                 }
             }
-            0x1D => {
-                depth.push();
-                step(1, "boolean (PtgBool)")
-            }
-            0x1E => {
-                depth.push();
-                step(2, "integer (PtgInt)")
-            }
-            0x1F => {
-                depth.push();
-                step(8, "number (PtgNum)")
-            }
-            0x20 | 0x40 | 0x60 => {
-                depth.push();
-                step(7, "array (PtgArray)")
-            }
             // PtgFunc: its argument count is in calamine's table, so the walk stops here
-            0x21 | 0x41 | 0x61 => match step(2, "function (PtgFunc)") {
-                Err(e) => Err(e),
-                Ok(_) => Ok(None),
-            },
+            0x21 | 0x41 | 0x61 => step(2, "function (PtgFunc)").map(|_| None),
             0x22 | 0x42 | 0x62 => match step(3, "function (PtgFuncVar)") {
                 Err(e) => Err(e),
                 Ok(_) => {
@@ -127,30 +98,6 @@ pub(super) fn token_cut_short(tokens: &[u8], biff8: bool) -> Option<&'static str
                     }
                 }
             },
-            0x23 | 0x43 | 0x63 => {
-                depth.push();
-                step(4, "name (PtgName)")
-            }
-            0x24 | 0x44 | 0x64 => {
-                depth.push();
-                step(if biff8 { 4 } else { 3 }, "reference (PtgRef)")
-            }
-            0x25 | 0x45 | 0x65 => {
-                depth.push();
-                step(if biff8 { 8 } else { 6 }, "area (PtgArea)")
-            }
-            0x2A | 0x4A | 0x6A => {
-                depth.push();
-                step(if biff8 { 4 } else { 3 }, "reference error (PtgRefErr)")
-            }
-            0x2B | 0x4B | 0x6B => {
-                depth.push();
-                step(if biff8 { 8 } else { 6 }, "area error (PtgAreaErr)")
-            }
-            0x39 | 0x59 => {
-                depth.push();
-                step(6, "external name (PtgNameX)")
-            }
             // a token calamine does not know: its error
             _ => Ok(None),
         };
@@ -161,6 +108,28 @@ pub(super) fn token_cut_short(tokens: &[u8], biff8: bool) -> Option<&'static str
         }
     }
     None
+}
+
+/// The tokens that push one operand of a fixed size: its size in BIFF8, before BIFF8, and
+/// its name (calamine's sizes, `parse_formula`).
+fn operand(ptg: u8) -> Option<(usize, usize, &'static str)> {
+    Some(match ptg {
+        0x3a | 0x5a | 0x7a => (6, 6, "3-D reference (PtgRef3d)"),
+        0x3b | 0x5b | 0x7b => (10, 10, "3-D area (PtgArea3d)"),
+        0x3c | 0x5c | 0x7c => (6, 6, "3-D reference error (PtgRefErr3d)"),
+        0x3d | 0x5d | 0x7d => (10, 10, "3-D area error (PtgAreaErr3d)"),
+        0x1D => (1, 1, "boolean (PtgBool)"),
+        0x1E => (2, 2, "integer (PtgInt)"),
+        0x1F => (8, 8, "number (PtgNum)"),
+        0x20 | 0x40 | 0x60 => (7, 7, "array (PtgArray)"),
+        0x23 | 0x43 | 0x63 => (4, 4, "name (PtgName)"),
+        0x24 | 0x44 | 0x64 => (4, 3, "reference (PtgRef)"),
+        0x25 | 0x45 | 0x65 => (8, 6, "area (PtgArea)"),
+        0x2A | 0x4A | 0x6A => (4, 3, "reference error (PtgRefErr)"),
+        0x2B | 0x4B | 0x6B => (8, 6, "area error (PtgAreaErr)"),
+        0x39 | 0x59 => (6, 6, "external name (PtgNameX)"),
+        _ => return None,
+    })
 }
 
 /// `PtgAttr`: its type byte, then operands that depend on it.

@@ -423,7 +423,11 @@ impl Workers {
             w = Worker::spawn(&self.exe, &self.setup)?;
             w.send(&task)?;
         }
-        let size = || std::fs::metadata(&input.path).map(|m| m.len() as i64).unwrap_or(0);
+        // a file the worker could not answer for: failed, with no reply to cache
+        let fail = |reason: String, chinese: String| {
+            let size = std::fs::metadata(&input.path).map(|m| m.len() as i64).unwrap_or(0);
+            Ok((failed(config, input, size, String::new(), reason, chinese), Vec::new()))
+        };
         match w.replies.recv_timeout(limit) {
             Ok(Ok(bytes)) => match postcard::from_bytes::<FileResult>(&bytes) {
                 Ok(r) => {
@@ -432,41 +436,25 @@ impl Workers {
                 }
                 Err(e) => {
                     let (how, _) = w.end();
-                    Ok((
-                        failed(
-                            config,
-                            input,
-                            size(),
-                            String::new(),
-                            format!("internal error: the worker's reply could not be read ({e}; the worker {how})"),
-                            "读取时发生内部错误".into(),
-                        ),
-                        Vec::new(),
-                    ))
+                    fail(
+                        format!("internal error: the worker's reply could not be read ({e}; the worker {how})"),
+                        "读取时发生内部错误".into(),
+                    )
                 }
             },
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 w.stop();
-                Ok((
-                    failed(
-                        config,
-                        input,
-                        size(),
-                        String::new(),
-                        format!(
-                            "still being read after {} s (limit file_timeout_secs); its worker was stopped",
-                            limit.as_secs()
-                        ),
-                        format!("读取超时（超过{}秒），已跳过", limit.as_secs()),
-                    ),
-                    Vec::new(),
-                ))
+                let secs = limit.as_secs();
+                fail(
+                    format!("still being read after {secs} s (limit file_timeout_secs); its worker was stopped"),
+                    format!("读取超时（超过{secs}秒），已跳过"),
+                )
             }
             Ok(Err(_)) | Err(mpsc::RecvTimeoutError::Disconnected) => {
                 let (how, why) = w.end();
                 let said = why.as_deref().map(|w| format!(": {w}")).unwrap_or_default();
-                let (reason, chinese) = if said.contains("memory allocation of") {
-                    (
+                if said.contains("memory allocation of") {
+                    fail(
                         format!(
                             "needs more memory than a worker may use (limits.worker_memory_mb = {} MB); the reader's worker process {how}{said}",
                             self.memory_mb
@@ -474,12 +462,11 @@ impl Workers {
                         format!("读取所需内存超过上限（{}兆字节），文件可能已损坏", self.memory_mb),
                     )
                 } else {
-                    (
+                    fail(
                         format!("the reader's worker process {how} on this file{said}"),
                         "读取时读取进程异常退出，已跳过".into(),
                     )
-                };
-                Ok((failed(config, input, size(), String::new(), reason, chinese), Vec::new()))
+                }
             }
         }
     }
