@@ -26,20 +26,17 @@ pub enum ExplainError {
 pub fn explain_file(path: &std::path::Path, config: &Config) -> Result<String, ExplainError> {
     let shown = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|cause| ExplainError::Io { path: shown.clone(), cause })?;
-    let unpacked = config.limits.max_unpacked_mb.saturating_mul(1_048_576);
+    let limits = crate::read::ReadLimits::from_config(&config.limits);
+    let (unpacked, max_cells) = (limits.max_unpacked_bytes, limits.max_cells);
     let unreadable = |e: crate::read::ReadError| ExplainError::Unreadable { path: shown.clone(), reason: e.chinese() };
-    let max_cells = config.limits.max_cells_per_sheet;
-    let (grids, word) =
-        match crate::read::read_workbook_noting(&bytes, &crate::read::ReadLimits::from_config(&config.limits))
-            .map(|w| w.grids)
-        {
-            Ok(g) => (g, false),
-            // a Word report: its paragraphs and tables in reading order, as one grid
-            Err(_) if matches!(crate::inspect::identify(&bytes, unpacked), Ok(crate::inspect::Kind::Docx)) => {
-                (vec![crate::read::docx::read_docx(&bytes, max_cells, unpacked).map_err(unreadable)?.grid], true)
-            }
-            Err(e) => return Err(unreadable(e)),
-        };
+    let (grids, word) = match crate::read::read_workbook_noting(&bytes, &limits) {
+        Ok(w) => (w.grids, false),
+        // a Word report: its paragraphs and tables in reading order, as one grid
+        Err(_) if matches!(crate::inspect::identify(&bytes, unpacked), Ok(crate::inspect::Kind::Docx)) => {
+            (vec![crate::read::docx::read_docx(&bytes, max_cells, unpacked).map_err(unreadable)?.grid], true)
+        }
+        Err(e) => return Err(unreadable(e)),
+    };
     let mut out = if word {
         format!("文件 {shown}：Word 文档，段落与表格按阅读顺序排成一个表（下面的单元格地址按此排列）\n")
     } else {
