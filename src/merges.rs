@@ -34,9 +34,9 @@ pub fn xlsx_bad_references(bytes: &[u8]) -> HashMap<String, String> {
 /// What one pass over each sheet's XML finds: its merged regions, and with `references`
 /// the cell references calamine cannot place, by sheet name.
 #[derive(Debug, Default)]
-pub struct SheetScan {
-    pub merges: Merges,
-    pub bad_references: HashMap<String, String>,
+struct SheetScan {
+    merges: Merges,
+    bad_references: HashMap<String, String>,
 }
 
 fn xlsx_scan(bytes: &[u8], references: bool) -> SheetScan {
