@@ -25,7 +25,7 @@ use crate::rules::Unit;
 use crate::systems::Systems;
 
 pub const FOLDER: &str = "反馈";
-const INDEX: &str = "feedback.tsv";
+pub const INDEX: &str = "feedback.tsv";
 
 #[derive(Debug, thiserror::Error)]
 pub enum FeedbackError {

@@ -43,6 +43,12 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             if !quiet {
                 eprintln!("{}", jixiao::pipeline::one_line(&report));
             }
+            for f in &report.kept_user_files {
+                eprintln!("jixiao: 注意：输出文件夹中已有您的同名文件 {f}，未覆盖，本次的这一份未写出");
+            }
+            for f in &report.kept_changed {
+                eprintln!("jixiao: 注意：{f} 是上次输出的文件，已被修改，予以保留（不再更新）");
+            }
             Ok(())
         }
         Command::Explain { file, config } => {

@@ -202,14 +202,17 @@ fn an_existing_output_is_replaced_only_by_a_complete_one() {
     // a run that cannot start leaves the previous output alone
     assert!(run(&opts(&dir.path().join("missing"), &out, Config::default_config())).is_err());
     assert!(out.join("marker").exists());
+    std::fs::write(out.join("summary.xlsx"), b"a summary cut short").unwrap();
     run(&opts(&input, &out, Config::default_config())).unwrap();
-    assert!(!out.join("marker").exists(), "a complete run replaces the folder");
-    assert!(out.join("summary.xlsx").exists() && out.join("run.json").exists());
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+    assert_eq!(std::fs::read(out.join("marker")).unwrap(), b"previous run", "the user's file stays (OUT_DIR rule)");
+    assert!(std::fs::read(out.join("summary.xlsx")).unwrap().starts_with(b"PK"), "ours is replaced");
+    assert!(out.join("run.json").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
+        .chain(std::fs::read_dir(dir.path()).unwrap())
         .filter_map(|e| e.ok())
         .map(|e| e.file_name())
-        .filter(|n| n.to_string_lossy().contains("partial"))
+        .filter(|n| n.to_string_lossy().contains("staging") || n.to_string_lossy().contains("partial"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }

@@ -7,6 +7,7 @@
 mod batch;
 mod cache;
 mod folders;
+pub mod outdir;
 mod process;
 mod report;
 mod word;
@@ -66,6 +67,8 @@ pub enum RunError {
     Feedback(#[from] crate::feedback::FeedbackError),
     #[error(transparent)]
     Worker(#[from] worker::WorkerError),
+    #[error(transparent)]
+    OutDir(#[from] outdir::OutDirError),
 }
 
 /// What a run may do besides the dataset and the summary (kept apart from [`RunOptions`]
@@ -102,11 +105,13 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
     for e in roster.iter().flat_map(|r| &r.entries) {
         systems.add_default(&e.name, &e.system);
     }
+    // refused before anything is read or written when it is not ours to write
+    let out = outdir::OutDir::open(&opts.out, &opts.input)?;
     // the office's 整改状态 / 备注, typed into the previous summary
     let tracking = crate::summary::tracking::Tracking::read_previous(&opts.out.join("summary.xlsx"));
     let found = discover(&opts.input, Some(&opts.out));
     let t_discover = t0.elapsed();
-    let staging = Staging::new(&opts.out)?;
+    let staging = &out.staging;
 
     let jobs = opts.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
     // with worker processes and two jobs or more, one file more than there are jobs is in
@@ -116,14 +121,14 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
     let pool =
         rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| RunError::Threads(e.to_string()))?;
     let bar = progress_bar(found.inputs.len() as u64, opts.progress);
-    let cache = opts.cache.then(|| cache::Cache::open(&opts.out, &staging.dir, &opts.config, opts.run_date));
+    let cache = opts.cache.then(|| cache::Cache::open(&opts.out, staging, &opts.config, opts.run_date));
     let workers = match &extras.workers {
         Some(exe) => Some(worker::Workers::new(exe.clone(), &opts.config, opts.run_date)?),
         None => None,
     };
     let job = Arc::new(Job { config: opts.config.clone(), run_date: opts.run_date, cache, workers });
     let timeout = Duration::from_secs(opts.config.limits.file_timeout_secs.max(1));
-    let mut dataset = DatasetWriter::create(&staging.dir.join("dataset"), &opts.config.grades)?;
+    let mut dataset = DatasetWriter::create(&staging.join("dataset"), &opts.config.grades)?;
     let title = crate::summary::Title {
         region: crate::summary::Title::region(&opts.config, &opts.input),
         years: crate::summary::Title::years(
@@ -132,7 +137,7 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
         ),
         run_date: opts.run_date.to_string(),
     };
-    let mut summary = SummaryWriter::create(&staging.dir.join("summary.xlsx"), &opts.input, title)?;
+    let mut summary = SummaryWriter::create(&staging.join("summary.xlsx"), &opts.input, title)?;
     dataset.set_systems(systems.clone());
     let roster_file = extras.roster.as_deref().and_then(|p| {
         let (p, root) = (std::fs::canonicalize(p).ok()?, std::fs::canonicalize(&opts.input).ok()?);
@@ -206,7 +211,7 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
             config: &opts.config,
             systems: &systems,
             run_date: opts.run_date,
-            staging: &staging.dir,
+            staging,
             previous: opts.cache.then_some(opts.out.as_path()),
         };
         let written = pool.install(|| crate::feedback::write_all(&fb))?;
@@ -216,8 +221,6 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
             millis: t.elapsed().as_millis() as u64,
         });
     }
-    write_run_json(&staging.dir, &report)?;
-    staging.commit()?;
     let t_end = t0.elapsed();
     report.durations_ms = Durations {
         discover: t_discover.as_millis() as u64,
@@ -225,8 +228,11 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
         write: (t_end - t_process).as_millis() as u64,
         total: t_end.as_millis() as u64,
     };
-    // run.json once more, now with the final durations
-    write_run_json(&opts.out, &report)?;
+    let kept = out.preview(&["run.json"]);
+    report.kept_user_files = kept.kept_user_files;
+    report.kept_changed = kept.kept_changed;
+    write_run_json(staging, &report)?;
+    out.commit()?;
     Ok(report)
 }
 
@@ -284,48 +290,6 @@ fn progress_bar(len: u64, wanted: bool) -> ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> RunError {
-    let path = path.display().to_string();
-    move |cause| RunError::Output { path, cause }
-}
-
-/// The temporary folder beside OUT_DIR (`.OUT.partial-<pid>`) that becomes OUT_DIR only
-/// when everything is written: an interrupted run never leaves half an output behind and
-/// never destroys the previous good one.
-struct Staging {
-    dir: PathBuf,
-    out: PathBuf,
-    parent: PathBuf,
-    name: String,
-}
-
-impl Staging {
-    fn new(out: &Path) -> Result<Staging, RunError> {
-        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
-        std::fs::create_dir_all(&parent).map_err(io_error(&parent))?;
-        let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "jixiao-out".into());
-        let dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(io_error(&dir))?;
-        }
-        std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
-        Ok(Staging { dir, out: out.to_path_buf(), parent, name })
-    }
-
-    /// Swaps the finished folder into place.
-    fn commit(self) -> Result<(), RunError> {
-        if self.out.exists() {
-            let old = self.parent.join(format!(".{}.old-{}", self.name, std::process::id()));
-            std::fs::rename(&self.out, &old).map_err(io_error(&self.out))?;
-            std::fs::rename(&self.dir, &self.out).map_err(io_error(&self.out))?;
-            let _ = std::fs::remove_dir_all(&old);
-        } else {
-            std::fs::rename(&self.dir, &self.out).map_err(io_error(&self.out))?;
-        }
-        Ok(())
-    }
 }
 
 fn write_run_json(dir: &Path, report: &RunReport) -> Result<(), RunError> {

@@ -31,6 +31,12 @@ pub struct RunReport {
     /// `--feedback`: the per-department workbooks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feedback: Option<FeedbackCounts>,
+    /// Files of ours not written because the user keeps a file of that name in OUT_DIR.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kept_user_files: Vec<String>,
+    /// Files of an earlier run not deleted because the user changed them since.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kept_changed: Vec<String>,
 }
 
 /// The feedback workbooks of a run: how many, how many written anew (the others copied
