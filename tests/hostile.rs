@@ -213,6 +213,43 @@ fn an_xls_whose_ole_directory_only_a_strict_check_rejects_is_read() {
     assert_eq!(essences(&r), essences(&expected));
 }
 
+/// An `.xls` whose OLE directory has sibling names out of order (as Apache POI's
+/// `ConditionalFormattingSamples.xls`, which calamine reads) is read, through a copy with
+/// the siblings re-linked in order, with the same cells as the file in order: the strict
+/// `cfb` crate alone refuses it.
+#[test]
+fn an_xls_whose_ole_directory_names_are_out_of_order_is_read() {
+    use jixiao::fixtures::{Cv, biff5};
+    let sheets = vec![
+        (
+            "表1".to_string(),
+            vec![(0, 0, Cv::T("项目名称".into())), (1, 0, Cv::T("年度目标".into())), (1, 2, Cv::N(88.5))],
+        ),
+        ("表2".to_string(), vec![(3, 1, Cv::N(7.0))]),
+    ];
+    let book = biff5::workbook(&sheets).unwrap();
+    let summary = [0xFEu8, 0xFF, 0, 0].repeat(16);
+    let original =
+        biff5::with_streams(&book, &[("\u{1}CompObj", &summary), ("\u{5}SummaryInformation", &summary)]).unwrap();
+    let odd = hostile::ole_directory_names_out_of_order(&original);
+    let strict = cfb::CompoundFile::open(std::io::Cursor::new(&odd[..]));
+    let refusal = strict.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(refusal.contains("name ordering"), "the strict check must reject it: {refusal:?}");
+    let grids = |bytes: &[u8]| jixiao::read::read_workbook(bytes, 5_000_000, 1 << 30);
+    let expected = grids(&original).expect("the original is read");
+    assert_eq!(expected.len(), 2);
+    assert_eq!(expected[0].get((1, 2)).value, jixiao::grid::Value::Number(88.5));
+    // every sheet's name, extent and cells (a grid has no `==`: its debug form lists them all)
+    let read = grids(&odd).expect("read through the repaired copy");
+    assert_eq!(format!("{read:?}"), format!("{expected:?}"));
+    // the whole pipeline: container check, pre-checks, reader
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("odd.xls"), &odd).unwrap();
+    let r = process_path(&dir.path().join("odd.xls"), "odd.xls");
+    assert_ne!(r.file.status, jixiao::model::FileStatus::Failed, "{:?}", r.file.error);
+    assert_eq!(r.file.error, None);
+}
+
 /// An `.xls` formula's text result is read where the formula is, and only its tokens cut
 /// short make the file fail: the twins differ in the formula alone.
 #[test]
