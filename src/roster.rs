@@ -148,9 +148,10 @@ const NAME_HEADERS: [&str; 6] = ["部门名称", "单位名称", "预算部门",
 const SYSTEM_HEADERS: [&str; 5] = ["所属系统", "系统", "主管部门", "区县", "归口"];
 
 impl Roster {
-    /// Reads a roster: a header row naming the department column (部门/单位/名称) and,
-    /// optionally, the 系统 column; without a recognised header, the first column is the
-    /// name and the second the 系统.
+    /// Reads a roster: a header row (within the first five) naming the department column
+    /// (部门名称/单位名称/…, [`NAME_HEADERS`]) and, optionally, the 系统 column. A roster
+    /// without such a header is refused, naming the headers it has and those accepted:
+    /// guessing a column would list every department handed in as 名单外.
     pub fn load(path: &Path, m: &RosterMatching) -> Result<Roster, RosterError> {
         let rows = read_rows(path)?;
         Self::from_rows(&rows, m).map_err(|message| RosterError::Invalid { path: path.display().to_string(), message })
@@ -159,10 +160,9 @@ impl Roster {
     pub fn from_rows(rows: &[Vec<String>], m: &RosterMatching) -> Result<Roster, String> {
         let find = |row: &[String], names: &[&str]| names.iter().find_map(|h| row.iter().position(|c| norm(c) == *h));
         let header = rows.iter().take(5).position(|r| find(r, &NAME_HEADERS).is_some());
-        let (start, name_col, system_col) = match header {
-            Some(h) => (h + 1, find(&rows[h], &NAME_HEADERS).unwrap_or(0), find(&rows[h], &SYSTEM_HEADERS)),
-            None => (0, 0, Some(1)),
-        };
+        let Some(h) = header else { return Err(no_name_column(rows)) };
+        let (start, name_col, system_col) =
+            (h + 1, find(&rows[h], &NAME_HEADERS).unwrap_or(0), find(&rows[h], &SYSTEM_HEADERS));
         let mut r = Roster::default();
         for row in &rows[start.min(rows.len())..] {
             let name = row.get(name_col).map(|s| s.trim().to_string()).unwrap_or_default();
@@ -215,6 +215,21 @@ impl Roster {
     }
 }
 
+/// Why a roster without a department-name header is refused, in the office's words: the
+/// headers its first row has, the ones accepted, and what to add.
+fn no_name_column(rows: &[Vec<String>]) -> String {
+    let accepted = NAME_HEADERS.join("、");
+    let first = rows.iter().find(|r| r.iter().any(|c| !c.trim().is_empty()));
+    let found = match first {
+        Some(row) => {
+            let cells: Vec<&str> = row.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect();
+            format!("第一行为“{}”", cells.join("、"))
+        }
+        None => "名单是空的".to_string(),
+    };
+    format!("名单中找不到部门名称列：{found}；可用的列名：{accepted}。请在名单第一行加上列名“部门名称”。")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,5 +265,22 @@ mod tests {
         assert_eq!(r.find("第一中学 ", &m()), Some(0));
         assert_eq!(r.closest("株洲市中心医阮", &m(), &Default::default()), Some((1, 1)));
         assert_eq!(r.closest("株洲市园林局", &m(), &Default::default()), None, "nothing alike");
+    }
+
+    #[test]
+    fn a_roster_without_a_department_name_column_is_refused() {
+        let rows: Vec<Vec<String>> =
+            ["序号,名字,备注", "1,株洲市第一中学,", "2,株洲市中心医院,"].iter().map(|l| split_csv(l)).collect();
+        let message = Roster::from_rows(&rows, &m()).unwrap_err();
+        assert_eq!(
+            message,
+            "名单中找不到部门名称列：第一行为“序号、名字、备注”；\
+             可用的列名：部门名称、单位名称、预算部门、部门、单位、名称。请在名单第一行加上列名“部门名称”。"
+        );
+        // a header below a title row is still found; no rows at all is refused as empty
+        let titled: Vec<Vec<String>> =
+            ["2022年部门名单,,", "序号,部门,备注", "1,株洲市第一中学,"].iter().map(|l| split_csv(l)).collect();
+        assert_eq!(Roster::from_rows(&titled, &m()).unwrap().entries[0].name, "株洲市第一中学");
+        assert!(Roster::from_rows(&[], &m()).unwrap_err().contains("名单是空的"));
     }
 }
