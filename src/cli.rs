@@ -51,6 +51,14 @@ pub enum Command {
         /// Also write one feedback workbook per department: OUT_DIR/反馈/<系统>/<部门>.xlsx.
         #[arg(long)]
         feedback: bool,
+        /// The region every title names (e.g. `--region 株洲市`); default: the division the
+        /// departments' names start with most often, else none (`[report] region` in a config).
+        #[arg(long)]
+        region: Option<String>,
+        /// The year every title names (e.g. `--year 2022`); default: the years of the forms
+        /// read (`[report] year` in a config).
+        #[arg(long)]
+        year: Option<i32>,
     },
     /// Show what the reader finds in one workbook: the forms, each table's header mapping
     /// with the label that matched, the unit in force, the rows skipped and why, and for a

@@ -290,7 +290,8 @@ pub struct Ranking {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Report {
-    /// The region named in every sheet's title (`株洲市`); empty: the input folder's name.
+    /// The region named in every sheet's title (`株洲市`); empty: the division the
+    /// departments' names start with most (`crate::summary::region`), else none.
     #[serde(default)]
     pub region: String,
     /// The year named in the titles; unset: the years of the forms read (and, for the two

@@ -25,8 +25,15 @@ fn main() {
 
 fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run { input, out, config, jobs, quiet, no_cache, roster, feedback } => {
-            let cfg = Config::load(config.as_deref()).context("loading the configuration")?;
+        Command::Run { input, out, config, jobs, quiet, no_cache, roster, feedback, region, year } => {
+            let mut cfg = Config::load(config.as_deref()).context("loading the configuration")?;
+            // the flags win over the config file
+            if let Some(region) = region {
+                cfg.report.region = region;
+            }
+            if year.is_some() {
+                cfg.report.year = year;
+            }
             let opts = RunOptions {
                 input,
                 out,

@@ -14,6 +14,7 @@ mod indicators;
 mod leadership;
 mod overview;
 mod rankings;
+pub mod region;
 mod ranks;
 pub mod roster;
 pub mod systems;
@@ -77,13 +78,14 @@ impl Title {
         format!("{}{}预算绩效自评汇总 · {sheet}（运行日期：{}）", self.region, self.years, self.run_date)
     }
 
-    /// The region of a run: the configured one, else the input folder's name.
-    pub fn region(config: &Config, input_root: &Path) -> String {
+    /// The region of a run: the one given (`--region`, `[report] region`), else the
+    /// division the departments' names start with most often ([`region::named_most`]),
+    /// else none — never a folder's name.
+    pub fn region<'a>(config: &Config, departments: impl IntoIterator<Item = &'a str>) -> String {
         if !config.report.region.trim().is_empty() {
             return config.report.region.trim().to_string();
         }
-        let abs = std::path::absolute(input_root).unwrap_or_else(|_| input_root.to_path_buf());
-        abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        region::named_most(departments).unwrap_or_default()
     }
 
     /// `2022年度` for one year, `2021—2022年度` for several, empty for none; a configured
@@ -175,9 +177,9 @@ const GUIDE: usize = 7;
 
 impl SummaryWriter {
     /// Starts the workbook with its sheets in their order. `title` is what the two streamed
-    /// sheets' title rows say (their rows are written before any form is read: the year is
-    /// the configured one or those in the file names); the other sheets' titles name the
-    /// years of the forms read.
+    /// sheets' title rows say (their rows are written before any form is read: the region
+    /// and year are the ones given or those the file and folder names state); the other
+    /// sheets' titles name the region and years of the forms read.
     pub fn create(path: &Path, input_root: &Path, title: Title) -> Result<SummaryWriter, SummaryError> {
         let err = |cause| SummaryError::Xlsx { path: path.display().to_string(), cause };
         let mut wb = Workbook::new();
@@ -295,7 +297,16 @@ impl SummaryWriter {
         let out_dir = std::path::absolute(&out_dir).unwrap_or(out_dir);
         let input_root = std::path::absolute(&self.input_root).unwrap_or_else(|_| self.input_root.clone());
         let years = data.evaluations.iter().filter_map(|e| e.year).chain(data.basics.iter().filter_map(|b| b.year));
-        let title = Title { years: Title::years(config, years), ..self.title.clone() };
+        let departments = data
+            .evaluations
+            .iter()
+            .filter_map(|e| e.department.as_deref())
+            .chain(data.basics.iter().map(|b| &*b.department));
+        let title = Title {
+            years: Title::years(config, years),
+            region: Title::region(config, departments),
+            ..self.title.clone()
+        };
         let extras = std::mem::take(&mut self.extras);
         let ctx = Ctx {
             data,
