@@ -131,10 +131,7 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
     let mut dataset = DatasetWriter::create(&staging.join("dataset"), &opts.config.grades)?;
     let title = crate::summary::Title {
         // the departments the file and folder names state (`株洲市第一中学/2022.xlsx`)
-        region: crate::summary::Title::region(
-            &opts.config,
-            found.inputs.iter().flat_map(|i| i.rel.split('/')),
-        ),
+        region: crate::summary::Title::region(&opts.config, found.inputs.iter().flat_map(|i| i.rel.split('/'))),
         years: crate::summary::Title::years(
             &opts.config,
             crate::summary::years_in_names(found.inputs.iter().map(|i| i.rel.as_str())),

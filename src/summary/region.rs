@@ -69,7 +69,8 @@ mod tests {
         assert_eq!(division("广西壮族自治区财政厅"), Some("广西壮族自治区"));
         assert_eq!(division("湘西土家族苗族自治州民政局"), Some("湘西土家族苗族自治州"));
         assert_eq!(division("攸县财政局"), Some("攸县"));
-        for none in ["市教育局", "县市区财政局", "区块链中心", "中共株洲市委宣传部", "财政局", "sample-data", ""] {
+        for none in ["市教育局", "县市区财政局", "区块链中心", "中共株洲市委宣传部", "财政局", "sample-data", ""]
+        {
             assert_eq!(division(none), None, "{none}");
         }
     }
