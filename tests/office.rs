@@ -174,6 +174,16 @@ fn roster_finds_missing_extra_and_misspelt_departments() {
     assert_eq!(find("已匹配", "株洲市第二中学"), 0);
     // run.json and the sheet's order: 未报送 first
     assert_eq!(rows[1][cat], "未报送");
+    // 报送统计 below the list, audited by hand: 教育 expects 第一中学 (matched), 实验小学（本级）
+    // (nothing under that name) and 第三中学 (a file not read: handed in); the others one each
+    let at = rows.iter().position(|r| r[0] == "报送统计").expect("a totals block");
+    assert_eq!(rows[at + 1][..5], ["所属系统", "应报", "已报", "未报", "报送率"]);
+    let totals: BTreeMap<&str, Vec<&str>> =
+        rows[at + 2..].iter().map(|r| (r[0].as_str(), r[1..5].iter().map(String::as_str).collect())).collect();
+    assert_eq!(totals["市教育局系统"], ["3", "2", "1", "0.6666666666666666"]);
+    assert_eq!(totals["市卫生健康委系统"], ["1", "0", "1", "0"]);
+    assert_eq!(totals["市住建局系统"], ["1", "0", "1", "0"]);
+    assert_eq!(totals["合计"], ["5", "2", "3", "0.4"], "{totals:?}");
 }
 
 #[test]

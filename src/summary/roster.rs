@@ -19,7 +19,7 @@ use rust_xlsxwriter::{Worksheet, XlsxError};
 use crate::model::{FileStatus, FormKind};
 use crate::roster::key;
 use crate::summary::files::status_zh;
-use crate::summary::{Col, Ctx, Layout, V, table};
+use crate::summary::{Col, Ctx, HEAD_ROWS, Layout, V, table};
 
 pub const SHEET: &str = "报送情况";
 
@@ -218,6 +218,66 @@ pub fn lines(ctx: &Ctx) -> Vec<Line> {
     out
 }
 
+/// 报送统计 of one 系统 (or, last, 合计): the roster departments expected and those that
+/// handed in nothing. Without a roster, nothing is expected and only the departments
+/// whose forms were read are counted (`expected` is `None`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Total {
+    pub system: String,
+    pub expected: Option<usize>,
+    pub handed: usize,
+    pub missing: usize,
+}
+
+impl Total {
+    /// 报送率: handed in of those expected.
+    pub fn rate(&self) -> Option<f64> {
+        self.expected.filter(|e| *e > 0).map(|e| self.handed as f64 / e as f64)
+    }
+}
+
+/// The totals of 报送情况 per 系统, then 合计. A roster department counts as handed in when
+/// any file of it was found (read or not: 已匹配 and 未识别), as missing when nothing was
+/// (未报送). Without a roster, departments with a form read are counted, per 系统.
+pub fn totals(lines: &[Line], counted: &[(String, String)], has_roster: bool) -> Vec<Total> {
+    let mut by: BTreeMap<String, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
+    if has_roster {
+        for l in lines.iter().filter(|l| !l.roster_name.is_empty()) {
+            let e = by.entry(l.system.clone()).or_default();
+            match l.category {
+                "已匹配" | "未识别" => {
+                    e.0.insert(&l.roster_name);
+                }
+                "未报送" => {
+                    e.1.insert(&l.roster_name);
+                }
+                _ => {}
+            }
+        }
+    } else {
+        for (system, dept) in counted {
+            by.entry(system.clone()).or_default().0.insert(dept);
+        }
+    }
+    let mut out: Vec<Total> = by
+        .into_iter()
+        .map(|(system, (handed, missing))| Total {
+            system,
+            expected: has_roster.then_some(handed.len() + missing.len()),
+            handed: handed.len(),
+            missing: missing.len(),
+        })
+        .collect();
+    let all = Total {
+        system: "合计".into(),
+        expected: has_roster.then(|| out.iter().filter_map(|t| t.expected).sum()),
+        handed: out.iter().map(|t| t.handed).sum(),
+        missing: out.iter().map(|t| t.missing).sum(),
+    };
+    out.push(all);
+    out
+}
+
 pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     let cols = [
         Col("类别", 8.0),
@@ -227,7 +287,19 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         Col("说明", 60.0),
         Col("文件", 40.0),
     ];
-    let rows = lines(ctx).into_iter().map(|l| {
+    let lines = lines(ctx);
+    let mut counted: Vec<(String, String)> = ctx
+        .data
+        .counted()
+        .filter_map(|e| {
+            let d = e.department.as_deref().filter(|d| !d.trim().is_empty())?;
+            Some((ctx.extras.systems.of(e.path(), Some(d)), key(d, &ctx.config.roster)))
+        })
+        .collect();
+    counted.sort();
+    counted.dedup();
+    let totals = totals(&lines, &counted, ctx.extras.roster.is_some());
+    let rows = lines.into_iter().map(|l| {
         vec![
             V::Text(l.category.into()),
             V::Text(l.system),
@@ -237,6 +309,37 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             V::Text(l.file),
         ]
     });
-    table(ws, ctx, SHEET, &cols, Layout { print_cols: 5, freeze_cols: 1 }, rows)?;
+    let n = table(ws, ctx, SHEET, &cols, Layout { print_cols: 5, freeze_cols: 1 }, rows)?;
+    // 报送统计 below the list, a row apart (outside its filter), printed with it
+    let f = ctx.fmts;
+    let mut r = HEAD_ROWS + n.max(1) + 1;
+    ws.write_string_with_format(r, 0, "报送统计", &f.header)?;
+    let heads = if ctx.extras.roster.is_some() {
+        ["所属系统", "应报", "已报", "未报", "报送率"]
+    } else {
+        ["所属系统", "已报（未提供名单，应报未知）", "", "", ""]
+    };
+    r += 1;
+    for (c, h) in heads.iter().enumerate().filter(|(_, h)| !h.is_empty()) {
+        ws.write_string_with_format(r, c as u16, *h, &f.header)?;
+    }
+    for t in &totals {
+        r += 1;
+        ws.write_string_with_format(r, 0, &t.system, &f.text)?;
+        match t.expected {
+            Some(e) => {
+                ws.write_number_with_format(r, 1, e as f64, &f.count)?;
+                ws.write_number_with_format(r, 2, t.handed as f64, &f.count)?;
+                ws.write_number_with_format(r, 3, t.missing as f64, &f.count)?;
+                if let Some(rate) = t.rate() {
+                    ws.write_number_with_format(r, 4, rate, &f.pct)?;
+                }
+            }
+            None => {
+                ws.write_number_with_format(r, 1, t.handed as f64, &f.count)?;
+            }
+        }
+    }
+    ws.set_print_area(0, 0, r, 4)?;
     Ok(())
 }
