@@ -231,10 +231,18 @@ fn summary_workbook_has_its_sheets_and_shared_ranks() {
         assert_eq!(format_at(&mut wb, "项目排名", (row, 11)), "0.00%");
     }
     assert_eq!(format_at(&mut wb, "指标明细", (2, 7)), "0.00");
-    // 基础数据: headcounts and 控制率 in a column of their own, not among the amounts
+    // 基础数据: headcounts (人数) and 控制率 each in a column of their own, not among the amounts
     let basic = wb.worksheet_range("基础数据").unwrap();
+    let header: Vec<String> = basic.rows().nth(1).unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(header[7..9], ["人数", "控制率"]);
     let rate_row = basic.rows().position(|r| r[2] == "控制率").unwrap() as u32;
-    assert_eq!(format_at(&mut wb, "基础数据", (rate_row, 7)), "0.00%");
+    let staff_row = basic.rows().position(|r| r[2] == "编制数").unwrap() as u32;
+    assert_eq!(format_at(&mut wb, "基础数据", (rate_row, 8)), "0.00%");
+    assert_eq!(format_at(&mut wb, "基础数据", (staff_row, 7)), "#,##0");
+    assert!(
+        basic.get(((staff_row - basic.start().unwrap().0) as usize, 8)).is_none_or(|c| c.to_string().is_empty()),
+        "no rate beside a headcount"
+    );
     assert_eq!(format_at(&mut wb, "基础数据", (rate_row + 1, 6)), "#,##0.00");
 }
 

@@ -12,7 +12,8 @@ pub const COLS: &[Col] = &[
     Col("上年决算数(万元)", 11.0),
     Col("本年预算数(万元)", 11.0),
     Col("本年决算数(万元)", 11.0),
-    Col("人数/控制率", 9.0),
+    Col("人数", 8.0),
+    Col("控制率", 8.0),
     Col("文件", 30.0),
     Col("工作表", 12.0),
     Col("行", 6.0),
@@ -32,8 +33,13 @@ pub fn rows(b: &BasicForm) -> Vec<Vec<V>> {
         .into_iter()
         .filter(|(_, f)| f.at.is_some())
         .map(|(item, f)| {
-            // headcounts and the control rate have a column of their own, never the 万元 ones
-            let value = if item == "控制率" { V::Pct(f.get()) } else { count(f.get()) };
+            // headcounts and the control rate each have a column of their own, never the 万元
+            // ones: a column holds one kind of number, so it sums and formats as one
+            let (heads, rate) = if item == "控制率" {
+                (V::Text(String::new()), V::Pct(f.get()))
+            } else {
+                (count(f.get()), V::Text(String::new()))
+            };
             vec![
                 V::Text(b.department.clone()),
                 V::Int(b.year.map(i64::from)),
@@ -42,7 +48,8 @@ pub fn rows(b: &BasicForm) -> Vec<Vec<V>> {
                 V::Text(String::new()),
                 V::Text(String::new()),
                 V::Text(String::new()),
-                value,
+                heads,
+                rate,
                 V::Text(b.path.clone()),
                 V::Text(b.sheet.clone()),
                 V::Int(f.at.map(|p| p.0 as i64 + 1)),
@@ -57,6 +64,7 @@ pub fn rows(b: &BasicForm) -> Vec<Vec<V>> {
             V::Wan(l.prev_final.get()),
             V::Wan(l.budget.get()),
             V::Wan(l.final_.get()),
+            V::Text(String::new()),
             V::Text(String::new()),
             V::Text(b.path.clone()),
             V::Text(b.sheet.clone()),
