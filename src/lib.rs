@@ -20,6 +20,8 @@ pub mod feedback;
 #[cfg(feature = "output")]
 pub mod fixtures;
 pub mod grid;
+#[cfg(feature = "output")]
+pub mod i18n;
 pub mod inspect;
 pub mod labels;
 pub mod locate;

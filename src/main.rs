@@ -1,9 +1,10 @@
-//! The `jixiao` binary: parse the command line, run, report. All work is in the library.
+//! The `jixiao` binary: parse the command line, run, report — in the language chosen
+//! (`crate::i18n`). All work is in the library.
 
 use anyhow::Context as _;
-use clap::Parser;
-use jixiao::cli::{Cli, Command};
+use jixiao::cli::Command;
 use jixiao::config::Config;
+use jixiao::i18n::{Lang, errors, text};
 use jixiao::pipeline::{RunExtras, RunOptions, run_with};
 
 /// mimalloc: the run allocates many small strings on several threads at once, where it
@@ -12,21 +13,33 @@ use jixiao::pipeline::{RunExtras, RunOptions, run_with};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let cli = Cli::parse();
-    let code = match execute(cli) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = Lang::detect(&args);
+    let cli = match jixiao::cli::parse(args, lang) {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                e.exit();
+            }
+            eprintln!("{}", errors::clap(&e, lang));
+            std::process::exit(2);
+        }
+    };
+    let code = match execute(cli.command, lang) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("jixiao: error: {e:#}");
+            eprintln!("{}", errors::render(&e, lang));
             1
         }
     };
     std::process::exit(code);
 }
 
-fn execute(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
+fn execute(command: Command, lang: Lang) -> anyhow::Result<()> {
+    match command {
         Command::Run { input, out, config, jobs, quiet, no_cache, roster, feedback, region, year } => {
-            let mut cfg = Config::load(config.as_deref()).context("loading the configuration")?;
+            let mut cfg = Config::load(config.as_deref())?;
             // the flags win over the config file
             if let Some(region) = region {
                 cfg.report.region = region;
@@ -46,20 +59,20 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             };
             // the files are read in worker processes: this binary, as `jixiao worker`
             let workers = Some(std::env::current_exe().context("finding the jixiao binary to start its workers")?);
-            let report = run_with(&opts, &RunExtras { roster, feedback, workers })?;
+            let report = run_with(&opts, &RunExtras { roster, feedback, workers, lang })?;
             if !quiet {
-                eprintln!("{}", jixiao::pipeline::one_line(&report));
+                eprintln!("{}", text::closing_line(&report, lang));
             }
             for f in &report.kept_user_files {
-                eprintln!("jixiao: 注意：输出文件夹中已有您的同名文件 {f}，未覆盖，本次的这一份未写出");
+                eprintln!("jixiao：{}", text::kept_user_file(f, lang));
             }
             for f in &report.kept_changed {
-                eprintln!("jixiao: 注意：{f} 是上次输出的文件，已被修改，予以保留（不再更新）");
+                eprintln!("jixiao：{}", text::kept_changed(f, lang));
             }
             Ok(())
         }
         Command::Explain { file, config } => {
-            let cfg = Config::load(config.as_deref()).context("loading the configuration")?;
+            let cfg = Config::load(config.as_deref())?;
             print!("{}", jixiao::explain::explain_file(&file, &cfg)?);
             Ok(())
         }
@@ -68,7 +81,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Rules { markdown, config } => {
-            let cfg = Config::load(config.as_deref()).context("loading the configuration")?;
+            let cfg = Config::load(config.as_deref())?;
             print!("{}", jixiao::rules::describe(&cfg, markdown));
             Ok(())
         }

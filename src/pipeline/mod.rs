@@ -83,6 +83,8 @@ pub struct RunExtras {
     /// processes (see [`worker`]); none: they are read in threads of this process, where a
     /// file that aborts the reader ends the run.
     pub workers: Option<PathBuf>,
+    /// The language of the progress bar.
+    pub lang: crate::i18n::Lang,
 }
 
 /// Files per chunk: processed in parallel, then written in path order while the next
@@ -120,7 +122,7 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
     let threads = if extras.workers.is_some() && jobs > 1 { jobs + 1 } else { jobs };
     let pool =
         rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| RunError::Threads(e.to_string()))?;
-    let bar = progress_bar(found.inputs.len() as u64, opts.progress);
+    let bar = progress_bar(found.inputs.len() as u64, opts.progress, extras.lang);
     let cache = opts.cache.then(|| cache::Cache::open(&opts.out, staging, &opts.config, opts.run_date));
     let workers = match &extras.workers {
         Some(exe) => Some(worker::Workers::new(exe.clone(), &opts.config, opts.run_date)?),
@@ -282,12 +284,12 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T, DatasetError>>)
     Ok(handle.join().map_err(|_| RunError::Threads("the Parquet writer panicked".into()))??)
 }
 
-fn progress_bar(len: u64, wanted: bool) -> ProgressBar {
+fn progress_bar(len: u64, wanted: bool, lang: crate::i18n::Lang) -> ProgressBar {
     if !wanted || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  ETA {eta}") {
+    if let Ok(style) = ProgressStyle::with_template(crate::i18n::text::progress_template(lang)) {
         bar.set_style(style);
     }
     bar

@@ -34,28 +34,21 @@ const OWN_TOP: [&str; 5] = ["summary.xlsx", "run.json", "dataset", "cache", crat
 /// after N files have been moved into place.
 pub const FAILPOINT: &str = "JIXIAO_FAILPOINT";
 
-/// Why OUT_DIR cannot be used; the message says what to do instead.
+/// Why OUT_DIR cannot be used (the binary says it in Chinese with what to do instead:
+/// `crate::i18n::errors`).
 #[derive(Debug, thiserror::Error)]
 pub enum OutDirError {
-    #[error("输出位置 {0} 是一个已有文件，不是文件夹。请指定一个新的或空的输出文件夹（--out）。")]
+    #[error("OUT_DIR {0} is an existing file, not a folder")]
     IsFile(String),
-    #[error(
-        "输出文件夹 {out} 是输入文件夹本身或包含输入文件夹 {input}，写入会覆盖上报材料。请指定一个新的或空的输出文件夹（--out），例如 {input}-结果。"
-    )]
+    #[error("OUT_DIR {out} is the input folder {input} or holds it")]
     HoldsInput { out: String, input: String },
-    #[error(
-        "输出文件夹 {0} 不是空文件夹，也不是 jixiao 以前的输出（没有 {MANIFEST}）。为免覆盖其中的文件，请指定一个新的或空的输出文件夹（--out）。"
-    )]
+    #[error("OUT_DIR {0} is neither empty nor an earlier jixiao output (no {MANIFEST})")]
     NotOurs(String),
-    #[error(
-        "输出文件夹中的 {0} 是符号链接，jixiao 不会经由它写入或删除。请删除这个链接，或指定一个新的输出文件夹（--out）。"
-    )]
+    #[error("{0} in OUT_DIR is a symbolic link: nothing is written or deleted through it")]
     Symlink(String),
-    #[error(
-        "输出文件夹中的 {0} 是一个文件，jixiao 要在这里建文件夹。请改名或移走该文件，或指定一个新的输出文件夹（--out）。"
-    )]
+    #[error("{0} in OUT_DIR is a file where jixiao makes a folder")]
     Blocked(String),
-    #[error("无法写入输出文件夹 {path}：{cause}")]
+    #[error("cannot write OUT_DIR {path}: {cause}")]
     Io { path: String, cause: std::io::Error },
 }
 

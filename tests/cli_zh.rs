@@ -1,0 +1,73 @@
+//! What a 科员 reads at the command line is Chinese: the help of every command, the errors
+//! with what to do; English stays one flag (`--lang en`) or variable (`JIXIAO_LANG=en`) away.
+
+use std::process::{Command, Output};
+
+fn jixiao(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_jixiao"));
+    c.args(args).env_remove("JIXIAO_LANG");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
+}
+
+#[test]
+fn help_is_chinese_with_examples_and_says_word_reports_are_read() {
+    let o = jixiao(&["run", "--help"], &[]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = out(&o);
+    for words in
+        ["用法：jixiao run [选项] <输入文件夹>", "Word 报告（.docx）", "示例：", "--roster <名单文件>", "显示帮助"]
+    {
+        assert!(text.contains(words), "`{words}` missing:\n{text}");
+    }
+    let top = out(&jixiao(&["--help"], &[]));
+    assert!(top.contains("命令") && top.contains("说明一个文件里读到了什么"), "{top}");
+}
+
+#[test]
+fn english_on_request() {
+    for (args, env) in
+        [(vec!["run", "--help", "--lang", "en"], vec![]), (vec!["run", "--help"], vec![("JIXIAO_LANG", "en")])]
+    {
+        let text = out(&jixiao(&args, &env));
+        assert!(text.contains("Usage: jixiao run [OPTIONS] <INPUT_DIR>") && text.contains("Word reports"), "{text}");
+    }
+    let o = jixiao(&["run", "/no/such/folder", "--lang", "en"], &[]);
+    assert!(out(&o).contains("input folder /no/such/folder does not exist"), "{}", out(&o));
+}
+
+#[test]
+fn errors_say_what_is_wrong_and_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("2022自评");
+    let o = jixiao(&["run", missing.to_str().unwrap(), "--out", dir.path().join("o").to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains(&format!("找不到输入文件夹 {}，请检查路径", missing.display())), "{}", out(&o));
+
+    let config = dir.path().join("my.toml");
+    std::fs::write(&config, "# 我的设置\n[grades]\nexcellent = \"九十\"\n").unwrap();
+    let o = jixiao(&["rules", "--config", config.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains("第3行：grades.excellent 应为数字，实为“九十”"), "{}", out(&o));
+    assert!(!out(&o).contains("f64"), "no Rust type names: {}", out(&o));
+
+    let o = jixiao(&["run", ".", "--no-such-flag"], &[]);
+    assert_eq!(o.status.code(), Some(2), "usage errors exit 2");
+    assert!(out(&o).contains("无法识别的选项 --no-such-flag") && out(&o).contains("jixiao --help"), "{}", out(&o));
+}
+
+#[test]
+fn the_closing_line_is_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let o = jixiao(&["run", sample.to_str().unwrap(), "--out", dir.path().join("o").to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let text = out(&o);
+    assert!(text.contains("共 38 个文件（已读取 35") && text.contains("疑点"), "{text}");
+}
