@@ -15,6 +15,24 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let lang = Lang::detect(&args);
+    // a folder dropped on the program's icon (Windows starts it with the folder's path
+    // alone), or a double click with nothing at all: run with defaults, keep the window
+    if let Some(folder) = dropped_folder(&args) {
+        let code = match dropped(&folder, lang) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("{}", errors::render(&e, lang));
+                1
+            }
+        };
+        pause(lang);
+        std::process::exit(code);
+    }
+    if args.len() == 1 && cfg!(windows) {
+        eprintln!("{}", text::nothing_to_do(lang));
+        pause(lang);
+        std::process::exit(2);
+    }
     let cli = match jixiao::cli::parse(args, lang) {
         Ok(cli) => cli,
         Err(e) => {
@@ -34,6 +52,52 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// The folder of a drag and drop: one argument, an existing folder (a subcommand's name
+/// is never one: `run`, `explain` and `rules` are read as commands first).
+fn dropped_folder(args: &[std::ffi::OsString]) -> Option<std::path::PathBuf> {
+    let [_, one] = args else { return None };
+    let path = std::path::PathBuf::from(one);
+    let is_command = ["run", "explain", "rules", "worker"].iter().any(|c| one == c);
+    (!is_command && path.is_dir()).then_some(path)
+}
+
+/// Runs on a dropped folder with the defaults, writing beside it into `<folder>-汇总结果`
+/// (or `-汇总结果2`, … when that one holds other files: the OUT_DIR rule decides).
+fn dropped(input: &std::path::Path, lang: Lang) -> anyhow::Result<()> {
+    let input = std::path::absolute(input)?;
+    let name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "自评材料".into());
+    let parent = input.parent().unwrap_or(&input).to_path_buf();
+    let out = (1..=20)
+        .map(|n| parent.join(if n == 1 { format!("{name}-汇总结果") } else { format!("{name}-汇总结果{n}") }))
+        .find(|o| jixiao::pipeline::outdir::usable(o, &input))
+        .ok_or_else(|| anyhow::anyhow!(text::dropped_no_out(&input.display().to_string(), lang)))?;
+    eprintln!("{}", text::dropped_start(&input.display().to_string(), &out.display().to_string(), lang));
+    execute(
+        Command::Run {
+            input,
+            out: out.clone(),
+            config: None,
+            jobs: None,
+            quiet: false,
+            no_cache: false,
+            roster: None,
+            feedback: false,
+            region: None,
+            year: None,
+        },
+        lang,
+    )?;
+    eprintln!("{}", text::dropped_done(&out.display().to_string(), lang));
+    Ok(())
+}
+
+/// Waits for Enter, so that a window opened by a double click or a drop stays open until
+/// it has been read.
+fn pause(lang: Lang) {
+    eprintln!("{}", text::press_enter(lang));
+    let _ = std::io::stdin().read_line(&mut String::new());
 }
 
 fn execute(command: Command, lang: Lang) -> anyhow::Result<()> {

@@ -71,3 +71,37 @@ fn the_closing_line_is_chinese() {
     let text = out(&o);
     assert!(text.contains("共 38 个文件（已读取 35") && text.contains("疑点"), "{text}");
 }
+
+/// A folder dropped on the program (its path the only argument): a run with defaults whose
+/// results go beside it, into a folder the OUT_DIR rule allows, and a window that waits.
+#[test]
+fn a_dropped_folder_runs_with_defaults_and_writes_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("2022自评");
+    std::fs::create_dir_all(input.join("株洲市行政审批服务局")).unwrap();
+    jixiao::fixtures::WorkbookSpec::stacked(
+        "附表",
+        jixiao::fixtures::seed::forms(),
+        jixiao::fixtures::Layout::default(),
+    )
+    .save(&input.join("株洲市行政审批服务局/2022.xlsx"))
+    .unwrap();
+    // a folder of the user's already has the first name: it is left alone
+    let taken = dir.path().join("2022自评-汇总结果");
+    std::fs::create_dir_all(&taken).unwrap();
+    std::fs::write(taken.join("我的.docx"), b"mine").unwrap();
+    for _ in 0..2 {
+        let o = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+            .arg(&input)
+            .env_remove("JIXIAO_LANG")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+        let text = out(&o);
+        assert!(text.contains("2022自评-汇总结果2") && text.contains("按回车键关闭窗口"), "{text}");
+    }
+    assert!(dir.path().join("2022自评-汇总结果2/summary.xlsx").is_file(), "written, then reused on the second drop");
+    assert_eq!(std::fs::read(taken.join("我的.docx")).unwrap(), b"mine");
+    assert!(!taken.join("summary.xlsx").exists());
+}

@@ -55,3 +55,40 @@ pub fn kept_changed(path: &str, lang: Lang) -> String {
         Lang::En => format!("note: {path}, written by an earlier run and changed since, was kept"),
     }
 }
+
+/// Drag-and-drop: what is read and where the results go.
+pub fn dropped_start(input: &str, out: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("正在读取 {input} 中的自评材料，结果将写入 {out}"),
+        Lang::En => format!("reading {input}; the results go to {out}"),
+    }
+}
+
+/// Drag-and-drop: where to look when the run is done.
+pub fn dropped_done(out: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("完成。请打开 {out} 中的 summary.xlsx（汇总）查看结果。"),
+        Lang::En => format!("done: open summary.xlsx in {out}"),
+    }
+}
+
+/// Drag-and-drop: no folder found to write the results in.
+pub fn dropped_no_out(input: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{input} 旁边的“-汇总结果”文件夹都已被其他文件占用，请在命令行中用 --out 指定输出文件夹"),
+        Lang::En => format!("no free results folder beside {input}: name one with --out"),
+    }
+}
+
+/// The window's last line when it was opened by a double click or a drop.
+pub fn press_enter(lang: Lang) -> &'static str {
+    lang.pick("按回车键关闭窗口……", "press Enter to close this window…")
+}
+
+/// Started with nothing to do (a double click on jixiao.exe).
+pub fn nothing_to_do(lang: Lang) -> &'static str {
+    lang.pick(
+        "jixiao（绩效）：把装有自评材料的文件夹拖到 jixiao.exe 的图标上即可运行；\n或在命令行中运行 jixiao run <文件夹> --out <输出文件夹>，jixiao --help 查看全部用法。",
+        "jixiao: drop a folder of submissions onto jixiao.exe, or run `jixiao run <DIR> --out <OUT>`; `jixiao --help` for more.",
+    )
+}

@@ -6,6 +6,7 @@
 
 mod batch;
 mod cache;
+mod confine;
 mod folders;
 pub mod outdir;
 mod process;

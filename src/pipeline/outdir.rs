@@ -181,6 +181,19 @@ pub struct Committed {
     pub kept_changed: Vec<String>,
 }
 
+/// Whether a run may write into `out` (what [`OutDir::open`] would accept), without
+/// writing anything: for choosing an output folder on the user's behalf.
+pub fn usable(out: &Path, input: &Path) -> bool {
+    if std::fs::symlink_metadata(out).is_err() {
+        return !canonical(input).starts_with(canonical(out));
+    }
+    if !out.is_dir() || canonical(input).starts_with(canonical(out)) {
+        return false;
+    }
+    let empty = std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_none());
+    empty || Manifest::read(out).is_some() || Manifest::legacy(out).is_some()
+}
+
 impl OutDir {
     /// Checks OUT_DIR against the input folder and its contents, cleans up what a killed
     /// run of ours left, and starts this run's staging folder. Nothing of the user's is

@@ -120,8 +120,8 @@ pub fn serve(input: impl Read, output: impl Write, confine: bool) -> Result<(), 
     let run_date: NaiveDate =
         setup.run_date.parse().map_err(|e: chrono::ParseError| WorkerError::Setup(e.to_string()))?;
     if confine {
-        limit_memory(setup.memory_mb);
-        die_with_parent();
+        super::confine::limit_memory(setup.memory_mb);
+        super::confine::die_with_parent();
     }
     let fault = Fault::from_env();
     while let Some(task) = read_frame(&mut input)? {
@@ -159,57 +159,6 @@ pub fn replies(mut bytes: &[u8]) -> Result<Vec<FileResult>, WorkerError> {
 fn task(input: &Input) -> io::Result<Vec<u8>> {
     postcard::to_stdvec(&Task { path: path_bytes(&input.path), rel: input.rel.clone() }).map_err(io::Error::other)
 }
-
-/// Limits this process's address space to what it holds now plus `mb` (0: no limit).
-/// Counting from now makes the limit what a file may make the reader take, the same in a
-/// debug and a release build: the program, its libraries and the allocator's first arena
-/// are already mapped (about 330 MB for a debug build), and a limit below them would leave
-/// the worker no room to map anything, failing on the first file that needs a new mapping.
-#[cfg(unix)]
-fn limit_memory(mb: u64) {
-    if mb == 0 {
-        return;
-    }
-    let bytes = mapped_now().saturating_add(mb.saturating_mul(1024 * 1024)) as libc::rlim_t;
-    let limit = libc::rlimit { rlim_cur: bytes, rlim_max: bytes };
-    // SAFETY: setrlimit reads the struct we pass and changes only this process's limits
-    unsafe {
-        libc::setrlimit(libc::RLIMIT_AS, &limit);
-    }
-}
-
-/// This process's address space now, in bytes (Linux: `/proc/self/statm`, in pages; 0
-/// where it cannot be read, which leaves the limit at `mb` alone).
-#[cfg(unix)]
-fn mapped_now() -> u64 {
-    let pages = std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|p| p.parse::<u64>().ok()))
-        .unwrap_or(0);
-    // SAFETY: sysconf only reads a system constant
-    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    pages.saturating_mul(u64::try_from(page).unwrap_or(4096))
-}
-
-#[cfg(not(unix))]
-fn limit_memory(_mb: u64) {}
-
-/// On Linux, the worker is killed when the run that started it ends, however it ends: a
-/// worker looping on a file must not outlive a run that was killed.
-#[cfg(target_os = "linux")]
-fn die_with_parent() {
-    // SAFETY: prctl(PR_SET_PDEATHSIG) takes a signal number and changes only this process
-    unsafe {
-        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-    }
-    // the parent may have ended before the call: then our parent is init
-    if std::os::unix::process::parent_id() == 1 {
-        std::process::exit(0);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn die_with_parent() {}
 
 /// Failures injected on purpose, for the tests of the watchdog: `JIXIAO_WORKER_FAULT` is a
 /// comma-separated list of `kind:needle`, each striking on every file whose path contains
@@ -264,6 +213,8 @@ impl Worker {
         if std::env::var_os("MIMALLOC_ARENA_RESERVE").is_none() {
             command.env("MIMALLOC_ARENA_RESERVE", "256MiB");
         }
+        // where the parent-death signal does not exist (Windows), the worker watches us
+        command.env(super::confine::PARENT_VAR, std::process::id().to_string());
         let mut child =
             command.arg("worker").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
         let (Some(mut stdin), Some(mut stdout), Some(stderr)) =
@@ -296,7 +247,7 @@ impl Worker {
         let status = self.child.wait();
         let tail = self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default();
         let how = match status {
-            Ok(s) => describe_exit(s),
+            Ok(s) => super::confine::describe_exit(s),
             Err(e) => format!("could not be reaped ({e})"),
         };
         (how, why(&tail))
@@ -354,23 +305,6 @@ fn tail(stream: impl Read) -> String {
         }
     }
     kept
-}
-
-#[cfg(unix)]
-fn describe_exit(s: std::process::ExitStatus) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    match s.signal() {
-        Some(libc::SIGABRT) => "aborted (SIGABRT)".into(),
-        Some(libc::SIGKILL) => "was killed (SIGKILL; by the system, out of memory?)".into(),
-        Some(libc::SIGSEGV) => "crashed (SIGSEGV)".into(),
-        Some(n) => format!("ended by signal {n}"),
-        None => format!("exited with status {}", s.code().unwrap_or(-1)),
-    }
-}
-
-#[cfg(not(unix))]
-fn describe_exit(s: std::process::ExitStatus) -> String {
-    format!("exited with {s}")
 }
 
 /// The pool of workers a run reads its files with: at most one per calling thread, each
