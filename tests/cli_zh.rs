@@ -105,3 +105,87 @@ fn a_dropped_folder_runs_with_defaults_and_writes_beside_it() {
     assert_eq!(std::fs::read(taken.join("我的.docx")).unwrap(), b"mine");
     assert!(!taken.join("summary.xlsx").exists());
 }
+
+/// Runs of two or more English words in `text`, once the names that stay as they are
+/// (options, files, formats, products, the variable that switches to English) are set aside.
+fn english_phrases(text: &str) -> Vec<String> {
+    const NAMES: [&str; 17] = [
+        "jixiao",
+        "run",
+        "explain",
+        "rules",
+        "JIXIAO_LANG",
+        "TOML",
+        "Markdown",
+        "Excel",
+        "Word",
+        "WPS",
+        "PDF",
+        "CPU",
+        "true",
+        "false",
+        "en",
+        "zh",
+        "D:",
+    ];
+    let mut phrases = Vec::new();
+    for line in text.lines() {
+        let mut run: Vec<&str> = Vec::new();
+        for token in line.split(|c: char| c.is_whitespace() || "，。；：（）“”、,;()<>[]|".contains(c)) {
+            let word = token.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+            let plain_word = !word.is_empty()
+                && word.chars().all(|c| c.is_ascii_alphabetic())
+                && !token.starts_with('-')
+                && !token.contains('.')
+                && !token.contains('/')
+                && !token.contains('\\')
+                && !token.contains('=')
+                && !NAMES.contains(&word);
+            if plain_word {
+                run.push(word);
+            } else {
+                if run.len() >= 2 {
+                    phrases.push(run.join(" "));
+                }
+                run.clear();
+            }
+        }
+        if run.len() >= 2 {
+            phrases.push(run.join(" "));
+        }
+    }
+    phrases
+}
+
+#[test]
+fn no_english_sentence_in_the_help_or_the_errors_unless_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_config = dir.path().join("设置.toml");
+    std::fs::write(&bad_config, "[grades]\nexcellent = \"九十\"\nunknown = 1\n").unwrap();
+    let file = dir.path().join("汇总.xlsx");
+    std::fs::write(&file, b"x").unwrap();
+    let missing = dir.path().join("没有这个文件夹");
+    let (m, c, f) = (missing.to_str().unwrap(), bad_config.to_str().unwrap(), file.to_str().unwrap());
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["--help"],
+        vec!["run", "--help"],
+        vec!["explain", "--help"],
+        vec!["rules", "--help"],
+        vec!["run", m],
+        vec!["run", ".", "--out", f],
+        vec!["run", ".", "--config", c],
+        vec!["rules", "--config", m],
+        vec!["explain", m],
+        vec!["run"],
+        vec!["run", ".", "--jobs", "很多"],
+        vec!["run", ".", "--no-such-flag"],
+        vec!["frob"],
+    ];
+    for args in &cases {
+        let text = out(&jixiao(args, &[]));
+        let english = english_phrases(&text);
+        assert!(english.is_empty(), "`jixiao {}` says {english:?} in English:\n{text}", args.join(" "));
+        let en = out(&jixiao(&[args.as_slice(), &["--lang", "en"]].concat(), &[]));
+        assert!(!english_phrases(&en).is_empty(), "and English on request: {en}");
+    }
+}
