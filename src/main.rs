@@ -123,7 +123,10 @@ fn execute(command: Command, lang: Lang) -> anyhow::Result<()> {
             };
             // the files are read in worker processes: this binary, as `jixiao worker`
             let workers = Some(std::env::current_exe().context("finding the jixiao binary to start its workers")?);
-            let report = run_with(&opts, &RunExtras { roster, feedback, workers, lang })?;
+            let report = run_with(
+                &opts,
+                &RunExtras { roster, feedback, workers, progress_template: Some(text::progress_template(lang)) },
+            )?;
             if !quiet {
                 eprintln!("{}", text::closing_line(&report, lang));
             }

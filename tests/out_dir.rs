@@ -250,3 +250,10 @@ fn a_run_killed_while_moving_its_files_in_leaves_old_or_new_and_the_next_run_cle
     assert_eq!(files.height(), 3, "the new input file is in the output");
     assert!(reference.equals_missing(&read_table(&out.join("dataset/evaluations.parquet")).unwrap()));
 }
+
+#[test]
+fn the_manifest_knows_the_feedback_writers_names() {
+    use jixiao::pipeline::outdir::{FEEDBACK_FOLDER, FEEDBACK_INDEX};
+    assert_eq!(FEEDBACK_FOLDER, jixiao::feedback::FOLDER);
+    assert_eq!(FEEDBACK_INDEX, format!("cache/{}", jixiao::feedback::INDEX));
+}

@@ -84,8 +84,9 @@ pub struct RunExtras {
     /// processes (see [`worker`]); none: they are read in threads of this process, where a
     /// file that aborts the reader ends the run.
     pub workers: Option<PathBuf>,
-    /// The language of the progress bar.
-    pub lang: crate::i18n::Lang,
+    /// The progress bar's indicatif template (its words in the user's language); none:
+    /// English.
+    pub progress_template: Option<&'static str>,
 }
 
 /// Files per chunk: processed in parallel, then written in path order while the next
@@ -123,7 +124,7 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
     let threads = if extras.workers.is_some() && jobs > 1 { jobs + 1 } else { jobs };
     let pool =
         rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| RunError::Threads(e.to_string()))?;
-    let bar = progress_bar(found.inputs.len() as u64, opts.progress, extras.lang);
+    let bar = progress_bar(found.inputs.len() as u64, opts.progress, extras.progress_template);
     let cache = opts.cache.then(|| cache::Cache::open(&opts.out, staging, &opts.config, opts.run_date));
     let workers = match &extras.workers {
         Some(exe) => Some(worker::Workers::new(exe.clone(), &opts.config, opts.run_date)?),
@@ -285,12 +286,14 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T, DatasetError>>)
     Ok(handle.join().map_err(|_| RunError::Threads("the Parquet writer panicked".into()))??)
 }
 
-fn progress_bar(len: u64, wanted: bool, lang: crate::i18n::Lang) -> ProgressBar {
+fn progress_bar(len: u64, wanted: bool, template: Option<&str>) -> ProgressBar {
     if !wanted || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(crate::i18n::text::progress_template(lang)) {
+    if let Ok(style) =
+        ProgressStyle::with_template(template.unwrap_or("{bar:40} {pos}/{len} files  {per_sec}  ETA {eta}"))
+    {
         bar.set_style(style);
     }
     bar

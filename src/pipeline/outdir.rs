@@ -27,8 +27,14 @@ use walkdir::WalkDir;
 /// The manifest's file name in OUT_DIR.
 pub const MANIFEST: &str = "jixiao-manifest.json";
 
+/// The folder of the feedback workbooks (`crate::feedback` writes it; named here too so
+/// that this module, below the writers, needs none of them; a test holds the two equal).
+pub const FEEDBACK_FOLDER: &str = "反馈";
+/// Where an output made before manifests lists its feedback workbooks.
+pub const FEEDBACK_INDEX: &str = "cache/feedback.tsv";
+
 /// The top-level entries a run writes (besides the manifest).
-const OWN_TOP: [&str; 5] = ["summary.xlsx", "run.json", "dataset", "cache", crate::feedback::FOLDER];
+const OWN_TOP: [&str; 5] = ["summary.xlsx", "run.json", "dataset", "cache", FEEDBACK_FOLDER];
 
 /// Environment variable for crash tests: `commit:N` ends the process (as a kill would)
 /// after N files have been moved into place.
@@ -111,7 +117,7 @@ impl Manifest {
         if let Ok(entries) = std::fs::read_dir(out.join("cache")) {
             own.extend(entries.flatten().map(|e| format!("cache/{}", e.file_name().to_string_lossy())));
         }
-        if let Ok(index) = std::fs::read_to_string(out.join("cache").join(crate::feedback::INDEX)) {
+        if let Ok(index) = std::fs::read_to_string(out.join(FEEDBACK_INDEX)) {
             own.extend(index.lines().filter_map(|l| l.split_once('\t')).map(|(rel, _)| rel.to_string()));
         }
         for rel in own {
