@@ -48,9 +48,17 @@ pub enum Command {
         /// roster with the closest roster name (e.g. `--roster 名单.xlsx`).
         #[arg(long)]
         roster: Option<PathBuf>,
-        /// Also write one feedback workbook per department: OUT_DIR/反馈/<系统>/<部门>.xlsx.
+        /// Also write one feedback workbook per department: OUT_DIR/反馈/<系统>/<部门>.xlsx,
+        /// to send out (its issuing block comes from the config's `[feedback]` table: office,
+        /// contact, phone, deadline).
         #[arg(long)]
         feedback: bool,
+        /// A folder of feedback workbooks the departments sent back (any .xlsx under it,
+        /// renamed or not): each 整改情况说明 they wrote goes into 疑点清单 (整改状态 已反馈,
+        /// text in 部门反馈), matched by rule, form and cell. Rows that match no finding and
+        /// files that are not feedback workbooks are listed (e.g. `--replies 反馈回收`).
+        #[arg(long, value_name = "DIR")]
+        replies: Option<PathBuf>,
     },
     /// Show what the reader finds in one workbook: the forms, each table's header mapping
     /// with the label that matched, the unit in force, the rows skipped and why, and for a

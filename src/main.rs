@@ -25,7 +25,7 @@ fn main() {
 
 fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run { input, out, config, jobs, quiet, no_cache, roster, feedback } => {
+        Command::Run { input, out, config, jobs, quiet, no_cache, roster, feedback, replies } => {
             let cfg = Config::load(config.as_deref()).context("loading the configuration")?;
             let opts = RunOptions {
                 input,
@@ -39,9 +39,24 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             };
             // the files are read in worker processes: this binary, as `jixiao worker`
             let workers = Some(std::env::current_exe().context("finding the jixiao binary to start its workers")?);
-            let report = run_with(&opts, &RunExtras { roster, feedback, workers })?;
+            if feedback {
+                let fb = &opts.config.feedback;
+                let unset: Vec<&str> =
+                    [("发文单位 office", fb.office.as_str()), ("反馈期限 deadline", fb.deadline.text())]
+                        .into_iter()
+                        .filter(|(_, v)| v.trim().is_empty())
+                        .map(|(k, _)| k)
+                        .collect();
+                if !unset.is_empty() {
+                    eprintln!("jixiao: 注意：配置 [feedback] 未设置 {}，反馈表中显示为（未设置）", unset.join("、"));
+                }
+            }
+            let report = run_with(&opts, &RunExtras { roster, feedback, replies, workers })?;
             if !quiet {
                 eprintln!("{}", jixiao::pipeline::one_line(&report));
+            }
+            if let Some(r) = &report.replies {
+                eprintln!("{}", jixiao::pipeline::replies_lines(r));
             }
             for f in &report.kept_user_files {
                 eprintln!("jixiao: 注意：输出文件夹中已有您的同名文件 {f}，未覆盖，本次的这一份未写出");
