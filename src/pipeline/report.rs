@@ -164,7 +164,7 @@ pub fn one_line(r: &RunReport) -> String {
 /// matches no finding and every file skipped, in Chinese (the office reads them).
 pub fn replies_lines(r: &crate::feedback::replies::ReplyCounts) -> String {
     let mut out = format!(
-        "反馈回收：读取反馈表{}份，{}条问题已反馈，{}行未能对应到问题，{}个文件不是反馈表（已跳过）",
+        "反馈回收：读取反馈表{}份，{}条问题已反馈，{}行未能对应到问题，{}个文件不是可读取的反馈表（已跳过）",
         r.files, r.answered, r.unmatched, r.skipped
     );
     for u in &r.unmatched_rows {
