@@ -434,3 +434,30 @@ fn a_missing_replies_folder_is_refused() {
     assert!(err.to_string().contains("无此文件夹"), "{err}");
     assert!(!dir.path().join("out").exists(), "refused before anything is written");
 }
+
+#[test]
+fn a_department_that_is_not_ranked_reads_pending_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    let mut forms = seed::forms();
+    for f in forms.iter_mut() {
+        if let jixiao::fixtures::Form::Eval(e) = f
+            && e.kind == jixiao::fixtures::Kind::Department
+        {
+            e.total_score = jixiao::fixtures::Cv::N(105.0);
+        }
+    }
+    std::fs::create_dir_all(input.join("市政务系统")).unwrap();
+    WorkbookSpec::stacked("附表", forms, Layout::default()).save(&input.join("市政务系统/审批局自评.xlsx")).unwrap();
+    let out = dir.path().join("out");
+    // ranked by the stated total, which is above the form's weight: 待核实 whatever the default
+    let config = Config::build(Some(("t.toml", "[ranking]\nby = \"stated\"\n"))).unwrap();
+    run(&input, &out, config, &feedback());
+    let notice = text(&rows(&out.join(SEED), "整改通知"));
+    let at = notice.iter().position(|r| r[0] == "年度").expect("部门评价结果");
+    let (head, value) = (&notice[at], &notice[at + 1]);
+    let f = |h: &str| value[head.iter().position(|x| x == h).unwrap()].clone();
+    assert_eq!((f("等级").as_str(), f("排名").as_str(), f("系统内排名").as_str()), ("待核实", "—", "—"));
+    assert!(f("说明").contains("填报总分105高于分值100") && f("说明").contains("不参与排名"), "{}", f("说明"));
+    assert_eq!(f("填报总分"), "105");
+}
