@@ -39,6 +39,9 @@ pub enum Command {
         roster: Option<PathBuf>,
         #[arg(long)]
         feedback: bool,
+        // returned feedback workbooks: their answers go into 疑点清单 (`crate::feedback::replies`)
+        #[arg(long)]
+        replies: Option<PathBuf>,
         #[arg(long)]
         region: Option<String>,
         #[arg(long)]

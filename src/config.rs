@@ -300,6 +300,73 @@ pub struct Report {
     pub year: Option<i32>,
 }
 
+/// The issuing block of the feedback workbooks (`--feedback`): who sends them, whom to
+/// call, and by when the departments answer. Empty: the line reads （未设置）.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackSettings {
+    /// 发文单位 (`株洲市财政局预算绩效管理科`).
+    #[serde(default)]
+    pub office: String,
+    /// 联系人.
+    #[serde(default)]
+    pub contact: String,
+    /// 联系电话.
+    #[serde(default)]
+    pub phone: String,
+    /// 反馈期限: a TOML date (`2024-01-15`), a written date (`"2024年1月15日"`) or free
+    /// text (`"收到通知后10个工作日内"`).
+    #[serde(default)]
+    pub deadline: Deadline,
+}
+
+/// A deadline as the config gives it: a date (TOML's own or written) or free text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "toml::Value", into = "String")]
+pub struct Deadline(String);
+
+impl TryFrom<toml::Value> for Deadline {
+    type Error = String;
+
+    fn try_from(v: toml::Value) -> Result<Self, Self::Error> {
+        // a TOML date reaches here as its text (the merged config is a table of values)
+        let date = |d: toml::value::Datetime| match d.date {
+            Some(date) => Ok(Deadline(date.to_string())),
+            None => Err(format!("`feedback.deadline` must be a date or text, got the time {d}")),
+        };
+        match v {
+            toml::Value::String(s) => match s.trim().parse::<toml::value::Datetime>() {
+                Ok(d) => date(d),
+                Err(_) => Ok(Deadline(s.trim().to_string())),
+            },
+            toml::Value::Datetime(d) => date(d),
+            other => Err(format!("`feedback.deadline` must be a date or text, got {other}")),
+        }
+    }
+}
+
+impl From<Deadline> for String {
+    fn from(d: Deadline) -> String {
+        d.0
+    }
+}
+
+impl Deadline {
+    pub fn new(text: &str) -> Deadline {
+        Deadline(text.trim().to_string())
+    }
+
+    /// The deadline as a date, when it is one (`2024-01-15`, `2024年1月15日`, `2024.1.15`).
+    pub fn date(&self) -> Option<chrono::NaiveDate> {
+        crate::values::date::parse_date(&self.0)
+    }
+
+    /// The text as configured (empty: none).
+    pub fn text(&self) -> &str {
+        &self.0
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -308,6 +375,9 @@ pub struct Config {
     pub ranking: Ranking,
     #[serde(default)]
     pub report: Report,
+    /// The issuing block of the feedback workbooks.
+    #[serde(default)]
+    pub feedback: FeedbackSettings,
     pub rules: BTreeMap<String, RuleSettings>,
     pub limits: Limits,
     pub systems: Systems,
@@ -514,6 +584,37 @@ mod tests {
         }
         let e = Config::build(Some(("user.toml", "[report]\nregoin = \"x\"\n"))).unwrap_err();
         assert!(e.to_string().contains("regoin"), "{e}");
+    }
+
+    #[test]
+    fn feedback_options_parse() {
+        let c = Config::default_config();
+        assert_eq!((c.feedback.office.as_str(), c.feedback.deadline.text()), ("", ""));
+        let c = Config::build(Some((
+            "user.toml",
+            "[feedback]\noffice = \"株洲市财政局绩效科\"\ncontact = \"张三\"\nphone = \"0731-1\"\ndeadline = 2024-01-15\n",
+        )))
+        .unwrap();
+        assert_eq!(c.feedback.office, "株洲市财政局绩效科");
+        assert_eq!(c.feedback.deadline.date(), chrono::NaiveDate::from_ymd_opt(2024, 1, 15));
+        let c = Config::build(Some(("user.toml", "[feedback]\ndeadline = \"收到通知后10个工作日内\"\n"))).unwrap();
+        assert_eq!((c.feedback.deadline.date(), c.feedback.deadline.text()), (None, "收到通知后10个工作日内"));
+        let c = Config::build(Some(("user.toml", "[feedback]\ndeadline = \"2024年1月15日\"\n"))).unwrap();
+        assert!(c.feedback.deadline.date().is_some(), "a written date is a date");
+        let c = Config::build(Some(("user.toml", "[feedback]\ndeadline = 2024-01-15T10:00:00\n"))).unwrap();
+        assert_eq!(c.feedback.deadline.text(), "2024-01-15", "a date and time: the date");
+        let e = Config::build(Some(("user.toml", "[feedback]\ndeadline = 10:00:00\n"))).unwrap_err();
+        assert!(e.to_string().contains("feedback.deadline"), "{e}");
+        let e = Config::build(Some(("user.toml", "[feedback]\ndeadline = 15\n"))).unwrap_err();
+        assert!(e.to_string().contains("feedback.deadline"), "{e}");
+        let e = Config::build(Some(("user.toml", "[feedback]\noffise = \"x\"\n"))).unwrap_err();
+        assert!(e.to_string().contains("offise"), "{e}");
+        // written to run.json as plain text
+        #[cfg(feature = "output")]
+        {
+            let c = Config::build(Some(("u", "[feedback]\ndeadline = 2024-01-15\n"))).unwrap();
+            assert_eq!(serde_json::to_value(&c).unwrap()["feedback"]["deadline"], "2024-01-15");
+        }
     }
 
     #[test]

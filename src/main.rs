@@ -84,6 +84,7 @@ fn dropped(input: &std::path::Path, lang: Lang) -> anyhow::Result<()> {
             no_cache: false,
             roster: None,
             feedback: false,
+            replies: None,
             region: None,
             year: None,
         },
@@ -102,7 +103,7 @@ fn pause(lang: Lang) {
 
 fn execute(command: Command, lang: Lang) -> anyhow::Result<()> {
     match command {
-        Command::Run { input, out, config, jobs, quiet, no_cache, roster, feedback, region, year } => {
+        Command::Run { input, out, config, jobs, quiet, no_cache, roster, feedback, replies, region, year } => {
             let mut cfg = Config::load(config.as_deref())?;
             // the flags win over the config file
             if let Some(region) = region {
@@ -123,12 +124,30 @@ fn execute(command: Command, lang: Lang) -> anyhow::Result<()> {
             };
             // the files are read in worker processes: this binary, as `jixiao worker`
             let workers = Some(std::env::current_exe().context("finding the jixiao binary to start its workers")?);
-            let report = run_with(
-                &opts,
-                &RunExtras { roster, feedback, workers, progress_template: Some(text::progress_template(lang)) },
-            )?;
+            if feedback {
+                let fb = &opts.config.feedback;
+                let unset: Vec<&str> = [("office", fb.office.as_str()), ("deadline", fb.deadline.text())]
+                    .into_iter()
+                    .filter(|(_, v)| v.trim().is_empty())
+                    .map(|(k, _)| k)
+                    .collect();
+                if !unset.is_empty() {
+                    eprintln!("jixiao：{}", text::feedback_unset(&unset, lang));
+                }
+            }
+            let extras = RunExtras {
+                roster,
+                feedback,
+                replies,
+                workers,
+                progress_template: Some(text::progress_template(lang)),
+            };
+            let report = run_with(&opts, &extras)?;
             if !quiet {
                 eprintln!("{}", text::closing_line(&report, lang));
+            }
+            if let Some(r) = &report.replies {
+                eprintln!("{}", jixiao::pipeline::replies_lines(r));
             }
             for f in &report.kept_user_files {
                 eprintln!("jixiao：{}", text::kept_user_file(f, lang));

@@ -70,6 +70,7 @@ fn run(e: &RunError, lang: Lang) -> String {
     }
     match e {
         RunError::InputMissing(p) => format!("找不到输入文件夹 {p}，请检查路径"),
+        RunError::RepliesMissing(p) => format!("找不到反馈回执文件夹 {p}（--replies），请检查路径"),
         RunError::Output { path, cause } => {
             format!("无法写入 {path}：{}。请检查输出文件夹是否可写、磁盘是否已满", io(cause, lang))
         }

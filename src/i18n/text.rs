@@ -92,3 +92,21 @@ pub fn nothing_to_do(lang: Lang) -> &'static str {
         "jixiao: drop a folder of submissions onto jixiao.exe, or run `jixiao run <DIR> --out <OUT>`; `jixiao --help` for more.",
     )
 }
+
+/// `--feedback` with `[feedback]` settings missing (`office`, `deadline`).
+pub fn feedback_unset(keys: &[&str], lang: Lang) -> String {
+    match lang {
+        Lang::Zh => {
+            let names: Vec<&str> = keys
+                .iter()
+                .map(|k| match *k {
+                    "office" => "发文单位（office）",
+                    "deadline" => "反馈期限（deadline）",
+                    other => other,
+                })
+                .collect();
+            format!("注意：设置文件的 [feedback] 中未设置{}，反馈工作簿中显示为“（未设置）”", names.join("、"))
+        }
+        Lang::En => format!("note: [feedback] {} not set; the feedback workbooks show （未设置）", keys.join(", ")),
+    }
+}

@@ -26,7 +26,7 @@ use rayon::prelude::*;
 pub use batch::{Batch, finish_batch, sort_anomalies};
 pub use folders::resolve_folder;
 pub use process::{Job, isolated, parent_folder, process_cached, process_file, process_guarded, resolve_departments};
-pub use report::{AnomalyCounts, Durations, FileCounts, FormCounts, RunReport, one_line};
+pub use report::{AnomalyCounts, Durations, FileCounts, FormCounts, RunReport, one_line, replies_lines};
 
 use crate::config::Config;
 use crate::dataset::{DatasetError, DatasetWriter};
@@ -54,6 +54,8 @@ pub struct RunOptions {
 pub enum RunError {
     #[error("input folder {0} does not exist or is not a folder")]
     InputMissing(String),
+    #[error("replies folder {0} (--replies) does not exist or is not a folder")]
+    RepliesMissing(String),
     #[error("cannot write output {path}: {cause}")]
     Output { path: String, cause: std::io::Error },
     #[error(transparent)]
@@ -80,6 +82,9 @@ pub struct RunExtras {
     pub roster: Option<PathBuf>,
     /// `--feedback`: one workbook per department under `OUT_DIR/反馈/<系统>/`.
     pub feedback: bool,
+    /// `--replies`: a folder of feedback workbooks sent back, whose 整改情况说明 go into
+    /// 疑点清单 (see [`crate::feedback::replies`]).
+    pub replies: Option<PathBuf>,
     /// The `jixiao` binary, started as `jixiao worker` to read the files in worker
     /// processes (see [`worker`]); none: they are read in threads of this process, where a
     /// file that aborts the reader ends the run.
@@ -103,6 +108,9 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
     let t0 = Instant::now();
     if !opts.input.is_dir() {
         return Err(RunError::InputMissing(opts.input.display().to_string()));
+    }
+    if let Some(dir) = extras.replies.as_deref().filter(|d| !d.is_dir()) {
+        return Err(RunError::RepliesMissing(dir.display().to_string()));
     }
     let roster = extras.roster.as_deref().map(|p| crate::roster::Roster::load(p, &opts.config.roster)).transpose()?;
     let mut systems = crate::systems::Systems::from_config(&opts.config)?;
@@ -148,7 +156,13 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
         let (p, root) = (std::fs::canonicalize(p).ok()?, std::fs::canonicalize(&opts.input).ok()?);
         Some(p.strip_prefix(root).ok()?.to_string_lossy().replace('\\', "/"))
     });
-    summary.set_extras(crate::summary::Extras { systems: systems.clone(), roster, tracking, roster_file });
+    summary.set_extras(crate::summary::Extras {
+        systems: systems.clone(),
+        roster,
+        tracking,
+        roster_file,
+        replies: Default::default(),
+    });
     let mut batch = Batch::new(Some(opts.input.clone()));
 
     let process_chunk = |chunk: &[Input]| -> Vec<FileResult> {
@@ -198,23 +212,31 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
 
     let mut report = report::report(opts, &batch, jobs, found.problems);
     report.cache_hits = job.cache.as_ref().map(|c| c.hits()).unwrap_or(0);
-    if jobs == 1 {
+    if let Some(dir) = &extras.replies {
+        // the departments' answers, into 疑点清单
+        let replies = pool.install(|| crate::feedback::replies::read(dir, &batch, &opts.config, Some(&opts.out)));
+        summary.set_replies(replies.answers);
+        report.replies = Some(replies.counts);
+    }
+    let placings = if jobs == 1 {
         dataset.finish(&batch.files, &batch.superseded_files, &batch.anomalies)?;
-        summary.finish(&batch, &report, &opts.config)?;
+        summary.finish(&batch, &report, &opts.config)?
     } else {
         // the file log and anomaly tables are written while the summary is finished
-        std::thread::scope(|scope| -> Result<(), RunError> {
+        std::thread::scope(|scope| -> Result<_, RunError> {
             let parquet = scope.spawn(|| dataset.finish(&batch.files, &batch.superseded_files, &batch.anomalies));
-            summary.finish(&batch, &report, &opts.config)?;
-            joined(parquet)
-        })?;
-    }
+            let placings = summary.finish(&batch, &report, &opts.config)?;
+            joined(parquet)?;
+            Ok(placings)
+        })?
+    };
     if extras.feedback {
         let t = Instant::now();
         let fb = crate::feedback::FeedbackJob {
             batch: &batch,
             config: &opts.config,
             systems: &systems,
+            placings: &placings,
             run_date: opts.run_date,
             staging,
             previous: opts.cache.then_some(opts.out.as_path()),

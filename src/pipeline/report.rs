@@ -31,6 +31,10 @@ pub struct RunReport {
     /// `--feedback`: the per-department workbooks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feedback: Option<FeedbackCounts>,
+    /// `--replies`: the feedback workbooks read back, the findings answered, the answered
+    /// rows that match no finding and the files that are not feedback workbooks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replies: Option<crate::feedback::replies::ReplyCounts>,
     /// Files of ours not written because the user keeps a file of that name in OUT_DIR.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub kept_user_files: Vec<String>,
@@ -154,4 +158,25 @@ pub fn one_line(r: &RunReport) -> String {
         r.durations_ms.total as f64 / 1000.0,
         r.out
     )
+}
+
+/// What `--replies` found, for the terminal: the counts, then every answered row that
+/// matches no finding and every file skipped, in Chinese (the office reads them).
+pub fn replies_lines(r: &crate::feedback::replies::ReplyCounts) -> String {
+    let mut out = format!(
+        "反馈回收：读取反馈表{}份，{}条问题已反馈，{}行未能对应到问题，{}个文件不是可读取的反馈表（已跳过）",
+        r.files, r.answered, r.unmatched, r.skipped
+    );
+    for u in &r.unmatched_rows {
+        let what = [u.rule.as_str(), u.cell.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>();
+        let what = if what.is_empty() { String::new() } else { format!("（{}）", what.join(" ")) };
+        out.push_str(&format!(
+            "\n  未对应：{} 工作表“{}”第{}行{what}：{}。反馈内容：{}",
+            u.file, u.sheet, u.row, u.why, u.reply
+        ));
+    }
+    for s in &r.skipped_files {
+        out.push_str(&format!("\n  已跳过：{}：{}", s.file, s.reason));
+    }
+    out
 }

@@ -3,6 +3,7 @@
 //! [`catalog`] with its default severity, description and thresholds. Adding a rule is
 //! one function plus one entry here (and optionally one `[rules.ID]` in config).
 
+pub mod advice;
 mod deduction_no_reason;
 mod duplicate_department;
 mod duplicate_project;

@@ -56,6 +56,8 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         Col("所属系统", 16.0),
         Col("整改状态", 9.0),
         Col("备注", 24.0),
+        // the department's answer (`--replies`), appended so the columns above keep their places
+        Col(crate::summary::tracking::REPLY_COLUMN, 36.0),
     ];
     let rows = ctx.data.anomalies.iter().enumerate().map(|(i, a)| {
         let style: fn(&Formats) -> &rust_xlsxwriter::Format = match a.severity {
@@ -67,7 +69,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         let shows =
             rule.map(|r| r.shows).unwrap_or(crate::rules::Shows { expected: "", actual: "", unit: Unit::Nothing });
         let number = |x: Option<f64>| if shows.unit == Unit::Text { None } else { x };
-        let tracking = ctx.extras.tracking.of(a);
+        let (state, note, reply) = ctx.extras.tracking.with_answer(a, ctx.extras.replies.of(a));
         vec![
             V::Styled(severity_zh(a.severity).to_string(), style),
             V::Text(rule.map(|r| r.name).unwrap_or_default().to_string()),
@@ -82,14 +84,15 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             V::Text(a.sheet.clone()),
             V::Text(a.cell.clone()),
             V::Text(ctx.extras.systems.of(&a.path, Some(&a.department))),
-            V::Text(tracking.0),
-            V::Text(tracking.1),
+            V::Text(state),
+            V::Text(note),
+            V::Text(reply),
         ]
     });
     // printed without 规则 (the id; its Chinese name is printed), 文件, 工作表, 单元格
     let n = table(ws, ctx, "疑点清单", &cols, Layout { print_cols: 8, freeze_cols: 0 }, rows)?;
     // 整改状态: a drop-down over every finding's row (issue 15)
-    let state_col = (cols.len() - 2) as u16;
+    let state_col = cols.iter().position(|c| c.0 == "整改状态").unwrap_or(cols.len() - 3) as u16;
     let choices = rust_xlsxwriter::DataValidation::new()
         .allow_list_strings(&crate::summary::tracking::STATES)?
         .set_input_title("整改状态")?;

@@ -13,6 +13,7 @@ mod guide;
 mod indicators;
 mod leadership;
 mod overview;
+pub mod placing;
 mod rankings;
 mod ranks;
 pub mod region;
@@ -50,6 +51,8 @@ pub struct Extras {
     pub tracking: tracking::Tracking,
     /// The roster's path relative to INPUT_DIR when it sits inside it: not a submission.
     pub roster_file: Option<String>,
+    /// `--replies`: the departments' 整改情况说明, by finding (疑点清单's 部门反馈).
+    pub replies: crate::feedback::replies::Answers,
 }
 
 /// Rows above the data of every table: the title row (region, year, run date) and the
@@ -233,6 +236,11 @@ impl SummaryWriter {
         self.extras = extras;
     }
 
+    /// The departments' answers read back (`--replies`), for 疑点清单.
+    pub fn set_replies(&mut self, replies: crate::feedback::replies::Answers) {
+        self.extras.replies = replies;
+    }
+
     /// Adds a constant-memory sheet for a stream (the first, or the next part).
     fn new_part(&mut self, indicator_stream: bool) -> Result<(), XlsxError> {
         let index = self.sheets;
@@ -286,8 +294,14 @@ impl SummaryWriter {
         Ok(())
     }
 
-    /// Writes the sorted sheets and the file log, and saves the workbook.
-    pub fn finish(mut self, data: &Batch, report: &RunReport, config: &Config) -> Result<(), SummaryError> {
+    /// Writes the sorted sheets and the file log, and saves the workbook. Returns where each
+    /// department stands, as 部门排名 shows it (for the feedback workbooks).
+    pub fn finish(
+        mut self,
+        data: &Batch,
+        report: &RunReport,
+        config: &Config,
+    ) -> Result<placing::Placings, SummaryError> {
         let path = self.path.display().to_string();
         let err = |cause| SummaryError::Xlsx { path: path.clone(), cause };
         let out_dir = self.path.parent().unwrap_or(Path::new(".")).to_path_buf();
@@ -319,6 +333,7 @@ impl SummaryWriter {
             extras: &extras,
         };
         let ranks = ranks::Ranks::compute(data, config);
+        let placings = placing::Placings::compute(&ctx, &ranks);
         overview::write(self.wb.worksheet_from_index(OVERVIEW).map_err(err)?, &ctx, &ranks).map_err(err)?;
         rankings::write_departments(self.wb.worksheet_from_index(DEPARTMENTS).map_err(err)?, &ctx, &ranks)
             .map_err(err)?;
@@ -337,7 +352,8 @@ impl SummaryWriter {
                 finish_table(ws, rows, stream.cols.len(), layout).map_err(err)?;
             }
         }
-        self.wb.save(&self.path).map_err(err)
+        self.wb.save(&self.path).map_err(err)?;
+        Ok(placings)
     }
 }
 

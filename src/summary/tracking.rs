@@ -1,6 +1,8 @@
 //! 整改状态 and 备注 in 疑点清单: the office's own tracking of each finding. A re-run reads
 //! them back from the previous OUT_DIR/summary.xlsx and writes them again beside the same
-//! finding — same rule, department, project and cell — so what was typed survives.
+//! finding — same rule, department, project and cell — so what was typed survives. So is
+//! 部门反馈, the department's answer read with `--replies`: a re-run without the replies
+//! keeps it.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -9,12 +11,25 @@ use calamine::{Reader, Xlsx, open_workbook};
 
 use crate::model::Anomaly;
 
-/// The drop-down's choices; the first is what a new finding shows.
-pub const STATES: [&str; 3] = ["未整改", "已整改", "无需整改"];
+/// 疑点清单's column of the departments' answers.
+pub const REPLY_COLUMN: &str = "部门反馈";
 
-/// (rule, department, project, cell) → (整改状态, 备注).
+/// The drop-down's choices; the first is what a new finding shows, [`ANSWERED`] what one
+/// the department answered (`--replies`) shows until the office decides.
+pub const STATES: [&str; 4] = ["未整改", "已反馈", "已整改", "无需整改"];
+pub const ANSWERED: &str = STATES[1];
+
+/// What the office keeps about a finding: 整改状态, 备注, 部门反馈.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Kept {
+    state: String,
+    note: String,
+    reply: String,
+}
+
+/// (rule, department, project, cell) → what was kept.
 #[derive(Debug, Default, Clone)]
-pub struct Tracking(HashMap<(String, String, String, String), (String, String)>);
+pub struct Tracking(HashMap<(String, String, String, String), Kept>);
 
 fn key(rule: &str, department: &str, project: &str, cell: &str) -> (String, String, String, String) {
     (rule.to_string(), department.to_string(), project.to_string(), cell.to_string())
@@ -41,13 +56,14 @@ impl Tracking {
             else {
                 continue;
             };
+            let answer = col(REPLY_COLUMN);
             for row in rows {
                 let get = |i: usize| row.get(i).map(|c| c.to_string()).unwrap_or_default();
-                let (state, note) = (get(s), get(n));
-                if (state.is_empty() || state == STATES[0]) && note.is_empty() {
+                let kept = Kept { state: get(s), note: get(n), reply: answer.map(get).unwrap_or_default() };
+                if (kept.state.is_empty() || kept.state == STATES[0]) && kept.note.is_empty() && kept.reply.is_empty() {
                     continue;
                 }
-                t.0.insert(key(&get(r), &get(d), &get(p), &get(c)), (state, note));
+                t.0.insert(key(&get(r), &get(d), &get(p), &get(c)), kept);
             }
         }
         t
@@ -57,9 +73,21 @@ impl Tracking {
     pub fn of(&self, a: &Anomaly) -> (String, String) {
         self.0
             .get(&key(a.rule, &a.department, &a.project, &a.cell))
-            .cloned()
-            .map(|(s, n)| (if s.is_empty() { STATES[0].to_string() } else { s }, n))
+            .map(|k| (if k.state.is_empty() { STATES[0].to_string() } else { k.state.clone() }, k.note.clone()))
             .unwrap_or_else(|| (STATES[0].to_string(), String::new()))
+    }
+
+    /// 整改状态, 备注 and 部门反馈 of a finding, with `answer` (read now with `--replies`)
+    /// in place of the answer kept from before. An answered finding the office has not
+    /// decided on yet (未整改) reads 已反馈; 已整改 and 无需整改 are the office's own and stay.
+    pub fn with_answer(&self, a: &Anomaly, answer: Option<&str>) -> (String, String, String) {
+        let (mut state, note) = self.of(a);
+        let kept = self.0.get(&key(a.rule, &a.department, &a.project, &a.cell)).map(|k| k.reply.clone());
+        let reply = answer.map(str::to_string).or(kept).unwrap_or_default();
+        if answer.is_some() && state == STATES[0] {
+            state = ANSWERED.to_string();
+        }
+        (state, note, reply)
     }
 
     pub fn len(&self) -> usize {
