@@ -194,12 +194,12 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
     let mut report = report::report(opts, &batch, jobs, found.problems);
     report.cache_hits = job.cache.as_ref().map(|c| c.hits()).unwrap_or(0);
     if jobs == 1 {
-        dataset.finish(&batch.files, &batch.superseded_files, &batch.anomalies)?;
+        dataset.finish(&batch.files, &batch.superseded_files, &batch.all_anomalies())?;
         summary.finish(&batch, &report, &opts.config)?;
     } else {
         // the file log and anomaly tables are written while the summary is finished
         std::thread::scope(|scope| -> Result<(), RunError> {
-            let parquet = scope.spawn(|| dataset.finish(&batch.files, &batch.superseded_files, &batch.anomalies));
+            let parquet = scope.spawn(|| dataset.finish(&batch.files, &batch.superseded_files, &batch.all_anomalies()));
             summary.finish(&batch, &report, &opts.config)?;
             joined(parquet)
         })?;
