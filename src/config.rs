@@ -268,13 +268,14 @@ pub enum VersionOrder {
     Path,
 }
 
-/// Which total the rankings sort by.
+/// Which total the rankings sort by, and the grades, grade counts and averages go by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RankBy {
-    /// The 总分 the form states (填报总分).
+    /// The 总分 the form states (填报总分): the order before issue 22.
     Stated,
-    /// exec score + Σ indicator scores (核定总分, `score_calc`).
+    /// exec score + Σ indicator scores (核定总分, `score_calc`), the default; none for a
+    /// form whose items carry no score.
     Calculated,
 }
 
@@ -562,9 +563,9 @@ mod tests {
     #[test]
     fn ranking_options_parse() {
         let c = Config::default_config();
-        assert_eq!((c.ranking.versions, c.ranking.by), (VersionOrder::Modified, RankBy::Stated));
-        let c = Config::build(Some(("user.toml", "[ranking]\nversions = \"path\"\nby = \"calculated\"\n"))).unwrap();
-        assert_eq!((c.ranking.versions, c.ranking.by), (VersionOrder::Path, RankBy::Calculated));
+        assert_eq!((c.ranking.versions, c.ranking.by), (VersionOrder::Modified, RankBy::Calculated));
+        let c = Config::build(Some(("user.toml", "[ranking]\nversions = \"path\"\nby = \"stated\"\n"))).unwrap();
+        assert_eq!((c.ranking.versions, c.ranking.by), (VersionOrder::Path, RankBy::Stated));
         let e = Config::build(Some(("user.toml", "[ranking]\nby = \"best\"\n"))).unwrap_err();
         assert!(e.to_string().contains("best"), "{e}");
     }

@@ -102,7 +102,10 @@ pub fn files_frame(
         .finish()
 }
 
-/// One row per form B or C; besides the contract's columns, `system` (所属系统).
+/// One row per form B or C; besides the contract's columns, `system` (所属系统),
+/// `has_item_scores` (whether any item carries a score: without one, `score_calc` is 0 and
+/// means nothing) and `grade_calc` (the grade of `score_calc`, what the rankings grade by
+/// default; null without item scores). `grade` stays the grade of the stated total.
 pub fn evaluations_frame(evals: &[&Evaluation], grades: &Grades, systems: &Systems) -> Result<DataFrame, DatasetError> {
     let e = evals;
     Table::new("evaluations", e.len())
@@ -129,6 +132,8 @@ pub fn evaluations_frame(evals: &[&Evaluation], grades: &Grades, systems: &Syste
         .f64("score_total", e.iter().map(|e| e.score_total.get()))
         .f64("score_calc", e.iter().map(|e| Some(e.score_calc())))
         .str("grade", e.iter().map(|e| e.score_total.get().map(|s| grades.grade(s))))
+        .bool("has_item_scores", e.iter().map(|e| Some(e.has_item_scores())))
+        .str("grade_calc", e.iter().map(|e| e.has_item_scores().then(|| grades.grade(e.score_calc()))))
         .str("filled_by", e.iter().map(|e| s(&e.filled_by)))
         .date("filled_date", e.iter().map(|e| e.filled_date.get()))?
         .str("filled_date_raw", e.iter().map(|e| Some(e.filled_date.raw.as_str())))
@@ -240,23 +245,27 @@ pub fn basic_frame(basics: &[&BasicForm]) -> Result<DataFrame, DatasetError> {
         .finish()
 }
 
-/// One row per finding; besides the contract's columns, `system` (所属系统).
-pub fn anomalies_frame(a: &[Anomaly], systems: &Systems) -> Result<DataFrame, DatasetError> {
+/// One row per finding, those of superseded versions included; besides the contract's
+/// columns, `system` (所属系统) and `superseded`: true for a finding of a form another
+/// version of which counts (listed in 已替代版本的疑点, never counted). Each finding comes
+/// with that flag.
+pub fn anomalies_frame(a: &[(&Anomaly, bool)], systems: &Systems) -> Result<DataFrame, DatasetError> {
     Table::new("anomalies", a.len())
-        .str("rule", a.iter().map(|a| Some(a.rule)))
-        .str("severity", a.iter().map(|a| Some(a.severity.as_str())))
-        .str("path", a.iter().map(|a| Some(a.path.as_str())))
-        .str("sheet", a.iter().map(|a| Some(a.sheet.as_str())))
-        .str("cell", a.iter().map(|a| Some(a.cell.as_str())))
-        .str("eval_id", a.iter().map(|a| a.eval_id.as_deref()))
-        .str("department", a.iter().map(|a| Some(a.department.as_str())))
-        .str("project", a.iter().map(|a| Some(a.project.as_str())))
-        .str("message", a.iter().map(|a| Some(a.message.as_str())))
-        .f64("expected", a.iter().map(|a| a.expected))
-        .f64("actual", a.iter().map(|a| a.actual))
-        .str("expected_text", a.iter().map(|a| a.expected_text.as_deref()))
-        .str("actual_text", a.iter().map(|a| a.actual_text.as_deref()))
-        .str("system", a.iter().map(|a| Some(systems.of(&a.path, Some(a.department.as_str())))))
+        .str("rule", a.iter().map(|(a, _)| Some(a.rule)))
+        .str("severity", a.iter().map(|(a, _)| Some(a.severity.as_str())))
+        .str("path", a.iter().map(|(a, _)| Some(a.path.as_str())))
+        .str("sheet", a.iter().map(|(a, _)| Some(a.sheet.as_str())))
+        .str("cell", a.iter().map(|(a, _)| Some(a.cell.as_str())))
+        .str("eval_id", a.iter().map(|(a, _)| a.eval_id.as_deref()))
+        .str("department", a.iter().map(|(a, _)| Some(a.department.as_str())))
+        .str("project", a.iter().map(|(a, _)| Some(a.project.as_str())))
+        .str("message", a.iter().map(|(a, _)| Some(a.message.as_str())))
+        .f64("expected", a.iter().map(|(a, _)| a.expected))
+        .f64("actual", a.iter().map(|(a, _)| a.actual))
+        .str("expected_text", a.iter().map(|(a, _)| a.expected_text.as_deref()))
+        .str("actual_text", a.iter().map(|(a, _)| a.actual_text.as_deref()))
+        .str("system", a.iter().map(|(a, _)| Some(systems.of(&a.path, Some(a.department.as_str())))))
+        .bool("superseded", a.iter().map(|(_, s)| Some(*s)))
         .finish()
 }
 
@@ -344,12 +353,13 @@ impl DatasetWriter {
         Ok(())
     }
 
-    /// Closes the streamed tables and writes the file log and the anomalies.
+    /// Closes the streamed tables and writes the file log and the anomalies (every finding,
+    /// with whether it belongs to a superseded version).
     pub fn finish(
         self,
         files: &[FileRecord],
         superseded: &BTreeMap<String, Superseded>,
-        anomalies: &[Anomaly],
+        anomalies: &[(&Anomaly, bool)],
     ) -> Result<(), DatasetError> {
         for w in [&self.evaluations, &self.funds, &self.indicators, &self.basic_data] {
             w.finish().map_err(|cause| DatasetError::Polars { table: "parquet", cause })?;

@@ -210,6 +210,13 @@ impl Evaluation {
         self.indicators.iter().any(|i| i.weight.at.is_some())
     }
 
+    /// True when some item carries a score: the budget execution's 得分 or any indicator's.
+    /// A form without one (a Sichuan 工资性支出 form scores nothing) has no checked total:
+    /// its `score_calc` of 0 adds up blanks, not a result.
+    pub fn has_item_scores(&self) -> bool {
+        self.exec_score().is_some() || self.indicators.iter().any(|i| i.score.get().is_some())
+    }
+
     /// exec_score + Σ indicator scores; a blank score counts as 0.
     pub fn score_calc(&self) -> f64 {
         let s: f64 =
@@ -420,7 +427,11 @@ pub struct EvalSummary {
     pub supervisor: Option<Box<str>>,
     pub implementer: Option<Box<str>>,
     pub score_total: Option<f64>,
+    /// exec score + Σ indicator scores, blanks as 0: read it through
+    /// [`EvalSummary::checked_total`], which is `None` when no item carries a score.
     pub score_calc: f64,
+    /// Whether any item (budget execution or indicator) carries a score.
+    pub has_item_scores: bool,
     /// The weight the 总分 row states: a stated 总分 above it cannot be right.
     pub weight_total: Option<f64>,
     pub budget_full: Option<f64>,
@@ -461,6 +472,7 @@ impl EvalSummary {
             implementer: boxed(&e.implementer.value),
             score_total: e.score_total.get(),
             score_calc: e.score_calc(),
+            has_item_scores: e.has_item_scores(),
             weight_total: e.weight_total.get(),
             budget_full: e.budget_full(),
             executed: e.executed(),
@@ -468,6 +480,11 @@ impl EvalSummary {
             exec_rate_calc: e.exec_rate_calc(),
             indicators: e.indicators.len() as u32,
         }
+    }
+
+    /// The checked total (核定总分): `score_calc`, when some item carries a score.
+    pub fn checked_total(&self) -> Option<f64> {
+        self.has_item_scores.then_some(self.score_calc)
     }
 
     fn slice(&self, (at, len): (u32, u32)) -> &str {

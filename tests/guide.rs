@@ -46,6 +46,19 @@ fn the_guide_names_every_rule_with_its_meaning_and_the_tolerance_in_force() {
     let grades = rows.iter().find(|r| r[0] == "等级").unwrap();
     assert_eq!(grades[3], "优 ≥ 90；良 ≥ 80 且 < 90；中 ≥ 60 且 < 80；差 < 60");
     assert!(rows.iter().any(|r| r[0] == "金额" && r[3].starts_with("万元")));
+    // how the rankings are made, as this run made them: by the checked total by default
+    let ranking = rows.iter().find(|r| r[0] == "排名").unwrap();
+    assert!(ranking[3].starts_with("按核定总分"), "{ranking:?}");
+    assert!(ranking[3].contains("无分项得分，无法核定总分"), "{ranking:?}");
+    let versions = rows.iter().find(|r| r[0] == "重复报送").unwrap();
+    assert!(versions[3].contains("已替代版本的疑点"), "{versions:?}");
+}
+
+#[test]
+fn the_guide_says_when_the_stated_total_ranks() {
+    let rows = guide_rows(Config::build(Some(("test.toml", "[ranking]\nby = \"stated\"\n"))).unwrap());
+    let ranking = rows.iter().find(|r| r[0] == "排名").unwrap();
+    assert!(ranking[3].starts_with("按填报总分"), "{ranking:?}");
 }
 
 #[test]

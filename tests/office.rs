@@ -309,7 +309,8 @@ fn overview_for_leadership() {
     let rows = sheet(&out.join("summary.xlsx"), "总览");
     let at = |label: &str| rows.iter().position(|r| r[0] == label).unwrap_or_else(|| panic!("no {label}"));
     let start = at("领导简报");
-    let shares = at("等级占比");
+    let shares =
+        rows.iter().position(|r| r[0] == "等级占比（按核定总分）").expect("grade shares, by the checked total");
     assert!(shares > start);
     let pct: f64 = rows[shares + 1..shares + 7].iter().map(|r| num(&r[2])).sum();
     assert!((pct - 1.0).abs() < 1e-9, "department shares add up to 100 %");

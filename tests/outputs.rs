@@ -188,15 +188,17 @@ fn summary_workbook_has_its_sheets_and_shared_ranks() {
                 Data::Int(i) => *i as f64,
                 _ => f64::NAN,
             };
-            // (title and header rows skipped) 年度, 排名, 项目, 部门, 填报总分…
+            // (title and header rows skipped) 年度, 排名, 项目, 部门, 核定总分…
             (num(&r[1]), r[2].to_string(), num(&r[4]))
         })
         .collect();
     let ranks: Vec<f64> = rows.iter().map(|r| r.0).collect();
-    // 99.9, 98, 97, 97, 95.9, 95.62, 95, 95: ties share a rank, the next rank skips
-    assert_eq!(ranks, vec![1.0, 2.0, 3.0, 3.0, 5.0, 6.0, 7.0, 7.0]);
+    // by the checked total: 99.9, 98, 97, 95.5, 85, 84.1, 83.12, 82.8 (ties sharing a rank
+    // are tested in tests/rankings.rs, by the stated total)
+    assert_eq!(ranks, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
+    let totals: Vec<f64> = rows.iter().map(|r| r.2).collect();
+    assert_eq!(totals, vec![99.9, 98.0, 97.0, 95.5, 85.0, 84.1, 83.12, 82.8]);
     assert_eq!(rows[0].1, "一件事一次办改革经费");
-    assert_eq!(rows[0].2, 99.9);
     let anomalies = wb.worksheet_range("疑点清单").unwrap();
     let severities: Vec<String> = anomalies.rows().skip(2).map(|r| r[0].to_string()).collect();
     assert!(
@@ -225,10 +227,11 @@ fn summary_workbook_has_its_sheets_and_shared_ranks() {
         styles.get(pos).and_then(|s| s.number_format.as_ref()).map(|n| n.format_code.clone()).unwrap_or_default()
     };
     for row in [2, 9] {
-        assert_eq!(format_at(&mut wb, "项目排名", (row, 4)), "0.00");
-        assert_eq!(format_at(&mut wb, "项目排名", (row, 6)), "0.00", "核定总分");
-        assert_eq!(format_at(&mut wb, "项目排名", (row, 8)), "#,##0.00");
-        assert_eq!(format_at(&mut wb, "项目排名", (row, 11)), "0.00%");
+        assert_eq!(format_at(&mut wb, "项目排名", (row, 4)), "0.00", "核定总分");
+        assert_eq!(format_at(&mut wb, "项目排名", (row, 6)), "0.00", "填报总分");
+        assert_eq!(format_at(&mut wb, "项目排名", (row, 8)), "0.00", "差异");
+        assert_eq!(format_at(&mut wb, "项目排名", (row, 9)), "#,##0.00");
+        assert_eq!(format_at(&mut wb, "项目排名", (row, 12)), "0.00%");
     }
     assert_eq!(format_at(&mut wb, "指标明细", (2, 7)), "0.00");
     // 基础数据: headcounts (人数) and 控制率 each in a column of their own, not among the amounts

@@ -51,9 +51,9 @@ fn every_sheet_has_a_title_page_numbers_and_a_print_area() {
         assert!(xml.contains("orientation=\"landscape\"") && xml.contains("fitToHeight=\"0\""), "{name}: print set-up");
     }
     let workbook = part(&path, "xl/workbook.xml");
-    // 部门排名 prints 年度 … 备注 (A–P), not 文件, 工作表, 起始行
+    // 部门排名 prints 年度 … 备注 (A–Q, 差异 included), not 文件, 工作表, 起始行
     assert!(
-        workbook.contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\"1\">部门排名!$A$1:$P$"),
+        workbook.contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\"1\">部门排名!$A$1:$Q$"),
         "{workbook}"
     );
     assert!(workbook.contains("localSheetId=\"3\">疑点清单!$A$1:$H$"), "疑点清单 without rule id, file, sheet, cell");

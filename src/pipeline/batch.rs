@@ -1,9 +1,10 @@
 //! The run's state as results arrive, one file at a time in path order: the file log,
 //! a summary of every form, the anomalies; identical files set aside (DUPLICATE_FILE);
 //! at the end, the versions that count (`crate::versions`), the batch rules
-//! (DUPLICATE_PROJECT, DUPLICATE_DEPARTMENT) and the anomalies' order.
+//! (DUPLICATE_PROJECT, DUPLICATE_DEPARTMENT), the findings of superseded versions set apart
+//! and the anomalies' order.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::SystemTime;
 
@@ -22,7 +23,14 @@ pub struct Batch {
     pub evaluations: Vec<EvalSummary>,
     pub basic_forms: usize,
     pub basics: Vec<BasicSummary>,
+    /// The findings. After [`Batch::finish`], only those that count: a finding of a
+    /// superseded version has moved to `superseded_anomalies`, so that every count made of
+    /// this list counts a finding once, in the version that counts.
     pub anomalies: Vec<Anomaly>,
+    /// Set by [`Batch::finish`]: the findings of superseded versions (their `eval_id` is a
+    /// form another version of which counts, DUPLICATE_DEPARTMENT / DUPLICATE_PROJECT
+    /// included), listed apart and never counted.
+    pub superseded_anomalies: Vec<Anomaly>,
     /// Per evaluation (same order): the evaluation that counts instead of it, when it is a
     /// superseded version. Set by [`Batch::finish`].
     pub superseded: Vec<Option<u32>>,
@@ -59,6 +67,29 @@ impl Batch {
             self.evaluations.iter().zip(&self.superseded).filter(|(_, w)| w.is_some()).map(|(e, _)| e.eval_id());
         let basics = self.basics.iter().zip(&self.basic_superseded).filter(|(_, w)| w.is_some());
         evals.chain(basics.map(|(b, _)| &*b.form_id)).collect()
+    }
+
+    /// For each form that does not count (eval id, or form A id): the path of the file
+    /// whose version counts instead.
+    pub fn superseded_by(&self) -> HashMap<&str, &str> {
+        let evals = self.evaluations.iter().zip(&self.superseded).filter_map(|(e, w)| {
+            let winner = self.evaluations.get((*w)? as usize)?;
+            Some((e.eval_id(), winner.path()))
+        });
+        let basics = self.basics.iter().zip(&self.basic_superseded).filter_map(|(b, w)| {
+            let winner = self.basics.get((*w)? as usize)?;
+            Some((&*b.form_id, &*winner.path))
+        });
+        evals.chain(basics).collect()
+    }
+
+    /// Every finding, with whether it belongs to a superseded version, in the order people
+    /// read them (for `anomalies.parquet`, which keeps them all).
+    pub fn all_anomalies(&self) -> Vec<(&Anomaly, bool)> {
+        let mut all: Vec<(&Anomaly, bool)> = self.anomalies.iter().map(|a| (a, false)).collect();
+        all.extend(self.superseded_anomalies.iter().map(|a| (a, true)));
+        all.sort_by(|x, y| reading_order(x.0, y.0));
+        all
     }
 
     /// Takes one file's result, in path order. Returns it when its forms count; a
@@ -98,8 +129,8 @@ impl Batch {
         Some(r)
     }
 
-    /// Chooses the versions that count, runs the batch rules and puts the anomalies in the
-    /// order people read them.
+    /// Chooses the versions that count, runs the batch rules, sets the findings of
+    /// superseded versions apart and puts the anomalies in the order people read them.
     pub fn finish(&mut self, config: &Config, run_date: NaiveDate) {
         self.choose_versions(config);
         let forms = BatchForms {
@@ -110,7 +141,13 @@ impl Batch {
         };
         let found = crate::rules::check_batch(&forms, config, run_date);
         self.anomalies.extend(found);
-        sort_anomalies(&mut self.anomalies);
+        let apart: HashSet<String> = self.superseded_ids().into_iter().map(str::to_owned).collect();
+        let (mut superseded, mut counted): (Vec<Anomaly>, Vec<Anomaly>) = std::mem::take(&mut self.anomalies)
+            .into_iter()
+            .partition(|a| a.eval_id.as_deref().is_some_and(|id| apart.contains(id)));
+        sort_anomalies(&mut counted);
+        sort_anomalies(&mut superseded);
+        (self.anomalies, self.superseded_anomalies) = (counted, superseded);
     }
 }
 
@@ -167,21 +204,24 @@ pub fn finish_batch(mut results: Vec<FileResult>, config: &Config, run_date: Nai
 
 /// error → warning → info, then department, project, file, sheet, row, column.
 pub fn sort_anomalies(a: &mut [Anomaly]) {
+    a.sort_by(reading_order);
+}
+
+/// The order of [`sort_anomalies`].
+fn reading_order(x: &Anomaly, y: &Anomaly) -> std::cmp::Ordering {
     fn cell_key(cell: &str) -> (u32, u32) {
         let letters: String = cell.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
         let row: u32 = cell[letters.len()..].parse().unwrap_or(0);
         let col = letters.bytes().fold(0u32, |acc, b| acc * 26 + (b - b'A' + 1) as u32);
         (row, col)
     }
-    a.sort_by(|x, y| {
-        (x.severity, &x.department, &x.project, &x.path, &x.sheet, cell_key(&x.cell), x.rule).cmp(&(
-            y.severity,
-            &y.department,
-            &y.project,
-            &y.path,
-            &y.sheet,
-            cell_key(&y.cell),
-            y.rule,
-        ))
-    });
+    (x.severity, &x.department, &x.project, &x.path, &x.sheet, cell_key(&x.cell), x.rule).cmp(&(
+        y.severity,
+        &y.department,
+        &y.project,
+        &y.path,
+        &y.sheet,
+        cell_key(&y.cell),
+        y.rule,
+    ))
 }

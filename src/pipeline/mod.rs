@@ -219,12 +219,12 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
         report.replies = Some(replies.counts);
     }
     let placings = if jobs == 1 {
-        dataset.finish(&batch.files, &batch.superseded_files, &batch.anomalies)?;
+        dataset.finish(&batch.files, &batch.superseded_files, &batch.all_anomalies())?;
         summary.finish(&batch, &report, &opts.config)?
     } else {
         // the file log and anomaly tables are written while the summary is finished
         std::thread::scope(|scope| -> Result<_, RunError> {
-            let parquet = scope.spawn(|| dataset.finish(&batch.files, &batch.superseded_files, &batch.anomalies));
+            let parquet = scope.spawn(|| dataset.finish(&batch.files, &batch.superseded_files, &batch.all_anomalies()));
             let placings = summary.finish(&batch, &report, &opts.config)?;
             joined(parquet)?;
             Ok(placings)

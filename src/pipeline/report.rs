@@ -66,15 +66,18 @@ pub struct FileCounts {
     pub bytes: u64,
 }
 
+/// The forms that count (one version of each), as the rankings and every count of
+/// summary.xlsx count them.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct FormCounts {
     pub department: usize,
     pub project: usize,
     pub basic: usize,
-    /// Forms (of the above) that do not count: another version of them counts instead.
+    /// Forms not in the above: another version of them counts instead.
     pub superseded: usize,
 }
 
+/// The findings that count (those of the versions that count), as 疑点清单 lists them.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct AnomalyCounts {
     pub total: usize,
@@ -82,6 +85,8 @@ pub struct AnomalyCounts {
     pub warning: usize,
     pub info: usize,
     pub by_rule: BTreeMap<String, usize>,
+    /// Findings of superseded versions, not in the above (listed in 已替代版本的疑点).
+    pub superseded: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -117,15 +122,19 @@ pub fn report(opts: &RunOptions, data: &Batch, jobs: usize, walk_problems: Vec<(
         }
     }
     for e in &data.evaluations {
+        r.indicators += e.indicators as usize;
+    }
+    for e in data.counted() {
         match e.form {
             FormKind::Department => r.forms.department += 1,
             _ => r.forms.project += 1,
         }
-        r.indicators += e.indicators as usize;
     }
-    r.forms.basic = data.basic_forms;
     r.files.superseded = data.superseded_files.len();
-    r.forms.superseded = data.superseded.iter().chain(&data.basic_superseded).filter(|w| w.is_some()).count();
+    let superseded_basics = data.basic_superseded.iter().filter(|w| w.is_some()).count();
+    r.forms.basic = data.basic_forms.saturating_sub(superseded_basics);
+    r.forms.superseded = data.superseded.iter().filter(|w| w.is_some()).count() + superseded_basics;
+    r.anomalies.superseded = data.superseded_anomalies.len();
     for a in &data.anomalies {
         r.anomalies.total += 1;
         match a.severity {
@@ -141,7 +150,7 @@ pub fn report(opts: &RunOptions, data: &Batch, jobs: usize, walk_problems: Vec<(
 /// The closing line on the terminal.
 pub fn one_line(r: &RunReport) -> String {
     format!(
-        "{} files ({} ok, {} no form, {} failed, {} duplicate, {} not read) · {} department + {} project + {} basic forms ({} superseded by a newer version) · {} anomalies ({} errors, {} warnings) · {:.1}s → {}",
+        "{} files ({} ok, {} no form, {} failed, {} duplicate, {} not read) · {} department + {} project + {} basic forms (and {} superseded by a newer version, not counted) · {} anomalies ({} errors, {} warnings; and {} of superseded versions, not counted) · {:.1}s → {}",
         r.files.total,
         r.files.ok,
         r.files.no_form,
@@ -155,6 +164,7 @@ pub fn one_line(r: &RunReport) -> String {
         r.anomalies.total,
         r.anomalies.error,
         r.anomalies.warning,
+        r.anomalies.superseded,
         r.durations_ms.total as f64 / 1000.0,
         r.out
     )

@@ -4,7 +4,7 @@
 //! calculated, or the bound it should keep) and 填报值 (what it states), in the rule's own
 //! unit (rates as %, amounts in 万元, points in 分) or as the form writes them where the
 //! value is text (`353100元`, `20234..25`). 比较项 says what the two values are for the
-//! rule at hand.
+//! rule at hand. The findings of superseded versions are listed apart, in 已替代版本的疑点.
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
@@ -39,55 +39,65 @@ fn pair(shows: Shows, a: &Anomaly) -> String {
     names.join(" / ")
 }
 
+/// The columns both lists share: 级别 … 所属系统.
+const COLS: [Col; 13] = [
+    Col("级别", 5.0),
+    Col("规则名称", 14.0),
+    Col("部门", 14.0),
+    Col("项目", 16.0),
+    Col("说明", 40.0),
+    Col("比较项", 10.0),
+    Col("计算值", 11.0),
+    Col("填报值", 11.0),
+    Col("规则", 24.0),
+    Col("文件", 34.0),
+    Col("工作表", 12.0),
+    Col("单元格", 8.0),
+    Col("所属系统", 16.0),
+];
+
+/// A finding's cells under [`COLS`]; `i` is its row among the list's (for the file link).
+fn cells(ctx: &Ctx, i: usize, a: &Anomaly) -> Vec<V> {
+    let style: fn(&Formats) -> &rust_xlsxwriter::Format = match a.severity {
+        Severity::Error => |f| &f.error,
+        Severity::Warning => |f| &f.warning,
+        Severity::Info => |f| &f.info,
+    };
+    let rule = crate::rules::rule(a.rule);
+    let shows = rule.map(|r| r.shows).unwrap_or(crate::rules::Shows { expected: "", actual: "", unit: Unit::Nothing });
+    let number = |x: Option<f64>| if shows.unit == Unit::Text { None } else { x };
+    vec![
+        V::Styled(severity_zh(a.severity).to_string(), style),
+        V::Text(rule.map(|r| r.name).unwrap_or_default().to_string()),
+        V::Text(a.department.clone()),
+        V::Text(a.project.clone()),
+        V::Text(a.message.clone()),
+        V::Text(pair(shows, a)),
+        value(&a.expected_text, number(a.expected), shows.unit),
+        value(&a.actual_text, number(a.actual), shows.unit),
+        V::Text(a.rule.to_string()),
+        file_link(ctx, i, &a.path, &a.sheet, &a.cell),
+        V::Text(a.sheet.clone()),
+        V::Text(a.cell.clone()),
+        V::Text(ctx.extras.systems.of(&a.path, Some(&a.department))),
+    ]
+}
+
+/// 疑点清单: the findings that count — those of superseded versions are listed apart, in
+/// [`write_superseded`].
 pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
-    let cols = [
-        Col("级别", 5.0),
-        Col("规则名称", 14.0),
-        Col("部门", 14.0),
-        Col("项目", 16.0),
-        Col("说明", 40.0),
-        Col("比较项", 10.0),
-        Col("计算值", 11.0),
-        Col("填报值", 11.0),
-        Col("规则", 24.0),
-        Col("文件", 34.0),
-        Col("工作表", 12.0),
-        Col("单元格", 8.0),
-        Col("所属系统", 16.0),
+    let mut cols = Vec::from(COLS);
+    cols.extend([
         Col("整改状态", 9.0),
         Col("备注", 24.0),
         // the department's answer (`--replies`), appended so the columns above keep their places
         Col(crate::summary::tracking::REPLY_COLUMN, 36.0),
-    ];
+    ]);
     let rows = ctx.data.anomalies.iter().enumerate().map(|(i, a)| {
-        let style: fn(&Formats) -> &rust_xlsxwriter::Format = match a.severity {
-            Severity::Error => |f| &f.error,
-            Severity::Warning => |f| &f.warning,
-            Severity::Info => |f| &f.info,
-        };
-        let rule = crate::rules::rule(a.rule);
-        let shows =
-            rule.map(|r| r.shows).unwrap_or(crate::rules::Shows { expected: "", actual: "", unit: Unit::Nothing });
-        let number = |x: Option<f64>| if shows.unit == Unit::Text { None } else { x };
         let (state, note, reply) = ctx.extras.tracking.with_answer(a, ctx.extras.replies.of(a));
-        vec![
-            V::Styled(severity_zh(a.severity).to_string(), style),
-            V::Text(rule.map(|r| r.name).unwrap_or_default().to_string()),
-            V::Text(a.department.clone()),
-            V::Text(a.project.clone()),
-            V::Text(a.message.clone()),
-            V::Text(pair(shows, a)),
-            value(&a.expected_text, number(a.expected), shows.unit),
-            value(&a.actual_text, number(a.actual), shows.unit),
-            V::Text(a.rule.to_string()),
-            file_link(ctx, i, &a.path, &a.sheet, &a.cell),
-            V::Text(a.sheet.clone()),
-            V::Text(a.cell.clone()),
-            V::Text(ctx.extras.systems.of(&a.path, Some(&a.department))),
-            V::Text(state),
-            V::Text(note),
-            V::Text(reply),
-        ]
+        let mut row = cells(ctx, i, a);
+        row.extend([V::Text(state), V::Text(note), V::Text(reply)]);
+        row
     });
     // printed without 规则 (the id; its Chinese name is printed), 文件, 工作表, 单元格
     let n = table(ws, ctx, "疑点清单", &cols, Layout { print_cols: 8, freeze_cols: 0 }, rows)?;
@@ -98,5 +108,30 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         .set_input_title("整改状态")?;
     let first = crate::summary::HEAD_ROWS;
     ws.add_data_validation(first, state_col, first + n.max(1) - 1, state_col, &choices)?;
+    Ok(())
+}
+
+/// The sheet of the findings of superseded versions.
+pub const SUPERSEDED_SHEET: &str = "已替代版本的疑点";
+
+/// 已替代版本的疑点: the findings of the forms another version of which counts (a
+/// re-submitted workbook's older copy), DUPLICATE_DEPARTMENT / DUPLICATE_PROJECT among
+/// them, each with the file whose version counts. Listed so that nothing is hidden, and
+/// counted nowhere: the version that counts has its own findings in 疑点清单.
+pub fn write_superseded(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
+    let mut cols = Vec::from(COLS);
+    cols.push(Col("以此文件为准", 34.0));
+    let by = ctx.data.superseded_by();
+    let rows = ctx.data.superseded_anomalies.iter().enumerate().map(|(i, a)| {
+        let mut row = cells(ctx, i, a);
+        let counts = a.eval_id.as_deref().and_then(|id| by.get(id)).copied().unwrap_or_default();
+        row.push(V::Text(counts.to_string()));
+        row
+    });
+    let n = table(ws, ctx, SUPERSEDED_SHEET, &cols, Layout { print_cols: 8, freeze_cols: 0 }, rows)?;
+    if n == 0 {
+        let note = "本次没有被较新版本替代的表，无此类疑点";
+        ws.write_string_with_format(crate::summary::HEAD_ROWS, 0, note, &ctx.fmts.info)?;
+    }
     Ok(())
 }

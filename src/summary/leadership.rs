@@ -1,9 +1,10 @@
 //! 领导简报, the block under 总览's run figures for leadership: totals (budget, executed,
-//! execution rate, average total of departments and of projects), grade shares in %, the
-//! rules that fired sorted by count (no zero rows), the ten departments with the most
-//! errors, and a scatter of the department forms alone (核定执行率 against 填报总分) with
-//! reference lines at 80 % and 90 points. At 2,000 departments the all-forms scatter
-//! above is a blob; this one is readable.
+//! execution rate, average 核定总分 and 填报总分 of departments and of projects, over the
+//! ranked forms), grade shares in % (by the total ranked by), the rules that fired sorted by
+//! count (no zero rows), the ten departments with the most errors, and a scatter of the
+//! department forms alone (核定执行率 against the total ranked by) with reference lines at
+//! 80 % and 90 points. At 2,000 departments the all-forms scatter above is a blob; this
+//! one is readable. Findings of superseded versions are not counted here (nor anywhere).
 
 use std::collections::HashMap;
 
@@ -14,7 +15,7 @@ use rust_xlsxwriter::{
 use crate::config::Severity;
 use crate::model::EvalSummary;
 use crate::summary::rankings::{DEPT_RATE_COL, DEPT_SCORE_COL};
-use crate::summary::ranks::{Ranks, Row, Standing};
+use crate::summary::ranks::{BANDS, Ranks, Row, mean, ranked_total, total_name};
 use crate::summary::{Ctx, HEAD_ROWS, severity_zh};
 
 /// Rows this block takes at most (its tables are bounded: 6 grades, the catalog, ten
@@ -25,16 +26,14 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks, start: u32) -> Result
     ws.write_string_with_format(row, 0, "领导简报", &f.title)?;
     row += 2;
 
-    let mean = |rows: &[Row]| {
-        let v: Vec<f64> = rows.iter().filter_map(|r| r.e.score_total).collect();
-        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-    };
+    let config = ctx.config;
+    let by_name = total_name(config.ranking.by);
     let budget: f64 = ranks.departments.iter().filter_map(|r| r.e.budget_full).sum();
     let executed: f64 = ranks.departments.iter().filter_map(|r| r.e.executed).sum();
-    let superseded = ctx.data.superseded_ids();
     let mut sev = [0usize; 3];
     let mut per_rule: HashMap<&str, [usize; 3]> = HashMap::new();
-    for a in ctx.data.anomalies.iter().filter(|a| a.eval_id.as_deref().is_none_or(|id| !superseded.contains(id))) {
+    // the findings that count (those of superseded versions are set apart)
+    for a in &ctx.data.anomalies {
         let i = match a.severity {
             Severity::Error => 0,
             Severity::Warning => 1,
@@ -47,14 +46,18 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks, start: u32) -> Result
     ws.write_string_with_format(row, 1, "数值", &f.header)?;
     row += 1;
     let n = |x: usize| Some(x as f64);
-    let lines: [(&str, Option<f64>, &rust_xlsxwriter::Format); 10] = [
+    let checked = |rows: &[Row]| mean(rows, |e| e.checked_total());
+    let stated = |rows: &[Row]| mean(rows, |e| e.score_total);
+    let lines: [(&str, Option<f64>, &rust_xlsxwriter::Format); 12] = [
         ("参评部门（部门整体支出自评表）", n(ranks.departments.len()), &f.int),
         ("参评项目（项目支出自评表）", n(ranks.projects.len()), &f.int),
         ("全年预算数合计（万元，部门整体）", Some(budget), &f.wan),
         ("全年执行数合计（万元，部门整体）", Some(executed), &f.wan),
         ("总体执行率", (budget != 0.0).then(|| executed / budget), &f.pct),
-        ("部门平均填报总分", mean(&ranks.departments), &f.score),
-        ("项目平均填报总分", mean(&ranks.projects), &f.score),
+        ("部门平均核定总分（参与排名的表）", checked(&ranks.departments), &f.score),
+        ("部门平均填报总分（参与排名的表）", stated(&ranks.departments), &f.score),
+        ("项目平均核定总分（参与排名的表）", checked(&ranks.projects), &f.score),
+        ("项目平均填报总分（参与排名的表）", stated(&ranks.projects), &f.score),
         ("疑点：错误", n(sev[0]), &f.int),
         ("疑点：警告", n(sev[1]), &f.int),
         ("疑点：提示", n(sev[2]), &f.int),
@@ -68,19 +71,14 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks, start: u32) -> Result
     }
     row += 1;
 
-    // grade shares, of the forms ranked (B and C)
-    let grades = &ctx.config.grades;
-    let band = |r: &Row| match (&r.standing, r.e.score_total) {
-        (Standing::Unverified(_), _) => "待核实",
-        (_, Some(s)) => grades.grade(s),
-        (_, None) => "无总分",
-    };
-    for (c, h) in ["等级占比", "部门数", "部门占比", "项目数", "项目占比"].iter().enumerate() {
+    // grade shares, of the forms that count (B and C), by the total ranked by
+    let shares = format!("等级占比（按{by_name}）");
+    for (c, h) in [shares.as_str(), "部门数", "部门占比", "项目数", "项目占比"].iter().enumerate() {
         ws.write_string_with_format(row, c as u16, *h, &f.header)?;
     }
     row += 1;
-    for g in ["优", "良", "中", "差", "待核实", "无总分"] {
-        let count = |rows: &[Row]| rows.iter().filter(|r| band(r) == g).count();
+    for g in BANDS {
+        let count = |rows: &[Row]| rows.iter().filter(|r| r.band(config) == g).count();
         let (d, p) = (count(&ranks.departments), count(&ranks.projects));
         let share = |x: usize, of: usize| if of == 0 { 0.0 } else { x as f64 / of as f64 };
         ws.write_string(row, 0, g)?;
@@ -116,7 +114,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks, start: u32) -> Result
     let mut worst: Vec<(&EvalSummary, [usize; 3])> =
         ranks.departments.iter().map(|r| (r.e, ranks.handed(r.e).anomalies)).filter(|(_, c)| c[0] > 0).collect();
     worst.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then(b.1[1].cmp(&a.1[1])).then_with(|| a.0.title().cmp(b.0.title())));
-    for (c, h) in ["错误最多的部门", "所属系统", "错误", "警告", "填报总分"].iter().enumerate() {
+    for (c, h) in ["错误最多的部门", "所属系统", "错误", "警告", by_name].iter().enumerate() {
         ws.write_string_with_format(row, c as u16, *h, &f.header)?;
     }
     row += 1;
@@ -129,7 +127,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks, start: u32) -> Result
         ws.write_string(row, 1, crate::summary::systems::of(ctx, e))?;
         ws.write_number_with_format(row, 2, c[0] as f64, &f.int)?;
         ws.write_number_with_format(row, 3, c[1] as f64, &f.int)?;
-        if let Some(s) = e.score_total {
+        if let Some(s) = ranked_total(e, config.ranking.by) {
             ws.write_number_with_format(row, 4, s, &f.score)?;
         }
         row += 1;
@@ -155,7 +153,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks, start: u32) -> Result
     let n = ranks.departments.len() as u32;
     if n > 0 {
         let mut chart = Chart::new(ChartType::ScatterStraight);
-        chart.title().set_name("部门整体：执行率与自评总分");
+        chart.title().set_name(&format!("部门整体：执行率与{by_name}"));
         chart
             .add_series()
             .set_name("部门")
@@ -177,7 +175,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks, start: u32) -> Result
                 );
         }
         chart.x_axis().set_name("核定执行率").set_num_format("0%").set_min(0.0).set_max(max_rate);
-        chart.y_axis().set_name("填报总分").set_min(0.0).set_max(100.0);
+        chart.y_axis().set_name(by_name).set_min(0.0).set_max(100.0);
         chart.set_width(640).set_height(420);
         ws.insert_chart(start + 2, 6, &chart)?;
     }

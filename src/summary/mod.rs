@@ -1,5 +1,6 @@
 //! `summary.xlsx`, the workbook a finance officer opens: 总览, 部门排名, 项目排名, 疑点清单,
-//! 指标明细, 基础数据, 文件清单, 说明. One module per sheet; this one holds the shared table
+//! 指标明细, 基础数据, 文件清单, 说明, then 分系统汇总, 报送情况 and 已替代版本的疑点. One
+//! module per sheet; this one holds the shared table
 //! writer (bold frozen header, autofilter, widths for Chinese text, print set-up).
 //!
 //! Text that came from an input cell is always written as a string, never as a formula,
@@ -39,8 +40,8 @@ pub enum SummaryError {
 /// reading guide, was added last so the others keep their places).
 pub const SHEETS: [&str; 8] = ["总览", "部门排名", "项目排名", "疑点清单", "指标明细", "基础数据", "文件清单", "说明"];
 
-/// Sheets added after 说明 (issue 15), in order: the others keep their places.
-pub const EXTRA_SHEETS: [&str; 2] = [systems::SHEET, roster::SHEET];
+/// Sheets added after 说明 (issues 15 and 22), in order: the others keep their places.
+pub const EXTRA_SHEETS: [&str; 3] = [systems::SHEET, roster::SHEET, anomalies::SUPERSEDED_SHEET];
 
 /// What the summary knows besides the batch: each form's 所属系统, the roster, and the
 /// office's tracking of findings read back from the previous summary.
@@ -341,8 +342,10 @@ impl SummaryWriter {
         anomalies::write(self.wb.worksheet_from_index(ANOMALIES).map_err(err)?, &ctx).map_err(err)?;
         files::write(self.wb.worksheet_from_index(FILES).map_err(err)?, &ctx).map_err(err)?;
         guide::write(self.wb.worksheet_from_index(GUIDE).map_err(err)?, &ctx).map_err(err)?;
-        systems::write(self.wb.worksheet_from_index(self.extra_at).map_err(err)?, &ctx).map_err(err)?;
+        systems::write(self.wb.worksheet_from_index(self.extra_at).map_err(err)?, &ctx, &ranks).map_err(err)?;
         roster::write(self.wb.worksheet_from_index(self.extra_at + 1).map_err(err)?, &ctx).map_err(err)?;
+        anomalies::write_superseded(self.wb.worksheet_from_index(self.extra_at + 2).map_err(err)?, &ctx)
+            .map_err(err)?;
         for stream in [&self.indicators, &self.basic] {
             let last = stream.parts.len() - 1;
             for (i, &index) in stream.parts.iter().enumerate() {

@@ -1,14 +1,16 @@
 //! 总览: the run's figures, anomaly counts per rule and severity, the grade distribution,
-//! and two native charts (grades; execution rate against total score for every form).
+//! and two native charts (grades; execution rate against the total ranked by for every
+//! form). Every count is of the versions that count: superseded forms and their findings
+//! are counted apart, on lines of their own (另有：…), never in the totals.
 
 use std::collections::BTreeMap;
 
 use rust_xlsxwriter::{Chart, ChartMarker, ChartMarkerType, ChartType, Worksheet, XlsxError};
 
-use crate::config::Severity;
+use crate::config::{RankBy, Severity};
 use crate::rules::catalog;
 use crate::summary::rankings::{DEPT_RATE_COL, DEPT_SCORE_COL, PROJECT_RATE_COL, PROJECT_SCORE_COL};
-use crate::summary::ranks::{Ranks, Row, Standing};
+use crate::summary::ranks::{BANDS, Ranks, Row, total_name};
 use crate::summary::{Ctx, HEAD_ROWS, page_setup, severity_zh, title_row};
 
 pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxError> {
@@ -32,12 +34,13 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
         ("部门整体支出自评表", r.forms.department as f64),
         ("项目支出自评表", r.forms.project as f64),
         ("基础数据表", r.forms.basic as f64),
-        ("其中：被较新版本替代、不计入排名的表", r.forms.superseded as f64),
+        ("另有：被较新版本替代、不计入的表", r.forms.superseded as f64),
         ("绩效指标行", r.indicators as f64),
         ("疑点总数", r.anomalies.total as f64),
         ("其中：错误", r.anomalies.error as f64),
         ("其中：警告", r.anomalies.warning as f64),
         ("其中：提示", r.anomalies.info as f64),
+        ("另有：已替代版本的疑点（另列，不计入）", r.anomalies.superseded as f64),
     ];
     ws.write_string_with_format(2, 0, "运行概况", &f.header)?;
     ws.write_string_with_format(2, 1, "数量", &f.header)?;
@@ -54,24 +57,19 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     ws.write_string_with_format(row, 1, format!("jixiao {}", r.version), &f.text)?;
     row += 2;
 
-    // grade distribution over every form that counts (B and C), by stated 总分; forms
-    // whose total cannot be right (待核实) and forms without one have rows of their own, so
-    // the table adds up to the forms ranked
+    // grade distribution over every form that counts (B and C), by the total ranked by;
+    // forms that cannot be ranked (待核实) and forms without a stated total (ranking by it)
+    // have rows of their own, so the table adds up to the forms that count
+    let config = ctx.config;
+    let by_name = total_name(config.ranking.by);
     let grade_row = row;
-    ws.write_string_with_format(row, 0, "等级分布（按填报总分）", &f.header)?;
+    ws.write_string_with_format(row, 0, format!("等级分布（按{by_name}）"), &f.header)?;
     ws.write_string_with_format(row, 1, "部门整体", &f.header)?;
     ws.write_string_with_format(row, 2, "项目", &f.header)?;
     ws.write_string_with_format(row, 3, "合计", &f.header)?;
-    let grades = &ctx.config.grades;
-    let band = |r: &Row| match (&r.standing, r.e.score_total) {
-        (Standing::Unverified(_), _) => "待核实",
-        (_, Some(s)) => grades.grade(s),
-        (_, None) => "无总分",
-    };
-    let bands = ["优", "良", "中", "差", "待核实", "无总分"];
     let mut no_total = (0.0, 0.0);
-    for (i, g) in bands.iter().enumerate() {
-        let count = |forms: &[Row]| forms.iter().filter(|r| band(r) == *g).count() as f64;
+    for (i, g) in BANDS.iter().enumerate() {
+        let count = |forms: &[Row]| forms.iter().filter(|r| r.band(config) == *g).count() as f64;
         let (d, p) = (count(&ranks.departments), count(&ranks.projects));
         if *g == "无总分" {
             no_total = (d, p);
@@ -83,9 +81,9 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
         ws.write_number_with_format(rr, 3, d + p, &f.count)?;
     }
     // the total, which is every form that counts (one version per department and project)
-    let rr = row + 1 + bands.len() as u32;
+    let rr = row + 1 + BANDS.len() as u32;
     let (d, p) = (ranks.departments.len() as f64, ranks.projects.len() as f64);
-    ws.write_string_with_format(rr, 0, "合计（计入排名的表）", &f.header)?;
+    ws.write_string_with_format(rr, 0, "合计（计入的表）", &f.header)?;
     ws.write_number_with_format(rr, 1, d, &f.count)?;
     ws.write_number_with_format(rr, 2, p, &f.count)?;
     ws.write_number_with_format(rr, 3, d + p, &f.count)?;
@@ -100,12 +98,13 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
         ws.write_string_with_format(row, 0, note, &f.info)?;
         row += 1;
     }
-    ws.write_string_with_format(
-        row,
-        0,
-        "待核实：填报总分高于其分值等不可能成立的表，不定等级、不参与排名，原因见排名表的备注",
-        &f.info,
-    )?;
+    let pending = match config.ranking.by {
+        RankBy::Calculated => {
+            "待核实：各项均无得分、无法核定总分，或核定总分高于其分值的表，不定等级、不参与排名、不计入平均分，原因见排名表的备注"
+        }
+        RankBy::Stated => "待核实：填报总分高于其分值的表，不定等级、不参与排名、不计入平均分，原因见排名表的备注",
+    };
+    ws.write_string_with_format(row, 0, pending, &f.info)?;
     row += 2;
 
     // anomalies per rule and severity
@@ -153,8 +152,8 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     ws.insert_chart(2, 5, &grade_chart)?;
 
     let mut scatter = Chart::new(ChartType::Scatter);
-    scatter.title().set_name("执行率与自评总分");
-    // columns of 部门排名 / 项目排名: 执行率 and 总分
+    scatter.title().set_name(&format!("执行率与{by_name}"));
+    // columns of 部门排名 / 项目排名: 核定执行率 and the total ranked by
     for (sheet, n, rate_col, score_col, name, marker) in [
         (
             "部门排名",
@@ -177,7 +176,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
             .set_marker(ChartMarker::new().set_type(marker).set_size(6));
     }
     scatter.x_axis().set_name("执行率").set_num_format("0%");
-    scatter.y_axis().set_name("自评总分");
+    scatter.y_axis().set_name(by_name);
     // Excel rejects a chart without series: with no forms there is nothing to plot
     if !ranks.departments.is_empty() || !ranks.projects.is_empty() {
         scatter.set_width(420).set_height(260);

@@ -1,15 +1,19 @@
 //! The order of 部门排名 and 项目排名, shared with the overview: which forms are ranked,
-//! in what order, with what rank, and what each department handed in.
+//! in what order, with what rank and grade, and what each department handed in.
 //!
 //! - Only the version of a form that counts is ranked (`crate::versions`): a department
 //!   that re-submitted its workbook is ranked once.
 //! - Each year is ranked on its own (newest year first): 2022's forms do not compete
 //!   with 2023's.
-//! - Forms sort by the total `[ranking] by` names (填报总分 by default, else 核定总分),
-//!   descending, ties sharing a rank (1, 2, 2, 4).
-//! - A total above the weight its 总分 row states (else the standard 100) cannot be right:
-//!   such a form gets no rank, 排名 reads 待核实 and the reason is given; it is listed after
-//!   the ranked forms of its year, never above them. Forms with no total come last.
+//! - Forms sort by the total `[ranking] by` names — 核定总分 (the checked total,
+//!   `score_calc`: the form's own item scores added up) by default, else 填报总分 —
+//!   descending, ties sharing a rank (1, 2, 2, 4); the grade is that total's.
+//! - A form that cannot be ranked gets no rank and no grade, and counts in no average or
+//!   grade count: 排名 reads 待核实 and the reason is given; it is listed after the ranked
+//!   forms of its year, never above them. By 核定总分, that is a form whose items carry no
+//!   score at all (no checked total: `无分项得分，无法核定总分`) or whose checked total is
+//!   above the weight its 总分 row states (else the standard 100); by 填报总分, a stated
+//!   total above that weight. By 填报总分, forms with no stated total (无总分) come last.
 
 use std::collections::HashMap;
 
@@ -22,11 +26,14 @@ use crate::pipeline::Batch;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Standing {
     Ranked(u32),
-    /// Not ranked: its total cannot be right, for this reason.
+    /// Not ranked: its total cannot be right, or (by 核定总分) it has none, for this reason.
     Unverified(String),
-    /// Not ranked: it states no total (or, ranking by 核定总分, has none).
+    /// Not ranked: ranking by 填报总分, it states no total.
     NoTotal,
 }
+
+/// Why a form ranked by 核定总分 has none.
+pub const NO_ITEM_SCORES: &str = "无分项得分，无法核定总分";
 
 /// A form in ranking order.
 pub struct Row<'a> {
@@ -62,17 +69,26 @@ fn severity_index(s: Severity) -> usize {
     }
 }
 
-/// The total a ranking sorts by.
+/// The total a ranking sorts by: the stated total, or the checked total (none when no
+/// item carries a score).
 pub fn ranked_total(e: &EvalSummary, by: RankBy) -> Option<f64> {
     match by {
         RankBy::Stated => e.score_total,
-        // a form with neither a stated total nor indicators has nothing to calculate from
-        RankBy::Calculated => (e.score_total.is_some() || e.indicators > 0).then_some(e.score_calc),
+        RankBy::Calculated => e.checked_total(),
     }
 }
 
-/// Why a form's total cannot be right, if it cannot: a stated (or, ranking by it, the
-/// calculated) total above the 总分 row's stated weight, else above the standard total.
+/// The name of the total a ranking sorts by, as the sheets say it.
+pub fn total_name(by: RankBy) -> &'static str {
+    match by {
+        RankBy::Stated => "填报总分",
+        RankBy::Calculated => "核定总分",
+    }
+}
+
+/// Why a form cannot be ranked, if it cannot: by 核定总分, no item score at all, or a
+/// checked total above the 总分 row's stated weight (else the standard total); by 填报总分,
+/// a stated total above that weight.
 pub fn unverified(e: &EvalSummary, config: &Config) -> Option<String> {
     let tol = crate::rules::param(config, "SCORE_OVER_WEIGHT", "tolerance") + 1e-9;
     let (limit, what) = match e.weight_total {
@@ -80,13 +96,45 @@ pub fn unverified(e: &EvalSummary, config: &Config) -> Option<String> {
         None => (crate::rules::param(config, "WEIGHT_SUM", "expected"), "满分"),
     };
     let f = crate::rules::fmt;
-    let stated = e.score_total.filter(|s| *s > limit + tol).map(|s| format!("填报总分{}高于{what}{}", f(s), f(limit)));
-    let calc = (config.ranking.by == RankBy::Calculated && e.score_calc > limit + tol)
-        .then(|| format!("核定总分{}高于{what}{}", f(e.score_calc), f(limit)));
-    match (stated, calc) {
-        (Some(a), Some(b)) => Some(format!("{a}，{b}")),
-        (a, b) => a.or(b),
+    let (name, total) = match config.ranking.by {
+        RankBy::Calculated if !e.has_item_scores => return Some(NO_ITEM_SCORES.to_string()),
+        by => (total_name(by), ranked_total(e, by)),
+    };
+    total.filter(|t| *t > limit + tol).map(|t| format!("{name}{}高于{what}{}", f(t), f(limit)))
+}
+
+impl Row<'_> {
+    /// The grade of the ranked total, for a ranked form only: a form that cannot be ranked
+    /// is not graded either.
+    pub fn grade(&self, config: &Config) -> Option<&'static str> {
+        match self.standing {
+            Standing::Ranked(_) => ranked_total(self.e, config.ranking.by).map(|t| config.grades.grade(t)),
+            _ => None,
+        }
     }
+
+    /// The grade, or why there is none: the bands of the grade distribution.
+    pub fn band(&self, config: &Config) -> &'static str {
+        match (&self.standing, self.grade(config)) {
+            (Standing::Unverified(_), _) => "待核实",
+            (Standing::NoTotal, _) | (_, None) => "无总分",
+            (_, Some(g)) => g,
+        }
+    }
+
+    /// Whether the form counts in averages and grade counts (it is ranked).
+    pub fn ranked(&self) -> bool {
+        matches!(self.standing, Standing::Ranked(_))
+    }
+}
+
+/// The bands of the grade distribution, in order.
+pub const BANDS: [&str; 6] = ["优", "良", "中", "差", "待核实", "无总分"];
+
+/// The average of a total over the ranked forms that have it.
+pub fn mean(rows: &[Row], total: impl Fn(&EvalSummary) -> Option<f64>) -> Option<f64> {
+    let v: Vec<f64> = rows.iter().filter(|r| r.ranked()).filter_map(|r| total(r.e)).collect();
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
 }
 
 /// Ranks forms, each year on its own: newest year first, within a year the ranked forms
@@ -98,8 +146,8 @@ pub fn rank<'a>(forms: Vec<&'a EvalSummary>, config: &Config) -> Vec<Row<'a>> {
         .map(|e| {
             let total = ranked_total(e, by);
             let standing = match (total, unverified(e, config)) {
-                (None, _) => Standing::NoTotal,
-                (Some(_), Some(why)) => Standing::Unverified(why),
+                (_, Some(why)) => Standing::Unverified(why),
+                (None, None) => Standing::NoTotal,
                 (Some(_), None) => Standing::Ranked(0),
             };
             (total, Row { standing, e })
@@ -139,7 +187,6 @@ pub fn rank<'a>(forms: Vec<&'a EvalSummary>, config: &Config) -> Vec<Row<'a>> {
 
 impl<'a> Ranks<'a> {
     pub fn compute(data: &'a Batch, config: &Config) -> Ranks<'a> {
-        let superseded = data.superseded_ids();
         // the year and department every counted form's anomalies belong to
         let mut owner: HashMap<&str, (String, Option<i32>)> = HashMap::new();
         for e in data.counted() {
@@ -150,11 +197,9 @@ impl<'a> Ranks<'a> {
         }
         let mut counts: HashMap<&str, [usize; 3]> = HashMap::new();
         let mut handed: HashMap<(String, Option<i32>), Handed> = HashMap::new();
+        // the findings that count (those of superseded versions are set apart)
         for a in &data.anomalies {
             let id = a.eval_id.as_deref();
-            if id.is_some_and(|id| superseded.contains(id)) {
-                continue;
-            }
             let i = severity_index(a.severity);
             if let Some(id) = id {
                 counts.entry(id).or_default()[i] += 1;

@@ -1,8 +1,10 @@
 //! 分系统汇总 (one row per 所属系统, then 合计) and the within-系统 / within-department
 //! ranks of 部门排名 and 项目排名. Counts and sums are over the versions that count, like
-//! the rankings: per 系统 the departments, forms, average stated (填报) and calculated
-//! (核定) totals, department forms per grade, the findings per severity, the files not
-//! read, and the department forms' 全年预算数 / 全年执行数 with their ratio.
+//! the rankings: per 系统 the departments, forms, average checked (核定) and stated (填报)
+//! totals of the ranked forms, department forms per grade of the total ranked by (and
+//! those 待核实 / 无总分, which have none), the findings per severity (those of superseded
+//! versions left out), the files not read, and the department forms' 全年预算数 / 全年执行数
+//! with their ratio.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -11,7 +13,7 @@ use rust_xlsxwriter::{Worksheet, XlsxError};
 use crate::config::Severity;
 use crate::model::{EvalSummary, FileStatus, FormKind};
 use crate::normalize::norm;
-use crate::summary::ranks::{Row, Standing, ranked_total};
+use crate::summary::ranks::{BANDS, Ranks, Row, Standing, ranked_total};
 use crate::summary::{Col, Ctx, Layout, V, table};
 
 pub const SHEET: &str = "分系统汇总";
@@ -53,7 +55,8 @@ struct Sums {
     dept_calc: (f64, usize),
     project_stated: (f64, usize),
     project_calc: (f64, usize),
-    grades: [usize; 4],
+    /// 优, 良, 中, 差, 待核实, 无总分 ([`BANDS`]).
+    grades: [usize; 6],
     findings: [usize; 3],
     unread: usize,
     budget: f64,
@@ -64,17 +67,19 @@ fn avg((sum, n): (f64, usize)) -> V {
     V::Score((n > 0).then(|| sum / n as f64))
 }
 
-pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
+pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxError> {
     let data = ctx.data;
-    let grades = &ctx.config.grades;
+    let config = ctx.config;
     let mut by: BTreeMap<String, Sums> = BTreeMap::new();
-    for e in data.counted() {
+    for row in ranks.departments.iter().chain(&ranks.projects) {
+        let e = row.e;
         let s = by.entry(of(ctx, e)).or_default();
         if let Some(d) = e.department.as_deref() {
             s.departments.insert(norm(d));
         }
+        // averages are of the ranked forms alone: a form 待核实 has no total to average
         let add = |acc: &mut (f64, usize), x: Option<f64>| {
-            if let Some(x) = x {
+            if let Some(x) = x.filter(|_| row.ranked()) {
                 acc.0 += x;
                 acc.1 += 1;
             }
@@ -83,26 +88,21 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             FormKind::Department => {
                 s.dept_forms += 1;
                 add(&mut s.dept_stated, e.score_total);
-                add(&mut s.dept_calc, Some(e.score_calc));
-                if let Some(t) = e.score_total {
-                    let i = ["优", "良", "中", "差"].iter().position(|g| *g == grades.grade(t)).unwrap_or(3);
-                    s.grades[i] += 1;
-                }
+                add(&mut s.dept_calc, e.checked_total());
+                let band = row.band(config);
+                s.grades[BANDS.iter().position(|b| *b == band).unwrap_or(BANDS.len() - 1)] += 1;
                 s.budget += e.budget_full.unwrap_or(0.0);
                 s.executed += e.executed.unwrap_or(0.0);
             }
             _ => {
                 s.project_forms += 1;
                 add(&mut s.project_stated, e.score_total);
-                add(&mut s.project_calc, Some(e.score_calc));
+                add(&mut s.project_calc, e.checked_total());
             }
         }
     }
-    let superseded = data.superseded_ids();
+    // the findings that count (those of superseded versions are set apart)
     for a in &data.anomalies {
-        if a.eval_id.as_deref().is_some_and(|id| superseded.contains(id)) {
-            continue;
-        }
         let i = match a.severity {
             Severity::Error => 0,
             Severity::Warning => 1,
@@ -130,7 +130,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             t.0 += x.0;
             t.1 += x.1;
         }
-        (0..4).for_each(|i| total.grades[i] += s.grades[i]);
+        (0..BANDS.len()).for_each(|i| total.grades[i] += s.grades[i]);
         (0..3).for_each(|i| total.findings[i] += s.findings[i]);
         total.unread += s.unread;
         total.budget += s.budget;
@@ -141,14 +141,16 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         Col("部门数", 7.0),
         Col("部门表数", 8.0),
         Col("项目表数", 8.0),
-        Col("部门平均填报总分", 10.0),
         Col("部门平均核定总分", 10.0),
-        Col("项目平均填报总分", 10.0),
+        Col("部门平均填报总分", 10.0),
         Col("项目平均核定总分", 10.0),
+        Col("项目平均填报总分", 10.0),
         Col("优(部门表)", 8.0),
         Col("良(部门表)", 8.0),
         Col("中(部门表)", 8.0),
         Col("差(部门表)", 8.0),
+        Col("待核实(部门表)", 8.0),
+        Col("无总分(部门表)", 8.0),
         Col("错误", 7.0),
         Col("警告", 7.0),
         Col("提示", 7.0),
@@ -164,10 +166,10 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             n(s.departments.len()),
             n(s.dept_forms),
             n(s.project_forms),
-            avg(s.dept_stated),
             avg(s.dept_calc),
-            avg(s.project_stated),
+            avg(s.dept_stated),
             avg(s.project_calc),
+            avg(s.project_stated),
         ];
         v.extend(s.grades.iter().map(|g| n(*g)));
         v.extend(s.findings.iter().map(|g| n(*g)));
