@@ -28,7 +28,8 @@ use walkdir::WalkDir;
 pub const MANIFEST: &str = "jixiao-manifest.json";
 
 /// The top-level entries a run writes (besides the manifest).
-const OWN_TOP: [&str; 5] = ["summary.xlsx", "run.json", "dataset", "cache", crate::feedback::FOLDER];
+const OWN_TOP: [&str; 6] =
+    ["summary.xlsx", "run.json", "dataset", "cache", crate::feedback::FOLDER, crate::summary::circular::FILE];
 
 /// Environment variable for crash tests: `commit:N` ends the process (as a kill would)
 /// after N files have been moved into place.

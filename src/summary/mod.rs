@@ -7,6 +7,7 @@
 
 mod anomalies;
 mod basic;
+pub mod circular;
 mod files;
 pub use files::status_zh;
 mod guide;
@@ -31,6 +32,8 @@ use crate::pipeline::{Batch, RunReport};
 pub enum SummaryError {
     #[error("cannot write summary workbook {path}: {cause}")]
     Xlsx { path: String, cause: XlsxError },
+    #[error(transparent)]
+    Circular(#[from] circular::CircularError),
 }
 
 /// Sheet names, in order. Other tools may look for them: keep them stable (说明, the
@@ -164,6 +167,8 @@ pub struct SummaryWriter {
     extras: Extras,
     /// Worksheet index of the first of [`EXTRA_SHEETS`].
     extra_at: usize,
+    /// Where the 通报 draft goes, if anywhere ([`SummaryWriter::write_circular_to`]).
+    circular: Option<PathBuf>,
 }
 
 const OVERVIEW: usize = 0;
@@ -211,6 +216,7 @@ impl SummaryWriter {
             },
             extras: Extras::default(),
             extra_at: 0,
+            circular: None,
         };
         w.new_part(true).map_err(err)?;
         w.new_part(false).map_err(err)?;
@@ -229,6 +235,12 @@ impl SummaryWriter {
     /// The 系统, roster and tracking the sheets written by [`SummaryWriter::finish`] use.
     pub fn set_extras(&mut self, extras: Extras) {
         self.extras = extras;
+    }
+
+    /// Has [`SummaryWriter::finish`] also write the 通报 draft ([`circular`]) to `path`,
+    /// from the same figures as the sheets.
+    pub fn write_circular_to(&mut self, path: PathBuf) {
+        self.circular = Some(path);
     }
 
     /// Adds a constant-memory sheet for a stream (the first, or the next part).
@@ -325,6 +337,9 @@ impl SummaryWriter {
                 let layout = Layout { print_cols: stream.cols.len() as u16 - 3, freeze_cols: 0 };
                 finish_table(ws, rows, stream.cols.len(), layout).map_err(err)?;
             }
+        }
+        if let Some(path) = &self.circular {
+            circular::write(path, &circular::build(&ctx, &ranks), &report.run_date)?;
         }
         self.wb.save(&self.path).map_err(err)
     }

@@ -71,6 +71,21 @@ pub fn ranked_total(e: &EvalSummary, by: RankBy) -> Option<f64> {
     }
 }
 
+/// The grade bands of a ranking, in the order tables list them: the four grades, then
+/// forms that are not graded (待核实: the total cannot be right; 无总分: no total).
+pub const BANDS: [&str; 6] = ["优", "良", "中", "差", "待核实", "无总分"];
+
+/// The band of a ranked form: the grade of the total it is ranked by (`[ranking] by`),
+/// else 待核实 or 无总分 as its standing says. Tables that count grades from [`Ranks`]
+/// take it from here, so that they count what the ranking ranks.
+pub fn band(row: &Row, config: &Config) -> &'static str {
+    match (&row.standing, ranked_total(row.e, config.ranking.by)) {
+        (Standing::Unverified(_), _) => "待核实",
+        (Standing::NoTotal, _) | (_, None) => "无总分",
+        (Standing::Ranked(_), Some(t)) => config.grades.grade(t),
+    }
+}
+
 /// Why a form's total cannot be right, if it cannot: a stated (or, ranking by it, the
 /// calculated) total above the 总分 row's stated weight, else above the standard total.
 pub fn unverified(e: &EvalSummary, config: &Config) -> Option<String> {
