@@ -467,7 +467,7 @@ fn results(ctx: &Ctx, ranks: &Ranks, blocks: &mut Vec<Block>, tables: &mut usize
             ["优", "良", "中", "差", "未定等级"].map(Head::one).to_vec(),
         ],
         rows,
-        widths: vec![26, 13, 8, 8, 8, 8, 13, 16],
+        widths: vec![29, 12, 8, 8, 8, 8, 12, 15],
         text_cols: 1,
     }));
 }
@@ -661,7 +661,13 @@ fn body_spacing() -> LineSpacing {
     LineSpacing::new().line_rule(LineSpacingType::Exact).line(560)
 }
 
-fn table_cell(text: &str, bold: bool, center: bool) -> TableCell {
+/// Tables up to this many rows are kept on one page (each row kept with the next), as
+/// far as the page allows; longer ones break between rows.
+const KEEP_TOGETHER: usize = 20;
+
+/// A table cell's text: centred (figures, headers) or left-aligned (names); `bold` in
+/// headers; `keep` with the next row.
+fn table_cell(text: &str, bold: bool, center: bool, keep: bool) -> TableCell {
     let mut r = run(text, TABLE_FONT, TABLE_SIZE);
     if bold {
         r = r.bold();
@@ -669,6 +675,7 @@ fn table_cell(text: &str, bold: bool, center: bool) -> TableCell {
     let p = Paragraph::new()
         .add_run(r)
         .align(if center { AlignmentType::Center } else { AlignmentType::Left })
+        .keep_next(keep)
         .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Auto).line(240));
     TableCell::new().add_paragraph(p).vertical_align(VAlignType::Center)
 }
@@ -690,7 +697,7 @@ fn render_table(t: &Table) -> DocxTable {
             if left > 0 {
                 covered[c].0 -= 1;
                 cells.push(
-                    table_cell("", true, true)
+                    table_cell("", true, true, true)
                         .vertical_merge(VMergeType::Continue)
                         .grid_span(span)
                         .width(width_of(c, span), WidthType::Dxa),
@@ -700,7 +707,7 @@ fn render_table(t: &Table) -> DocxTable {
             }
             let Some(h) = heads.next() else { break };
             let span = h.cols.max(1);
-            let mut cell = table_cell(&h.text, true, true).width(width_of(c, span), WidthType::Dxa);
+            let mut cell = table_cell(&h.text, true, true, true).width(width_of(c, span), WidthType::Dxa);
             if span > 1 {
                 cell = cell.grid_span(span);
             }
@@ -713,11 +720,14 @@ fn render_table(t: &Table) -> DocxTable {
         }
         rows.push(TableRow::new(cells).cant_split());
     }
-    for r in &t.rows {
+    let keep = t.rows.len() <= KEEP_TOGETHER;
+    for (i, r) in t.rows.iter().enumerate() {
+        let last = i + 1 == t.rows.len();
         let cells = (0..ncols)
             .map(|c| {
                 let text = r.get(c).map(String::as_str).unwrap_or_default();
-                table_cell(text, false, c >= t.text_cols || text.chars().count() <= 2).width(grid[c], WidthType::Dxa)
+                let center = c >= t.text_cols || text.chars().count() <= 2;
+                table_cell(text, false, center, keep && !last).width(grid[c], WidthType::Dxa)
             })
             .collect();
         rows.push(TableRow::new(cells).cant_split());
@@ -752,7 +762,9 @@ pub fn render(c: &Circular, run_date: &str) -> Docx {
             .line_spacing(LineSpacing::new().before(0).after(560).line_rule(LineSpacingType::Auto).line(360))
             .add_run(run(&clean(&c.title), TABLE_FONT, TITLE_SIZE).bold()),
     );
-    for b in &c.blocks {
+    for (i, b) in c.blocks.iter().enumerate() {
+        // a sentence that introduces a table stays on the table's page
+        let before_table = matches!(c.blocks.get(i + 1), Some(Block::Table(_)));
         doc = match b {
             Block::Salutation(t) => {
                 doc.add_paragraph(Paragraph::new().line_spacing(body_spacing()).add_run(run(t, BODY_FONT, BODY_SIZE)))
@@ -768,6 +780,7 @@ pub fn render(c: &Circular, run_date: &str) -> Docx {
                 Paragraph::new()
                     .line_spacing(body_spacing())
                     .align(AlignmentType::Both)
+                    .keep_next(before_table)
                     .indent(None, Some(SpecialIndentType::FirstLine(640)), None, None)
                     .add_run(run(t, BODY_FONT, BODY_SIZE)),
             ),
