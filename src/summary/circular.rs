@@ -525,8 +525,9 @@ fn problems(ctx: &Ctx, counted: &Counted, blocks: &mut Vec<Block>) {
             _ => String::new(),
         };
         let involved = if depts.is_empty() { String::new() } else { format!("，涉及{}个部门", depts.len()) };
+        let meaning = if meaning.is_empty() { String::new() } else { format!("{meaning}。") };
         blocks.push(Block::Text(format!(
-            "（{}）{name}（{}，{}处{involved}）。{meaning}。如{}{place}：{}",
+            "（{}）{name}（{}，{}处{involved}）。{meaning}如{}{place}：{}",
             chinese_number(n + 1),
             crate::summary::severity_zh(found[0].severity),
             found.len(),
@@ -652,8 +653,9 @@ fn fonts(east_asia: &str) -> RunFonts {
     RunFonts::new().east_asia(east_asia).ascii(LATIN_FONT).hi_ansi(LATIN_FONT).cs(LATIN_FONT)
 }
 
+/// A run of text; whatever it holds, it is [`clean`]ed into text XML can carry.
 fn run(text: &str, font: &str, size: usize) -> Run {
-    Run::new().add_text(text).fonts(fonts(font)).size(size)
+    Run::new().add_text(clean(text)).fonts(fonts(font)).size(size)
 }
 
 /// Body lines 28 pt apart, as government documents set them.
@@ -840,6 +842,31 @@ mod tests {
         assert_eq!(clean("株洲市\u{1}第一\n中学\u{FFFF}"), "株洲市 第一 中学");
         assert_eq!(share(3, 8), "3个（占37.50%）");
         assert_eq!(end_sentence("总分不符"), "总分不符。");
+    }
+
+    #[test]
+    fn text_xml_cannot_carry_is_left_out_and_the_document_reads_back() {
+        let c = Circular {
+            title: "关于\u{1}某市2022年度部门预算绩效自评情况的通报（草稿）".into(),
+            blocks: vec![
+                Block::Heading("一、报送情况".into()),
+                Block::Text("株洲市\u{0}第一中学<&>\u{FFFE}".into()),
+                Block::Table(Table {
+                    caption: "表1 测试".into(),
+                    head: vec![vec![Head::one("部门"), Head::one("错误")]],
+                    rows: vec![vec!["甲\u{1b}乙".into(), "3".into()]],
+                    widths: vec![3, 1],
+                    text_cols: 1,
+                }),
+            ],
+        };
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        render(&c, "2023-12-31").pack(&mut bytes).unwrap();
+        let doc = crate::read::docx::read_docx(bytes.get_ref(), 1_000_000, 1 << 26).unwrap();
+        let text: Vec<String> = (0..=doc.grid.bottom()).map(|r| doc.grid.get((r, 0)).text()).collect();
+        assert_eq!(text[0], "关于 某市2022年度部门预算绩效自评情况的通报（草稿）");
+        assert!(text.contains(&"株洲市 第一中学<&>".to_string()), "{text:?}");
+        assert!(text.contains(&"甲 乙".to_string()), "{text:?}");
     }
 
     #[test]
