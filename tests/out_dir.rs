@@ -256,4 +256,5 @@ fn the_manifest_knows_the_feedback_writers_names() {
     use jixiao::pipeline::outdir::{FEEDBACK_FOLDER, FEEDBACK_INDEX};
     assert_eq!(FEEDBACK_FOLDER, jixiao::feedback::FOLDER);
     assert_eq!(FEEDBACK_INDEX, format!("cache/{}", jixiao::feedback::INDEX));
+    assert_eq!(jixiao::pipeline::outdir::CIRCULAR_FILE, jixiao::summary::circular::FILE);
 }

@@ -33,8 +33,12 @@ pub const FEEDBACK_FOLDER: &str = "反馈";
 /// Where an output made before manifests lists its feedback workbooks.
 pub const FEEDBACK_INDEX: &str = "cache/feedback.tsv";
 
+/// The 通报 draft (`crate::summary::circular` writes it; named here as the feedback
+/// folder is).
+pub const CIRCULAR_FILE: &str = "通报草稿.docx";
+
 /// The top-level entries a run writes (besides the manifest).
-const OWN_TOP: [&str; 5] = ["summary.xlsx", "run.json", "dataset", "cache", FEEDBACK_FOLDER];
+const OWN_TOP: [&str; 6] = ["summary.xlsx", "run.json", "dataset", "cache", FEEDBACK_FOLDER, CIRCULAR_FILE];
 
 /// Environment variable for crash tests: `commit:N` ends the process (as a kill would)
 /// after N files have been moved into place.

@@ -8,6 +8,7 @@
 
 mod anomalies;
 mod basic;
+pub mod circular;
 mod files;
 pub use files::status_zh;
 mod guide;
@@ -34,6 +35,8 @@ use crate::pipeline::{Batch, RunReport};
 pub enum SummaryError {
     #[error("cannot write summary workbook {path}: {cause}")]
     Xlsx { path: String, cause: XlsxError },
+    #[error(transparent)]
+    Circular(#[from] circular::CircularError),
 }
 
 /// Sheet names, in order. Other tools may look for them: keep them stable (说明, the
@@ -170,6 +173,8 @@ pub struct SummaryWriter {
     extras: Extras,
     /// Worksheet index of the first of [`EXTRA_SHEETS`].
     extra_at: usize,
+    /// Where the 通报 draft goes, if anywhere ([`SummaryWriter::write_circular_to`]).
+    circular: Option<PathBuf>,
 }
 
 const OVERVIEW: usize = 0;
@@ -217,6 +222,7 @@ impl SummaryWriter {
             },
             extras: Extras::default(),
             extra_at: 0,
+            circular: None,
         };
         w.new_part(true).map_err(err)?;
         w.new_part(false).map_err(err)?;
@@ -240,6 +246,12 @@ impl SummaryWriter {
     /// The departments' answers read back (`--replies`), for 疑点清单.
     pub fn set_replies(&mut self, replies: crate::feedback::replies::Answers) {
         self.extras.replies = replies;
+    }
+
+    /// Has [`SummaryWriter::finish`] also write the 通报 draft ([`circular`]) to `path`,
+    /// from the same figures as the sheets.
+    pub fn write_circular_to(&mut self, path: PathBuf) {
+        self.circular = Some(path);
     }
 
     /// Adds a constant-memory sheet for a stream (the first, or the next part).
@@ -354,6 +366,9 @@ impl SummaryWriter {
                 let layout = Layout { print_cols: stream.cols.len() as u16 - 3, freeze_cols: 0 };
                 finish_table(ws, rows, stream.cols.len(), layout).map_err(err)?;
             }
+        }
+        if let Some(path) = &self.circular {
+            circular::write(path, &circular::build(&ctx, &ranks), &report.run_date)?;
         }
         self.wb.save(&self.path).map_err(err)?;
         Ok(placings)
