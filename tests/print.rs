@@ -48,12 +48,18 @@ fn every_sheet_has_a_title_page_numbers_and_a_print_area() {
         assert!(title.contains(name), "{name}: {title}");
         let xml = part(&path, &format!("xl/worksheets/sheet{}.xml", i + 1));
         assert!(xml.contains("<headerFooter") && xml.contains("第&amp;P页 共&amp;N页"), "{name}: footer");
-        assert!(xml.contains("orientation=\"landscape\"") && xml.contains("fitToHeight=\"0\""), "{name}: print set-up");
+        assert!(xml.contains("orientation=\"landscape\"") && xml.contains("paperSize=\"9\""), "{name}: A4 landscape");
+        // printed at a scale that keeps the 11 pt body text at 9 pt or more, never shrunk to
+        // one page wide (which made a wide sheet unreadable)
+        let scale: u32 =
+            xml.split("scale=\"").nth(1).and_then(|r| r.split('"').next()).and_then(|n| n.parse().ok()).unwrap_or(100);
+        assert!(scale * 11 >= 900, "{name}: printed at {scale} %: text below 9 pt");
+        assert!(!xml.contains("fitToPage"), "{name}: no fit to one page wide");
     }
     let workbook = part(&path, "xl/workbook.xml");
-    // 部门排名 prints 年度 … 备注 (A–Q, 差异 included), not 文件, 工作表, 起始行
+    // 部门排名 prints 年度 … 所属系统, 系统内排名, 备注 (A–S, 差异 included), not 文件, 工作表, 起始行
     assert!(
-        workbook.contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\"1\">部门排名!$A$1:$Q$"),
+        workbook.contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\"1\">部门排名!$A$1:$S$"),
         "{workbook}"
     );
     assert!(workbook.contains("localSheetId=\"3\">疑点清单!$A$1:$H$"), "疑点清单 without rule id, file, sheet, cell");
@@ -97,4 +103,33 @@ fn reasons_are_plain_chinese_and_name_the_department() {
     let anomalies = wb.worksheet_range("疑点清单").unwrap();
     let unreadable = anomalies.rows().find(|r| r[8] == "UNREADABLE_FILE").expect("UNREADABLE_FILE");
     assert_eq!(unreadable[2].to_string(), "株洲市财政局", "the department from the file name, not the folder");
+}
+
+#[test]
+fn the_overview_prints_its_figures_and_charts_not_the_charts_helper_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), Config::default_config());
+    let path = out.join("summary.xlsx");
+    let workbook = part(&path, "xl/workbook.xml");
+    assert!(workbook.contains("localSheetId=\"0\">总览!$A$1:$L$"), "总览 prints A–L: {workbook}");
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let overview = wb.worksheet_range("总览").unwrap();
+    let (row, col) = overview
+        .cells()
+        .find(|(_, _, c)| c.to_string() == "参考线")
+        .map(|(r, c, _)| (r, c + overview.start().unwrap().1 as usize))
+        .expect("the reference lines' table");
+    assert!(col >= 12, "参考线 at row {row}, column {col}: inside the printed columns");
+}
+
+#[test]
+fn long_names_and_notes_wrap_in_rows_tall_enough_to_show_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), Config::default_config());
+    let xml = part(&out.join("summary.xlsx"), "xl/worksheets/sheet4.xml");
+    // 疑点清单: a 说明 longer than its column is shown on several lines, not cut
+    let heights: Vec<f64> =
+        xml.split("<row ").filter_map(|r| r.split("ht=\"").nth(1)?.split('"').next()?.parse().ok()).collect();
+    assert!(heights.iter().any(|h| *h >= 30.0), "some findings take two lines or more: {heights:?}");
+    assert!(xml.contains("wrapText") || part(&out.join("summary.xlsx"), "xl/styles.xml").contains("wrapText"));
 }

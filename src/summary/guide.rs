@@ -45,11 +45,14 @@ pub fn thresholds(config: &Config, rule_id: &str) -> String {
     rule.params.iter().map(|(k, _)| param_text(rule_id, k, param(config, rule_id, k))).collect::<Vec<_>>().join("，")
 }
 
+/// The sheet's columns and their widths, all printed.
+const WIDTHS: [(u16, f64); 6] = [(0, 22.0), (1, 14.0), (2, 6.0), (3, 48.0), (4, 22.0), (5, 14.0)];
+
 pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     let f = ctx.fmts;
     let config = ctx.config;
     ws.set_name("说明")?;
-    for (c, w) in [(0u16, 22.0), (1, 14.0), (2, 6.0), (3, 48.0), (4, 22.0), (5, 14.0)] {
+    for (c, w) in WIDTHS {
         ws.set_column_width(c, w)?;
     }
     crate::summary::title_row(ws, f, &ctx.title.text("说明"))?;
@@ -142,6 +145,6 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         row += 1;
         line(ws, row, &[k.to_string(), String::new(), String::new(), v], &f.text)?;
     }
-    crate::summary::page_setup(ws);
+    crate::summary::page_setup(ws, &WIDTHS.map(|(_, w)| w));
     Ok(())
 }

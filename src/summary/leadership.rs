@@ -134,21 +134,22 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks, start: u32) -> Result
     }
     row += 1;
 
-    // the reference lines' end points, for the chart
+    // the reference lines' end points, for the chart: right of the printed columns (a
+    // chart does not plot hidden cells, so they are not hidden), not on the printed page
     let max_rate = ranks.departments.iter().filter_map(|r| r.e.exec_rate_calc).fold(1.2_f64, f64::max).min(3.0);
     let refs = row;
+    let at = crate::summary::overview::PRINTED_COLS + 2;
     for (c, h) in ["参考线", "执行率", "总分"].iter().enumerate() {
-        ws.write_string_with_format(row, c as u16, *h, &f.header)?;
+        ws.write_string_with_format(refs, at + c as u16, *h, &f.header)?;
     }
     let points =
         [("执行率80%", 0.8, 0.0), ("执行率80%", 0.8, 100.0), ("总分90分", 0.0, 90.0), ("总分90分", max_rate, 90.0)];
     for (i, (name, x, y)) in points.iter().enumerate() {
         let r = refs + 1 + i as u32;
-        ws.write_string(r, 0, *name)?;
-        ws.write_number_with_format(r, 1, *x, &f.pct)?;
-        ws.write_number(r, 2, *y)?;
+        ws.write_string(r, at, *name)?;
+        ws.write_number_with_format(r, at + 1, *x, &f.pct)?;
+        ws.write_number(r, at + 2, *y)?;
     }
-    row += 6;
 
     let n = ranks.departments.len() as u32;
     if n > 0 {
@@ -166,8 +167,8 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks, start: u32) -> Result
             chart
                 .add_series()
                 .set_name(*name)
-                .set_categories(("总览", r, 1, r + 1, 1))
-                .set_values(("总览", r, 2, r + 1, 2))
+                .set_categories(("总览", r, at + 1, r + 1, at + 1))
+                .set_values(("总览", r, at + 2, r + 1, at + 2))
                 .set_marker(ChartMarker::new().set_none())
                 .set_format(
                     rust_xlsxwriter::ChartFormat::new()
@@ -176,8 +177,9 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks, start: u32) -> Result
         }
         chart.x_axis().set_name("核定执行率").set_num_format("0%").set_min(0.0).set_max(max_rate);
         chart.y_axis().set_name(by_name).set_min(0.0).set_max(100.0);
-        chart.set_width(640).set_height(420);
-        ws.insert_chart(start + 2, 6, &chart)?;
+        chart.set_width(350).set_height(320);
+        ws.insert_chart(start + 2, 5, &chart)?;
     }
-    Ok(row)
+    // the last row printed: the table's, or the chart's bottom (340 px, rows of 18 px)
+    Ok(row.max(start + 2 + 20))
 }

@@ -364,7 +364,7 @@ impl SummaryWriter {
                 let rows = if i == last { stream.row - HEAD_ROWS } else { MAX_DATA_ROWS };
                 let ws = self.wb.worksheet_from_index(index).map_err(err)?;
                 let layout = Layout { print_cols: stream.cols.len() as u16 - 3, freeze_cols: 0 };
-                finish_table(ws, rows, stream.cols.len(), layout).map_err(err)?;
+                finish_table(ws, rows, stream.cols, layout).map_err(err)?;
             }
         }
         if let Some(path) = &self.circular {
@@ -423,7 +423,8 @@ impl Formats {
 
     fn new() -> Formats {
         let font = "等线";
-        let base = Format::new().set_font_name(font).set_font_size(11);
+        // centred vertically: a wrapped name two lines high and the numbers beside it line up
+        let base = Format::new().set_font_name(font).set_font_size(11).set_align(FormatAlign::VerticalCenter);
         Formats {
             header: base
                 .clone()
@@ -513,13 +514,45 @@ pub fn title_row(ws: &mut Worksheet, f: &Formats, text: &str) -> Result<(), Xlsx
 
 /// The page set-up of every sheet: A4 landscape, narrow side margins, fit to the page
 /// width, the footer `第1页 共3页`.
-pub fn page_setup(ws: &mut Worksheet) {
+pub fn page_setup(ws: &mut Worksheet, printed_widths: &[f64]) {
     ws.set_landscape();
     ws.set_paper_size(9); // A4
-    ws.set_margins(0.25, 0.25, 0.5, 0.6, 0.3, 0.3);
-    ws.set_print_fit_to_pages(1, 0);
+    ws.set_margins(SIDE_MARGIN_IN, SIDE_MARGIN_IN, 0.5, 0.6, 0.3, 0.3);
+    ws.set_print_scale(print_scale(printed_widths));
     ws.set_footer("&C第&P页 共&N页");
 }
+
+/// Side margins of a printed sheet, in inches.
+const SIDE_MARGIN_IN: f64 = 0.25;
+/// The workbook's body text, in points ([`Formats`]): printed text must stay at 9 pt or
+/// more, so no sheet prints below [`MIN_SCALE`].
+const BODY_PT: f64 = 11.0;
+const MIN_SCALE: u16 = (9.0 / BODY_PT * 100.0 + 0.999) as u16;
+
+/// The print scale (%) at which columns of these widths (characters of the workbook's
+/// default font, 8 pixels each plus 5 of padding in Excel; 9 are allowed, as LibreOffice
+/// measures them wider when 等线 is not installed) fit an A4 landscape page between the
+/// side margins: 100 when they fit as they are, never below [`MIN_SCALE`] (text at 9 pt;
+/// wider columns then continue on a second page rather than shrink out of reading). Not
+/// Excel's "fit to one page wide", which shrank a wide sheet to 6 pt.
+pub fn print_scale(widths: &[f64]) -> u16 {
+    let needed: f64 = widths.iter().map(|w| w * 9.0 + 5.0).sum::<f64>().max(1.0);
+    let room = (11.69 - 2.0 * SIDE_MARGIN_IN) * 96.0;
+    ((room / needed * 100.0).floor() as u16).clamp(MIN_SCALE, 100)
+}
+
+/// Lines a text takes in a wrapping column `width` characters wide (a CJK character takes
+/// two), at most 8: the row height that shows it whole, since LibreOffice does not grow
+/// rows when it opens a file.
+fn lines_in(text: &str, width: f64) -> u32 {
+    let units: f64 = text.lines().map(|l| l.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum::<f64>()).sum();
+    let breaks = text.lines().count().max(1) as f64;
+    let per_line = (width - 1.0).max(1.0);
+    ((units / per_line).ceil().max(breaks) as u32).clamp(1, 8)
+}
+
+/// The height of one line of body text, in points.
+const LINE_PT: f64 = 15.0;
 
 /// Names a sheet and writes its title row and bold header row, with column widths; long
 /// text columns wrap.
@@ -540,12 +573,13 @@ pub fn header(ws: &mut Worksheet, name: &str, f: &Formats, cols: &[Col], title: 
 /// Freezes the title, header and `layout.freeze_cols` columns, adds the autofilter over
 /// `rows` data rows, sets up printing: the leading `layout.print_cols` columns (not the
 /// file, sheet and row columns), title and header rows repeated on every page.
-pub fn finish_table(ws: &mut Worksheet, rows: u32, ncols: usize, layout: Layout) -> Result<(), XlsxError> {
+pub fn finish_table(ws: &mut Worksheet, rows: u32, cols: &[Col], layout: Layout) -> Result<(), XlsxError> {
     ws.set_freeze_panes(HEAD_ROWS, layout.freeze_cols)?;
-    let last_col = ncols.saturating_sub(1) as u16;
+    let last_col = cols.len().saturating_sub(1) as u16;
     ws.autofilter(HEAD_ROWS - 1, 0, HEAD_ROWS - 1 + rows.max(1), last_col)?;
-    page_setup(ws);
     let print_last = layout.print_cols.clamp(1, last_col + 1) - 1;
+    let printed: Vec<f64> = cols.iter().take(usize::from(print_last) + 1).map(|c| c.1).collect();
+    page_setup(ws, &printed);
     ws.set_print_area(0, 0, HEAD_ROWS - 1 + rows.max(1), print_last)?;
     ws.set_repeat_rows(0, HEAD_ROWS - 1)?;
     Ok(())
@@ -580,12 +614,25 @@ pub fn table(
             r += 1;
             break;
         }
+        let lines = row
+            .iter()
+            .zip(cols)
+            .filter(|(_, col)| col.1 >= WRAP_WIDTH)
+            .map(|(v, col)| match v {
+                V::Text(t) | V::Styled(t, _) => lines_in(t, col.1),
+                _ => 1,
+            })
+            .max()
+            .unwrap_or(1);
+        if lines > 1 {
+            ws.set_row_height(r, LINE_PT * f64::from(lines))?;
+        }
         for (c, v) in row.into_iter().enumerate() {
             write_value(ws, r, c as u16, v, f, &mut formats)?;
         }
         r += 1;
     }
-    finish_table(ws, r - HEAD_ROWS, cols.len(), layout)?;
+    finish_table(ws, r - HEAD_ROWS, cols, layout)?;
     Ok(r - HEAD_ROWS)
 }
 

@@ -13,6 +13,9 @@ use crate::summary::rankings::{DEPT_RATE_COL, DEPT_SCORE_COL, PROJECT_RATE_COL, 
 use crate::summary::ranks::{BANDS, Ranks, Row, total_name};
 use crate::summary::{Ctx, HEAD_ROWS, page_setup, severity_zh, title_row};
 
+/// Columns A–L: what prints of 总览.
+pub const PRINTED_COLS: u16 = 12;
+
 pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxError> {
     let f = ctx.fmts;
     let r = ctx.report;
@@ -22,6 +25,10 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     ws.set_column_width(2, 10)?;
     ws.set_column_width(3, 10)?;
     ws.set_column_width(4, 10)?;
+    // the charts' columns, set (not the default) so that Excel and LibreOffice agree on them
+    for c in 5..PRINTED_COLS {
+        ws.set_column_width(c, 8.43)?;
+    }
     title_row(ws, f, &ctx.title.text("总览"))?;
 
     let figures: Vec<(&str, f64)> = vec![
@@ -132,7 +139,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
         ws.write_number_with_format(row, 4, c.iter().sum::<usize>() as f64, &f.count)?;
     }
     // issue 15: the block for leadership, below
-    crate::summary::leadership::write(ws, ctx, ranks, row + 3)?;
+    let printed_to = crate::summary::leadership::write(ws, ctx, ranks, row + 3)?;
 
     // charts, to the right of the tables
     let mut grade_chart = Chart::new(ChartType::Column);
@@ -148,7 +155,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
         .set_categories(("总览", grade_row + 1, 0, grade_row + 4, 0))
         .set_values(("总览", grade_row + 1, 2, grade_row + 4, 2));
     grade_chart.y_axis().set_name("表数");
-    grade_chart.set_width(420).set_height(260);
+    grade_chart.set_width(350).set_height(260);
     ws.insert_chart(2, 5, &grade_chart)?;
 
     let mut scatter = Chart::new(ChartType::Scatter);
@@ -179,10 +186,14 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     scatter.y_axis().set_name(by_name);
     // Excel rejects a chart without series: with no forms there is nothing to plot
     if !ranks.departments.is_empty() || !ranks.projects.is_empty() {
-        scatter.set_width(420).set_height(260);
+        scatter.set_width(350).set_height(260);
         ws.insert_chart(17, 5, &scatter)?;
     }
 
-    page_setup(ws);
+    // printed: the figures in A–E and the charts beside them (F–L); the chart's reference
+    // lines (参考线) stand right of that, on screen only
+    let widths: Vec<f64> = [40.0, 14.0, 10.0, 10.0, 10.0].into_iter().chain([8.43; 7]).collect();
+    page_setup(ws, &widths);
+    ws.set_print_area(0, 0, printed_to, PRINTED_COLS - 1)?;
     Ok(())
 }

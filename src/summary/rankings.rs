@@ -83,11 +83,11 @@ fn figure_cols(by: RankBy) -> [Col; 9] {
         b,
         c,
         d,
-        Col("差异(填报−核定)", 7.0),
-        Col("全年预算数(万元)", 9.5),
-        Col("全年执行数(万元)", 9.5),
-        Col("填报执行率", 7.5),
-        Col("核定执行率", 7.5),
+        Col("差异(填报−核定)", 6.0),
+        Col("全年预算数(万元)", 9.0),
+        Col("全年执行数(万元)", 9.0),
+        Col("填报执行率", 7.0),
+        Col("核定执行率", 7.0),
     ]
 }
 
@@ -110,23 +110,25 @@ fn counts_and_place(ctx: &Ctx, i: usize, row: &Row, c: [usize; 3]) -> [V; 7] {
     ]
 }
 
-/// 年度, 排名, the names (`head`), the figures, the counts, 备注, then what is not printed:
-/// `extra`, 文件, 工作表, 起始行.
-fn columns(by: RankBy, head: &[Col], counts: [&'static str; 3], extra: &[Col]) -> Vec<Col> {
-    let mut cols: Vec<Col> = vec![Col("年度", 5.0), Col("排名", 5.0)];
+/// 年度, 排名, the names (`head`), the figures, the counts, `system` (所属系统 and the rank
+/// within it), 备注 — printed — then what is not: `extra`, 文件, 工作表, 起始行.
+fn columns(by: RankBy, head: &[Col], counts: [&'static str; 3], system: [Col; 2], extra: &[Col]) -> Vec<Col> {
+    let mut cols: Vec<Col> = vec![Col("年度", 4.5), Col("排名", 4.5)];
     cols.extend(head.iter().map(|c| Col(c.0, c.1)));
     cols.extend(figure_cols(by));
     if head.len() == 1 {
         cols.push(Col("项目表数", 5.0));
     }
     cols.extend(counts.iter().map(|c| Col(c, 5.0)));
-    cols.push(Col("备注", 13.5));
+    cols.extend(system);
+    cols.push(Col("备注", 10.0));
     cols.extend(extra.iter().map(|c| Col(c.0, c.1)));
     cols.extend([Col("文件", 36.0), Col("工作表", 14.0), Col("起始行", 7.0)]);
     cols
 }
 
-/// Printed: up to 备注 (not `extra`, 文件, 工作表, 起始行); frozen: 年度, 排名 and the name.
+/// Printed: up to 备注, 所属系统 and its rank included (not `extra`, 文件, 工作表, 起始行);
+/// frozen: 年度, 排名 and the name.
 fn layout(cols: &[Col]) -> Layout {
     let print = cols.iter().position(|c| c.0 == "备注").map_or(cols.len(), |i| i + 1);
     Layout { print_cols: print as u16, freeze_cols: 3 }
@@ -177,9 +179,8 @@ pub fn write_departments(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result
     // the counts are of everything the department handed in for the year: its form B,
     // its project forms and its form A
     let by = ctx.config.ranking.by;
-    let mut cols = columns(by, &[Col("部门", 18.0)], ["错误(全部表)", "警告(全部表)", "提示(全部表)"], &[]);
-    // issue 15, at the right so that the columns above keep their places
-    cols.extend([Col("所属系统", 16.0), Col("系统内排名", 7.0)]);
+    let counts = ["错误(全部表)", "警告(全部表)", "提示(全部表)"];
+    let cols = columns(by, &[Col("部门", 19.0)], counts, [Col("所属系统", 11.0), Col("系统内排名", 5.0)], &[]);
     let within = crate::summary::systems::within(ctx, &ranks.departments, |e| crate::summary::systems::of(ctx, e));
     let rows = ranks.departments.iter().enumerate().map(|(i, row)| {
         let e = row.e;
@@ -188,9 +189,11 @@ pub fn write_departments(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result
         out.push(text(&e.department));
         out.extend(figures(row, ctx.config));
         out.push(n(handed.projects));
-        out.extend(counts_and_place(ctx, i, row, handed.anomalies));
-        out.push(V::Text(crate::summary::systems::of(ctx, e)));
-        out.push(V::Int(within[i].map(i64::from)));
+        let [c0, c1, c2, note, link, sheet, start] = counts_and_place(ctx, i, row, handed.anomalies);
+        let system = [V::Text(crate::summary::systems::of(ctx, e)), V::Int(within[i].map(i64::from))];
+        out.extend([c0, c1, c2]);
+        out.extend(system);
+        out.extend([note, link, sheet, start]);
         out
     });
     let count = table(ws, ctx, "部门排名", &cols, layout(&cols), rows)?;
@@ -199,10 +202,10 @@ pub fn write_departments(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result
 
 pub fn write_projects(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxError> {
     // 主管部门 and 实施单位 after 备注: on the screen, not in print (it would not fit the width)
-    let head = [Col("项目", 20.0), Col("部门", 14.0)];
+    let head = [Col("项目", 16.0), Col("部门", 10.0)];
     let by = ctx.config.ranking.by;
-    let mut cols = columns(by, &head, ["错误", "警告", "提示"], &[Col("主管部门", 16.0), Col("实施单位", 16.0)]);
-    cols.extend([Col("所属系统", 16.0), Col("部门内排名", 7.0)]);
+    let system = [Col("所属系统", 11.0), Col("部门内排名", 5.0)];
+    let cols = columns(by, &head, ["错误", "警告", "提示"], system, &[Col("主管部门", 16.0), Col("实施单位", 16.0)]);
     let dept = |e: &EvalSummary| crate::normalize::norm(e.department.as_deref().unwrap_or_default());
     let within = crate::summary::systems::within(ctx, &ranks.projects, dept);
     let rows = ranks.projects.iter().enumerate().map(|(i, row)| {
@@ -211,9 +214,10 @@ pub fn write_projects(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<()
         out.extend([text(&e.project), text(&e.department)]);
         out.extend(figures(row, ctx.config));
         let [c0, c1, c2, note, link, sheet, start] = counts_and_place(ctx, i, row, ranks.own(e));
-        out.extend([c0, c1, c2, note, text(&e.supervisor), text(&e.implementer), link, sheet, start]);
-        out.push(V::Text(crate::summary::systems::of(ctx, e)));
-        out.push(V::Int(within[i].map(i64::from)));
+        let system = [V::Text(crate::summary::systems::of(ctx, e)), V::Int(within[i].map(i64::from))];
+        out.extend([c0, c1, c2]);
+        out.extend(system);
+        out.extend([note, text(&e.supervisor), text(&e.implementer), link, sheet, start]);
         out
     });
     let count = table(ws, ctx, "项目排名", &cols, layout(&cols), rows)?;
