@@ -116,7 +116,7 @@ fn the_overview_prints_its_figures_and_charts_not_the_charts_helper_table() {
     let overview = wb.worksheet_range("总览").unwrap();
     let (row, col) = overview
         .cells()
-        .find(|(_, _, c)| c.to_string() == "参考线")
+        .find(|(_, _, c)| *c == "参考线")
         .map(|(r, c, _)| (r, c + overview.start().unwrap().1 as usize))
         .expect("the reference lines' table");
     assert!(col >= 12, "参考线 at row {row}, column {col}: inside the printed columns");
