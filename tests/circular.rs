@@ -225,3 +225,19 @@ fn a_run_without_roster_or_findings_still_writes_the_draft() {
     run_with(&opts, &RunExtras::default()).unwrap();
     assert!(out.join(FILE).is_file());
 }
+
+#[test]
+fn the_deadline_and_contact_come_from_the_feedback_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let user =
+        "[feedback]\noffice = \"株洲市财政局预算绩效管理科\"\nphone = \"0731-28661234\"\ndeadline = 2024-01-15\n";
+    let config = Config::build(Some(("绩效科.toml", user))).unwrap();
+    let opts = run_options(&sample_data(), &out, config, false);
+    run_with(&opts, &RunExtras::default()).unwrap();
+    let doc = read_back(&out.join(FILE));
+    let five: Vec<&String> = doc.paragraphs.iter().skip_while(|p| !p.starts_with("五、")).collect();
+    assert!(five.iter().any(|p| p.contains("于2024年1月15日前")), "{five:?}");
+    assert!(five.iter().any(|p| p.contains("株洲市财政局预算绩效管理科，0731-28661234")), "{five:?}");
+    assert!(!doc.paragraphs.iter().any(|p| p.contains(DEADLINE_PLACEHOLDER)), "no placeholder once it is set");
+}

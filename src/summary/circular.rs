@@ -102,17 +102,27 @@ impl Head {
     }
 }
 
-/// The deadline section 五 names. `[feedback] deadline` (issue 22, being added on another
-/// branch) belongs here: once `Config` carries it, return it when it is set and keep the
-/// placeholder only for an empty setting.
-fn deadline(_config: &Config) -> String {
-    DEADLINE_PLACEHOLDER.to_string()
+/// By when, as section 五 says it: `于2024年1月15日前` for a date in `[feedback] deadline`,
+/// the text as configured (`收到通知后10个工作日内`), else the placeholder for the office to
+/// fill in.
+fn deadline(config: &Config) -> String {
+    let d = &config.feedback.deadline;
+    match (d.date(), d.text().trim()) {
+        (_, "") => format!("于{DEADLINE_PLACEHOLDER}前"),
+        (Some(date), _) => {
+            use chrono::Datelike;
+            format!("于{}年{}月{}日前", date.year(), date.month(), date.day())
+        }
+        (None, text) => text.to_string(),
+    }
 }
 
-/// Who to report to. `[feedback] office, contact, phone` (issue 22, another branch) belong
-/// here once `Config` carries them.
-fn contact(_config: &Config) -> String {
-    "请填写".to_string()
+/// Who to report to: `[feedback] office, contact, phone`, as far as they are set.
+fn contact(config: &Config) -> String {
+    let fb = &config.feedback;
+    let parts: Vec<&str> =
+        [fb.office.trim(), fb.contact.trim(), fb.phone.trim()].into_iter().filter(|s| !s.is_empty()).collect();
+    if parts.is_empty() { "请填写".to_string() } else { parts.join("，") }
 }
 
 /// Text from an input cell, safe in XML and on one line: control characters (which XML 1.0
@@ -603,26 +613,24 @@ fn requirements(ctx: &Ctx, counted: &Counted, blocks: &mut Vec<Block>) {
     let mut items: Vec<String> = Vec::new();
     if e > 0 {
         items.push(format!(
-            "对列为“错误”的{e}处问题，请有关部门对照原始数据逐项核实，更正自评表后于{by}前重新报送；更正前相关自评结果不予采用。"
+            "对列为“错误”的{e}处问题，请有关部门对照原始数据逐项核实，更正自评表后{by}重新报送；更正前相关自评结果不予采用。"
         ));
     }
     if w > 0 {
         items.push(format!(
-            "对列为“警告”的{w}处问题，请逐项核实：填写有误的予以更正，扣分未说明原因的补充偏差原因分析，确无错误的书面说明理由，于{by}前一并报送。"
+            "对列为“警告”的{w}处问题，请逐项核实：填写有误的予以更正，扣分未说明原因的补充偏差原因分析，确无错误的书面说明理由，{by}一并报送。"
         ));
     }
     let missing = roster::lines(ctx).iter().filter(|l| l.category == "未报送").count();
     if missing > 0 {
-        items.push(format!("未报送自评材料的{missing}个部门，请于{by}前补报。"));
+        items.push(format!("未报送自评材料的{missing}个部门，请{by}补报。"));
     }
     let unread = unread(ctx);
     if unread > 0 {
-        items.push(format!(
-            "未能识别的{unread}个文件，请相关部门按规定格式（Excel 工作簿 .xlsx）重新报送，于{by}前完成。"
-        ));
+        items.push(format!("未能识别的{unread}个文件，请相关部门按规定格式（Excel 工作簿 .xlsx）重新报送，{by}完成。"));
     }
     items.push(format!(
-        "各部门应以本次自评发现的问题为鉴，加强预算绩效管理，确保自评数据真实、准确、完整。整改情况请于{by}前书面报送（联系人及电话：{}）。",
+        "各部门应以本次自评发现的问题为鉴，加强预算绩效管理，确保自评数据真实、准确、完整。整改情况请{by}书面报送（联系：{}）。",
         contact(ctx.config)
     ));
     for (i, t) in items.iter().enumerate() {
