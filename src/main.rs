@@ -122,8 +122,13 @@ fn execute(command: Command, lang: Lang) -> anyhow::Result<()> {
                 cache: !no_cache,
                 run_date: chrono::Local::now().date_naive(),
             };
-            // the files are read in worker processes: this binary, as `jixiao worker`
-            let workers = Some(std::env::current_exe().context("finding the jixiao binary to start its workers")?);
+            // the files are read in worker processes: this binary, as `jixiao worker` (or what
+            // JIXIAO_WORKER_EXE names: under an emulator such as qemu-user, a wrapper that
+            // starts the binary the same way, since the emulated process cannot exec it)
+            let workers = match std::env::var_os("JIXIAO_WORKER_EXE") {
+                Some(exe) => Some(std::path::PathBuf::from(exe)),
+                None => Some(std::env::current_exe().context("finding the jixiao binary to start its workers")?),
+            };
             if feedback {
                 let fb = &opts.config.feedback;
                 let unset: Vec<&str> = [("office", fb.office.as_str()), ("deadline", fb.deadline.text())]
