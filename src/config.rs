@@ -421,7 +421,10 @@ impl Config {
         let text = match user {
             Some(p) => Some((
                 p.display().to_string(),
-                decode(std::fs::read(p).map_err(|cause| ConfigError::Io { path: p.display().to_string(), cause })?),
+                // as Windows editors save it: a byte-order mark, or GB18030 ("ANSI")
+                crate::normalize::decode_text(
+                    std::fs::read(p).map_err(|cause| ConfigError::Io { path: p.display().to_string(), cause })?,
+                ),
             )),
             None => None,
         };
@@ -485,26 +488,6 @@ impl Config {
     pub fn rule(&self, id: &str) -> RuleSettings {
         self.rules.get(id).cloned().unwrap_or_default()
     }
-}
-
-/// A config file's text as Windows editors save it: UTF-8 with or without a byte-order
-/// mark, or (older Notepad, "ANSI" on a Chinese Windows) GB18030.
-fn decode(bytes: Vec<u8>) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
-    match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => decode_gb18030(e.as_bytes()),
-    }
-}
-
-#[cfg(feature = "output")]
-fn decode_gb18030(bytes: &[u8]) -> String {
-    encoding_rs::GB18030.decode(bytes).0.into_owned()
-}
-
-#[cfg(not(feature = "output"))]
-fn decode_gb18030(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// The labels file uses the key `final`; the struct field is `final_`.
@@ -577,8 +560,10 @@ mod tests {
         let c = Config::build(Some(("user.toml", "[report]\nregion = \"株洲市\"\nyear = 2022\n"))).unwrap();
         assert_eq!((c.report.region.as_str(), c.report.year), ("株洲市", Some(2022)));
         // as Notepad saves it: with a byte-order mark, or in GB18030 ("ANSI" on Chinese Windows)
-        let bom = decode(b"\xEF\xBB\xBF[report]\nregion = \"\xE6\xA0\xAA\xE6\xB4\xB2\xE5\xB8\x82\"\n".to_vec());
-        let gbk = decode(b"[report]\nregion = \"\xd6\xea\xd6\xde\xca\xd0\"\n".to_vec());
+        let bom = crate::normalize::decode_text(
+            b"\xEF\xBB\xBF[report]\nregion = \"\xE6\xA0\xAA\xE6\xB4\xB2\xE5\xB8\x82\"\n".to_vec(),
+        );
+        let gbk = crate::normalize::decode_text(b"[report]\nregion = \"\xd6\xea\xd6\xde\xca\xd0\"\n".to_vec());
         for text in [bom, gbk] {
             let c = Config::build(Some(("user.toml", &text))).unwrap();
             assert_eq!(c.report.region, "株洲市", "{text:?}");

@@ -15,6 +15,27 @@ pub fn norm_cow(s: &str) -> std::borrow::Cow<'_, str> {
     if s.chars().all(|c| keeps(c) && fold_width(c) == c) { std::borrow::Cow::Borrowed(s) } else { norm(s).into() }
 }
 
+/// A small text file's bytes as people's editors save it in China: UTF-8 with or without a
+/// byte-order mark (Notepad, Excel's "CSV UTF-8"), else GB18030 (Notepad's and Excel's
+/// "ANSI" on a Chinese Windows). For config files and rosters.
+pub fn decode_text(bytes: Vec<u8>) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => decode_gb18030(e.as_bytes()),
+    }
+}
+
+#[cfg(feature = "output")]
+fn decode_gb18030(bytes: &[u8]) -> String {
+    encoding_rs::GB18030.decode(bytes).0.into_owned()
+}
+
+#[cfg(not(feature = "output"))]
+fn decode_gb18030(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
 fn keeps(c: char) -> bool {
     !c.is_whitespace() && c != '\u{200b}' && c != '\u{feff}'
 }

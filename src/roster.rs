@@ -30,10 +30,7 @@ pub fn read_rows(path: &Path) -> Result<Vec<Vec<String>>, RosterError> {
     let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("txt"));
     let rows: Vec<Vec<String>> = if is_csv {
         let bytes = std::fs::read(path).map_err(|cause| RosterError::Io { path: shown.clone(), cause })?;
-        let text = match std::str::from_utf8(&bytes) {
-            Ok(t) => t.trim_start_matches('\u{feff}').to_string(),
-            Err(_) => decode_gb18030(&bytes),
-        };
+        let text = crate::normalize::decode_text(bytes);
         text.lines().map(split_csv).collect()
     } else {
         let mut wb = open_workbook_auto(path)
@@ -60,16 +57,6 @@ pub fn read_rows(path: &Path) -> Result<Vec<Vec<String>>, RosterError> {
             .collect()
     };
     Ok(rows.into_iter().filter(|r| r.iter().any(|c| !c.trim().is_empty())).collect())
-}
-
-#[cfg(feature = "output")]
-fn decode_gb18030(bytes: &[u8]) -> String {
-    encoding_rs::GB18030.decode(bytes).0.into_owned()
-}
-
-#[cfg(not(feature = "output"))]
-fn decode_gb18030(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// One CSV line, with `"…"` quoting (`""` inside quotes is a quote).
