@@ -152,7 +152,7 @@ fn execute(command: Command, lang: Lang) -> anyhow::Result<()> {
                 eprintln!("{}", text::closing_line(&report, lang));
             }
             if let Some(r) = &report.replies {
-                eprintln!("{}", jixiao::pipeline::replies_lines(r));
+                eprintln!("{}", text::replies_lines(r, lang));
             }
             for f in &report.kept_user_files {
                 eprintln!("jixiao：{}", text::kept_user_file(f, lang));

@@ -396,7 +396,7 @@ fn answers_come_back_into_the_anomaly_list() {
         serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
     let r = &json["replies"];
     assert_eq!((r["files"].as_u64(), r["answered"].as_u64(), r["unmatched"].as_u64()), (Some(1), Some(2), Some(2)));
-    let console = jixiao::pipeline::replies_lines(&counts);
+    let console = jixiao::i18n::text::replies_lines(&counts, jixiao::i18n::Lang::Zh);
     assert!(
         console.contains("2条问题已反馈") && console.contains("K9999") && console.contains("预算表.xlsx"),
         "{console}"

@@ -110,3 +110,30 @@ pub fn feedback_unset(keys: &[&str], lang: Lang) -> String {
         Lang::En => format!("note: [feedback] {} not set; the feedback workbooks show （未设置）", keys.join(", ")),
     }
 }
+
+/// What `--replies` found, for the terminal: the counts, then every answered row that
+/// matches no finding and every file skipped, in Chinese (the office reads them).
+pub fn replies_lines(r: &crate::feedback::replies::ReplyCounts, lang: Lang) -> String {
+    if lang == Lang::En {
+        return format!(
+            "replies: {} feedback workbooks read, {} findings answered, {} rows matched no finding, {} files skipped",
+            r.files, r.answered, r.unmatched, r.skipped
+        );
+    }
+    let mut out = format!(
+        "反馈回收：读取反馈表{}份，{}条问题已反馈，{}行未能对应到问题，{}个文件不是可读取的反馈表（已跳过）",
+        r.files, r.answered, r.unmatched, r.skipped
+    );
+    for u in &r.unmatched_rows {
+        let what = [u.rule.as_str(), u.cell.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>();
+        let what = if what.is_empty() { String::new() } else { format!("（{}）", what.join(" ")) };
+        out.push_str(&format!(
+            "\n  未对应：{} 工作表“{}”第{}行{what}：{}。反馈内容：{}",
+            u.file, u.sheet, u.row, u.why, u.reply
+        ));
+    }
+    for s in &r.skipped_files {
+        out.push_str(&format!("\n  已跳过：{}：{}", s.file, s.reason));
+    }
+    out
+}

@@ -26,7 +26,7 @@ use rayon::prelude::*;
 pub use batch::{Batch, finish_batch, sort_anomalies};
 pub use folders::resolve_folder;
 pub use process::{Job, isolated, parent_folder, process_cached, process_file, process_guarded, resolve_departments};
-pub use report::{AnomalyCounts, Durations, FileCounts, FormCounts, RunReport, one_line, replies_lines};
+pub use report::{AnomalyCounts, Durations, FileCounts, FormCounts, RunReport, one_line};
 
 use crate::config::Config;
 use crate::dataset::{DatasetError, DatasetWriter};
