@@ -67,7 +67,12 @@ fn lossless(name: &std::ffi::OsStr) -> String {
     }
 }
 
-/// Walks `root`, never descending into `exclude` (the output folder).
+/// The manifest every jixiao output holds (`crate::pipeline::outdir::MANIFEST`; named here,
+/// below the pipeline, and held equal by a test).
+pub const OUTPUT_MANIFEST: &str = "jixiao-manifest.json";
+
+/// Walks `root`, never descending into `exclude` (the output folder) nor into any other
+/// jixiao output inside it.
 pub fn discover(root: &Path, exclude: Option<&Path>) -> Discovered {
     let exclude = exclude.and_then(|p| p.canonicalize().ok());
     let mut out = Discovered::default();
@@ -81,10 +86,13 @@ pub fn discover(root: &Path, exclude: Option<&Path>) -> Discovered {
         }
         if e.file_type().is_dir()
             && let (Some(ex), Ok(c)) = (&exclude, e.path().canonicalize())
+            && &c == ex
         {
-            return &c != ex;
+            return false;
         }
-        true
+        // an earlier run's output left inside the input (its manifest says so): the tool's
+        // own files, not a submission
+        !(e.file_type().is_dir() && e.path().join(OUTPUT_MANIFEST).is_file())
     });
     for entry in walker {
         match entry {

@@ -28,6 +28,13 @@ fn main() {
         pause(lang);
         std::process::exit(code);
     }
+    // a file, or several things, dropped on the program: say what it takes, and keep the
+    // window open long enough to read it
+    if dropped_other(&args) {
+        eprintln!("jixiao：{}", text::drop_a_folder(lang));
+        pause(lang);
+        std::process::exit(2);
+    }
     if args.len() == 1 && cfg!(windows) {
         eprintln!("{}", text::nothing_to_do(lang));
         pause(lang);
@@ -61,6 +68,20 @@ fn dropped_folder(args: &[std::ffi::OsString]) -> Option<std::path::PathBuf> {
     let path = std::path::PathBuf::from(one);
     let is_command = ["run", "explain", "rules", "worker"].iter().any(|c| one == c);
     (!is_command && path.is_dir()).then_some(path)
+}
+
+/// Something dropped that is not one folder: every argument an existing path (never a
+/// command or an option), and not exactly one folder.
+fn dropped_other(args: &[std::ffi::OsString]) -> bool {
+    let rest = &args[1.min(args.len())..];
+    !rest.is_empty()
+        && dropped_folder(args).is_none()
+        && rest.iter().all(|a| {
+            let s = a.to_string_lossy();
+            !s.starts_with('-')
+                && !["run", "explain", "rules", "worker"].contains(&s.as_ref())
+                && std::path::Path::new(a).exists()
+        })
 }
 
 /// Runs on a dropped folder with the defaults, writing beside it into `<folder>-汇总结果`
@@ -173,7 +194,13 @@ fn execute(command: Command, lang: Lang) -> anyhow::Result<()> {
         }
         Command::Rules { markdown, config } => {
             let cfg = Config::load(config.as_deref())?;
-            print!("{}", jixiao::rules::describe(&cfg, markdown));
+            // the Markdown catalog (docs/rules.md) is an engineering document, in English
+            let text = if markdown || lang == Lang::En {
+                jixiao::rules::describe(&cfg, markdown)
+            } else {
+                text::rules_zh(&cfg)
+            };
+            print!("{text}");
             Ok(())
         }
     }

@@ -171,6 +171,7 @@ fn no_english_sentence_in_the_help_or_the_errors_unless_asked_for() {
         vec!["run", "--help"],
         vec!["explain", "--help"],
         vec!["rules", "--help"],
+        vec!["rules"],
         vec!["run", m],
         vec!["run", ".", "--out", f],
         vec!["run", ".", "--config", c],
@@ -188,4 +189,22 @@ fn no_english_sentence_in_the_help_or_the_errors_unless_asked_for() {
         let en = out(&jixiao(&[args.as_slice(), &["--lang", "en"]].concat(), &[]));
         assert!(!english_phrases(&en).is_empty(), "and English on request: {en}");
     }
+}
+
+/// A workbook dropped on the program instead of a folder: said in plain words, and the
+/// window waits (it used to close on clap's `没有命令 …`).
+#[test]
+fn a_dropped_file_is_told_to_be_a_folder_and_the_window_waits() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("株洲市实验小学2022年度绩效自评.xlsx");
+    std::fs::write(&file, b"x").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .arg(&file)
+        .env_remove("JIXIAO_LANG")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let text = out(&o);
+    assert!(text.contains("拖到 jixiao.exe 上（不是单个文件") && text.contains("按回车键关闭窗口"), "{text}");
 }

@@ -63,9 +63,15 @@ fn the_guide_says_when_the_stated_total_ranks() {
 
 #[test]
 fn the_rules_command_prints_each_rule_with_its_chinese_name() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jixiao")).arg("rules").output().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .arg("rules")
+        .env_remove("JIXIAO_LANG")
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     for rule in jixiao::rules::catalog() {
-        assert!(text.contains(rule.id) && text.contains(&format!("{}：", rule.name)), "{}", rule.id);
+        assert!(text.contains(rule.id) && text.contains(rule.name) && text.contains(rule.meaning), "{}", rule.id);
     }
+    // in Chinese: 级别 as 错误/警告/提示, not error/warning/info
+    assert!(text.contains("【错误】") && !text.contains(" error "), "{text}");
 }

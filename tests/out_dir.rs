@@ -257,4 +257,39 @@ fn the_manifest_knows_the_feedback_writers_names() {
     assert_eq!(FEEDBACK_FOLDER, jixiao::feedback::FOLDER);
     assert_eq!(FEEDBACK_INDEX, format!("cache/{}", jixiao::feedback::INDEX));
     assert_eq!(jixiao::pipeline::outdir::CIRCULAR_FILE, jixiao::summary::circular::FILE);
+    assert_eq!(jixiao::pipeline::outdir::MANIFEST, jixiao::discover::OUTPUT_MANIFEST);
+}
+
+/// The file links of summary.xlsx open the submission: relative to OUT_DIR, where the
+/// workbook ends up (they were once relative to the staging folder, one level deeper).
+#[test]
+fn file_links_lead_from_out_dir_to_the_submissions() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = submissions(dir.path());
+    let out = dir.path().join("2022汇总");
+    assert_eq!(run(&input, &out, &[]).status.code(), Some(0));
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(out.join("summary.xlsx")).unwrap()).unwrap();
+    let mut rels = String::new();
+    use std::io::Read;
+    zip.by_name("xl/worksheets/_rels/sheet4.xml.rels").unwrap().read_to_string(&mut rels).unwrap();
+    let targets: Vec<&str> = rels.split("Target=\"").skip(1).filter_map(|t| t.split('"').next()).collect();
+    assert!(!targets.is_empty(), "疑点清单 links its files: {rels}");
+    for t in targets {
+        let path = t.trim_start_matches("file:///").split('#').next().unwrap();
+        let path = path.replace("%23", "#").replace("%25", "%");
+        assert!(out.join(&path).is_file(), "{t} does not lead from {} to a file", out.display());
+    }
+}
+
+/// An output left inside the input folder is not read as submissions by a later run into
+/// another folder (a user found 87 files where 38 were handed in).
+#[test]
+fn an_earlier_output_inside_the_input_is_not_read_as_submissions() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = submissions(dir.path());
+    assert_eq!(run(&input, &input.join("结果"), &[]).status.code(), Some(0));
+    let out = dir.path().join("2022汇总");
+    assert_eq!(run(&input, &out, &[]).status.code(), Some(0));
+    let files = read_table(&out.join("dataset/files.parquet")).unwrap();
+    assert_eq!(files.height(), 2, "the workbook and the notes, not the earlier output: {files}");
 }

@@ -54,6 +54,10 @@ pub fn io(e: &std::io::Error, lang: Lang) -> String {
     if lang == Lang::En {
         return e.to_string();
     }
+    // Windows: ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION (a workbook open in Excel)
+    if cfg!(windows) && matches!(e.raw_os_error(), Some(32 | 33)) {
+        return "文件正在被其他程序（如 Excel、WPS）打开，请关闭后重试".into();
+    }
     match e.kind() {
         ErrorKind::NotFound => "不存在".into(),
         ErrorKind::PermissionDenied => "没有权限（文件可能正在 Excel/WPS 中打开，或文件夹只读）".into(),
@@ -175,7 +179,7 @@ fn config(e: &ConfigError, lang: Lang) -> String {
         ConfigError::Invalid { origin, message } => {
             let key = key_of(message);
             let line = line_of(message).or_else(|| {
-                let text = std::fs::read_to_string(origin).ok()?;
+                let text = crate::normalize::decode_text(std::fs::read(origin).ok()?);
                 key.as_deref().and_then(|k| line_of_key(&text, k))
             });
             match lang {
@@ -271,6 +275,9 @@ fn config_message_zh(message: &str, key: Option<&str>) -> String {
         let got = first.rsplit("got ").next().unwrap_or("");
         return format!("{subject}应为不小于 0 的数字，实为 {got}");
     }
+    if message.contains('“') || message.contains('”') || message.contains('‘') || message.contains('’') {
+        return "用了中文引号。设置文件中的引号须为英文引号 \"，请改正后重试".into();
+    }
     if message.contains("TOML parse error") {
         return format!("格式有误（{}）。请检查引号、等号和方括号", first.trim());
     }
@@ -304,6 +311,12 @@ mod tests {
     fn a_syntax_error_names_its_line() {
         let m = zh("[report]\nregion = \"株洲市\"\nyear = = 2022\n");
         assert!(m.starts_with("设置文件 my.toml 第3行：格式有误"), "{m}");
+    }
+
+    #[test]
+    fn chinese_quotes_are_named() {
+        let m = zh("[labels.indicator_columns]\ntarget = [“考核目标”]\n");
+        assert!(m.contains("第2行") && m.contains("中文引号"), "{m}");
     }
 
     #[test]

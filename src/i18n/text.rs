@@ -17,7 +17,7 @@ pub fn closing_line(r: &RunReport, lang: Lang) -> String {
     let secs = r.durations_ms.total as f64 / 1000.0;
     match lang {
         Lang::Zh => format!(
-            "共 {} 个文件（已读取 {}，无自评表 {}，读取失败 {}，重复 {}，未读取 {}）· 部门整体自评表 {} 张、项目自评表 {} 张、基础数据表 {} 张（{} 张已被新版本替代）· 疑点 {} 条（错误 {}，警告 {}）· 用时 {:.1} 秒 → {}",
+            "共 {} 个文件（已读取 {}，未找到自评表 {}，读取失败 {}，重复 {}，未读取 {}）· 部门整体自评表 {} 张、项目自评表 {} 张、基础数据表 {} 张（另有 {} 张已被新版本替代，不计入）· 疑点 {} 条（错误 {}，警告 {}，提示 {}）· 用时 {:.1} 秒 → {}",
             f.total,
             f.ok,
             f.no_form,
@@ -31,6 +31,7 @@ pub fn closing_line(r: &RunReport, lang: Lang) -> String {
             r.anomalies.total,
             r.anomalies.error,
             r.anomalies.warning,
+            r.anomalies.info,
             secs,
             r.out
         ),
@@ -135,5 +136,39 @@ pub fn replies_lines(r: &crate::feedback::replies::ReplyCounts, lang: Lang) -> S
     for s in &r.skipped_files {
         out.push_str(&format!("\n  已跳过：{}：{}", s.file, s.reason));
     }
+    out
+}
+
+/// A file, or several things, dropped on the program instead of one folder.
+pub fn drop_a_folder(lang: Lang) -> &'static str {
+    lang.pick(
+        "请把装有自评材料的一个“文件夹”拖到 jixiao.exe 上（不是单个文件，一次只拖一个文件夹）。要查看一个文件读到了什么，请在命令行运行 jixiao explain 文件。",
+        "drop one folder of submissions on jixiao.exe (not a file, one folder at a time); to see what one file holds, run `jixiao explain FILE`.",
+    )
+}
+
+/// `jixiao rules` in Chinese: each rule's 级别, id, 名称 and 含义, and its thresholds in
+/// force in words (the English catalog, and the Markdown of docs/rules.md, stay
+/// `crate::rules::describe`).
+pub fn rules_zh(config: &crate::config::Config) -> String {
+    let mut out = String::from("核对规则（级别：错误须改正，警告请核实，提示供参考）\n\n");
+    for rule in crate::rules::catalog() {
+        let severity = crate::summary::severity_zh(crate::rules::severity_of(config, rule.id));
+        let off = if config.rule(rule.id).enabled == Some(false) { "（已停用）" } else { "" };
+        out.push_str(&format!("【{severity}】{}{off}  {}\n", rule.name, rule.id));
+        out.push_str(&format!("    {}\n", rule.meaning));
+        let thresholds = crate::summary::guide::thresholds(config, rule.id);
+        if !thresholds.is_empty() {
+            out.push_str(&format!("    阈值：{thresholds}\n"));
+        }
+    }
+    let g = &config.grades;
+    let f = crate::rules::fmt;
+    out.push_str(&format!(
+        "\n等级：优 ≥ {}分，良 ≥ {}分，中 ≥ {}分，其余为差。\n",
+        f(g.excellent),
+        f(g.good),
+        f(g.pass)
+    ));
     out
 }

@@ -153,6 +153,7 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
     let mut summary = SummaryWriter::create(&staging.join("summary.xlsx"), &opts.input, title)?;
     // the 通报 draft, written with the summary from the same figures
     summary.write_circular_to(staging.join(crate::summary::circular::FILE));
+    summary.set_final_dir(&opts.out);
     dataset.set_systems(systems.clone());
     let roster_file = extras.roster.as_deref().and_then(|p| {
         let (p, root) = (std::fs::canonicalize(p).ok()?, std::fs::canonicalize(&opts.input).ok()?);

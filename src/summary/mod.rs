@@ -11,7 +11,7 @@ mod basic;
 pub mod circular;
 mod files;
 pub use files::status_zh;
-mod guide;
+pub mod guide;
 mod indicators;
 mod leadership;
 mod overview;
@@ -173,6 +173,8 @@ pub struct SummaryWriter {
     extras: Extras,
     /// Worksheet index of the first of [`EXTRA_SHEETS`].
     extra_at: usize,
+    /// See [`SummaryWriter::set_final_dir`].
+    final_dir: Option<PathBuf>,
     /// Where the 通报 draft goes, if anywhere ([`SummaryWriter::write_circular_to`]).
     circular: Option<PathBuf>,
 }
@@ -222,6 +224,7 @@ impl SummaryWriter {
             },
             extras: Extras::default(),
             extra_at: 0,
+            final_dir: None,
             circular: None,
         };
         w.new_part(true).map_err(err)?;
@@ -241,6 +244,12 @@ impl SummaryWriter {
     /// The 系统, roster and tracking the sheets written by [`SummaryWriter::finish`] use.
     pub fn set_extras(&mut self, extras: Extras) {
         self.extras = extras;
+    }
+
+    /// The folder the workbook will be moved to when the run is complete (OUT_DIR), which
+    /// its file links are relative to; unset: the folder it is written in.
+    pub fn set_final_dir(&mut self, dir: &Path) {
+        self.final_dir = Some(dir.to_path_buf());
     }
 
     /// The departments' answers read back (`--replies`), for 疑点清单.
@@ -317,7 +326,12 @@ impl SummaryWriter {
     ) -> Result<placing::Placings, SummaryError> {
         let path = self.path.display().to_string();
         let err = |cause| SummaryError::Xlsx { path: path.clone(), cause };
-        let out_dir = self.path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        // links are relative to where the workbook ends up, not to the staging folder it is
+        // written in (one level deeper: its links would climb one folder too many)
+        let out_dir = match &self.final_dir {
+            Some(d) => d.clone(),
+            None => self.path.parent().unwrap_or(Path::new(".")).to_path_buf(),
+        };
         let fmts = std::mem::replace(&mut self.fmts, Formats::new());
         // absolute once here, so that each of the many file links does not ask for the
         // working directory twice
