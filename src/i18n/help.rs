@@ -34,7 +34,7 @@ pub const HELP: &[(&str, &str, &str)] = &[
     ),
     (
         "run.after",
-        "示例：\n  jixiao run D:\\2022自评 --out D:\\2022汇总\n  jixiao run D:\\2022自评 --out D:\\2022汇总 --roster D:\\名单.xlsx --feedback\n  jixiao run D:\\2022自评 --out D:\\2022汇总 --region 株洲市 --year 2022 --config 我的设置.toml\n\n输出文件夹须为新的或空的文件夹，或以前的 jixiao 输出；jixiao 只替换自己写的文件。\n结果：汇总.xlsx 即 summary.xlsx（总览、排名、疑点清单……），dataset\\*.parquet，run.json。",
+        "示例：\n  jixiao run D:\\2022自评 --out D:\\2022汇总\n  jixiao run D:\\2022自评 --out D:\\2022汇总 --roster D:\\名单.xlsx --feedback\n  jixiao run D:\\2022自评 --out D:\\2022汇总 --region 株洲市 --year 2022 --config 我的设置.toml\n\n输出文件夹须为新的或空的文件夹，或以前的 jixiao 输出；jixiao 只替换自己写的文件。\n结果：summary.xlsx（汇总工作簿：总览、排名、疑点清单……）、通报草稿.docx、dataset\\*.parquet、run.json。\n选项以两个英文连字符开头，如 --out。",
         "Examples:\n  jixiao run sample-data --out out\n  jixiao run 2022自评 --out 2022汇总 --roster 名单.xlsx --feedback\n  jixiao run 2022自评 --out 2022汇总 --region 株洲市 --year 2022 --config my.toml\n\nOUT_DIR must be new, empty, or an earlier jixiao output; jixiao replaces only the files it wrote.\nOutput: summary.xlsx (overview, rankings, anomaly list…), dataset/*.parquet, run.json.",
     ),
     ("run.input", "要读取的文件夹（含子文件夹），例如 D:\\2022自评", "Folder scanned recursively (e.g. `sample-data`)"),
