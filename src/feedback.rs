@@ -34,10 +34,10 @@ use rayon::prelude::*;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError};
 use sha2::{Digest, Sha256};
 
+use crate::batch::Batch;
 use crate::config::{Config, FeedbackSettings, RankBy, Severity};
 use crate::model::{Anomaly, EvalSummary, FileRecord, FileStatus, FormKind};
 use crate::normalize::norm;
-use crate::pipeline::Batch;
 use crate::rules::Unit;
 use crate::summary::placing::{Placing, Placings};
 use crate::systems::Systems;

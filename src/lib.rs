@@ -8,6 +8,8 @@
 //! pipeline is plain functions over plain data ([`model`]).
 
 #[cfg(feature = "output")]
+pub mod batch;
+#[cfg(feature = "output")]
 pub mod cli;
 pub mod config;
 #[cfg(feature = "output")]
@@ -33,6 +35,8 @@ pub mod pipeline;
 pub mod read;
 pub mod roster;
 pub mod rules;
+#[cfg(feature = "output")]
+pub mod run_report;
 #[cfg(feature = "output")]
 pub mod summary;
 pub mod systems;

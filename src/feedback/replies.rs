@@ -15,13 +15,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use rayon::prelude::*;
-use serde::Serialize;
 
+use crate::batch::Batch;
 use crate::config::Config;
 use crate::grid::Grid;
 use crate::model::Anomaly;
 use crate::normalize::norm;
-use crate::pipeline::Batch;
 use crate::read::{ReadLimits, read_workbook_noting};
 
 /// A finding as 疑点清单 knows it: rule, department, project, file, sheet, cell.
@@ -51,45 +50,7 @@ impl Answers {
     }
 }
 
-/// What `--replies` found, for `run.json` and the console.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ReplyCounts {
-    /// Feedback workbooks read.
-    pub files: usize,
-    /// Findings that received an answer.
-    pub answered: usize,
-    /// Answered rows that match no finding of this run.
-    pub unmatched: usize,
-    /// Files under DIR that are not feedback workbooks (or could not be read).
-    pub skipped: usize,
-    pub unmatched_rows: Vec<UnmatchedRow>,
-    pub skipped_files: Vec<SkippedFile>,
-}
-
-/// An answered row that matches no finding.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct UnmatchedRow {
-    /// The file, relative to DIR.
-    pub file: String,
-    pub sheet: String,
-    /// 1-based, as Excel numbers rows.
-    pub row: u32,
-    pub department: String,
-    pub rule: String,
-    pub cell: String,
-    /// The answer (its first 200 characters).
-    pub reply: String,
-    /// Why it matches nothing, in Chinese.
-    pub why: String,
-}
-
-/// A file under DIR that was not read as a feedback workbook.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct SkippedFile {
-    pub file: String,
-    /// Why, in Chinese.
-    pub reason: String,
-}
+pub use crate::run_report::{ReplyCounts, SkippedFile, UnmatchedRow};
 
 /// The answers and the counts.
 #[derive(Debug, Default)]

@@ -1,7 +1,7 @@
 //! The progress bar, the closing summary line and the warnings of a run.
 
 use super::Lang;
-use crate::pipeline::RunReport;
+use crate::run_report::RunReport;
 
 /// indicatif's template for the progress bar.
 pub fn progress_template(lang: Lang) -> &'static str {

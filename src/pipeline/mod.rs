@@ -4,10 +4,10 @@
 //! many files there are. Then the batch rules, the sorted sheets and `run.json`. All of it
 //! is written into a temporary folder that replaces OUT_DIR only when complete.
 
-mod batch;
 mod cache;
 mod confine;
 mod folders;
+mod guard;
 pub mod outdir;
 mod process;
 mod report;
@@ -23,9 +23,11 @@ use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-pub use batch::{Batch, finish_batch, sort_anomalies};
+pub use crate::batch::{Batch, finish_batch, sort_anomalies};
+pub use crate::discover::parent_folder;
 pub use folders::resolve_folder;
-pub use process::{Job, isolated, parent_folder, process_cached, process_file, process_guarded, resolve_departments};
+pub use guard::{Job, process_guarded};
+pub use process::{isolated, process_cached, process_file, resolve_departments};
 pub use report::{AnomalyCounts, Durations, FileCounts, FormCounts, RunReport, one_line};
 
 use crate::config::Config;

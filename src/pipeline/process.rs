@@ -5,142 +5,22 @@
 //! with what to ask the department for.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, mpsc};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
-use crate::discover::Input;
+use crate::discover::{Input, parent_folder};
 use crate::inspect::{Kind, NotRead, identify};
-use crate::model::{Anomaly, BasicForm, Evaluation, Field, FileRecord, FileResult, FileStatus, FormKind};
+use crate::model::{BasicForm, Evaluation, Field, FileRecord, FileResult, FileStatus, FormKind};
 use crate::pipeline::cache::Cache;
-use crate::pipeline::worker::Workers;
 use crate::read::docx::{WordLayout, read_docx};
 use crate::read::{ReadError, read_workbook_noting};
-
-/// Processes one file on a helper thread and waits at most `limit` for it: a file that
-/// takes pathologically long is reported as failed and left behind, and the run goes on.
-///
-/// Each calling thread keeps one helper for all its files (see [`Helper`]). A thread per
-/// file cost a third more CPU with `--jobs 1` on this 2-core machine: every new thread
-/// was woken on the other, idle core, so each file ran away from its caller's caches
-/// (measured in docs/performance.md).
-pub fn process_guarded(input: &Input, job: &Arc<Job>, limit: Duration) -> FileResult {
-    let config = &job.config;
-    if let Some(workers) = &job.workers {
-        // an unchanged file comes from the cache, without a worker
-        if let Some(hit) = job.cache.as_ref().and_then(|c| cached(input, config, c)) {
-            return hit;
-        }
-        if let Ok((r, reply)) = workers.process(input, config, limit) {
-            // the worker's reply is the result as the cache stores it
-            if let Some(c) = job.cache.as_ref().filter(|_| r.file.status != FileStatus::Failed && !reply.is_empty()) {
-                c.put_bytes(&input.rel, &r.file.sha256, &reply);
-            }
-            return r;
-        }
-        // no worker could be started: read it in a thread here, as without workers
-    }
-    let sent = HELPER.with_borrow_mut(|slot| {
-        if slot.is_none() {
-            *slot = Helper::spawn();
-        }
-        slot.as_ref().is_some_and(|h| h.tasks.send((input.clone(), Arc::clone(job))).is_ok())
-    });
-    if !sent {
-        // no helper thread could be started: do the work here, unguarded
-        HELPER.set(None);
-        return process_cached(input, config, job.run_date, job.cache.as_ref());
-    }
-    let received = HELPER.with_borrow(|slot| slot.as_ref().map(|h| h.results.recv_timeout(limit)));
-    match received {
-        Some(Ok(r)) => r,
-        Some(Err(mpsc::RecvTimeoutError::Timeout)) => {
-            // the helper is stuck on this file: leave it behind, the next file gets a new one
-            HELPER.set(None);
-            failed(
-                config,
-                input,
-                std::fs::metadata(&input.path).map(|m| m.len() as i64).unwrap_or(0),
-                String::new(),
-                format!("still being read after {} s (limit file_timeout_secs); left behind", limit.as_secs()),
-                format!("读取超时（超过{}秒），已跳过", limit.as_secs()),
-            )
-        }
-        Some(Err(mpsc::RecvTimeoutError::Disconnected)) | None => {
-            HELPER.set(None);
-            failed(
-                config,
-                input,
-                0,
-                String::new(),
-                "internal error while reading this file".into(),
-                "读取时发生内部错误".into(),
-            )
-        }
-    }
-}
-
-/// A thread that processes the files its owner sends, one at a time, and sends back each
-/// result. Dropping it closes its task channel, so an idle helper ends; one left behind on
-/// a file that hangs ends when (if ever) that file is done, its result unread.
-struct Helper {
-    tasks: mpsc::Sender<(Input, Arc<Job>)>,
-    results: mpsc::Receiver<FileResult>,
-}
-
-impl Helper {
-    fn spawn() -> Option<Helper> {
-        let (tasks, task_rx) = mpsc::channel::<(Input, Arc<Job>)>();
-        let (result_tx, results) = mpsc::channel();
-        std::thread::Builder::new()
-            .name("jixiao file".into())
-            .spawn(move || {
-                for (input, job) in task_rx {
-                    let r = process_cached(&input, &job.config, job.run_date, job.cache.as_ref());
-                    if result_tx.send(r).is_err() {
-                        break;
-                    }
-                }
-            })
-            .ok()?;
-        Some(Helper { tasks, results })
-    }
-}
-
-thread_local! {
-    /// The calling thread's helper (a rayon worker's, or the main thread's).
-    static HELPER: std::cell::RefCell<Option<Helper>> = const { std::cell::RefCell::new(None) };
-}
-
-/// The previous run's result for this file, when its content is unchanged: read and hashed
-/// here only when there is a previous cache to look in.
-fn cached(input: &Input, config: &Config, cache: &Cache) -> Option<FileResult> {
-    if !cache.has_previous() {
-        return None;
-    }
-    let meta = std::fs::metadata(&input.path).ok()?;
-    if !meta.is_file() || meta.len() > config.limits.max_file_mb * 1024 * 1024 {
-        return None;
-    }
-    let bytes = std::fs::read(&input.path).ok()?;
-    cache.get(&input.rel, &hex(&Sha256::digest(&bytes)))
-}
 
 /// Processes one file; never panics and never fails: problems become the file's status.
 pub fn process_file(input: &Input, config: &Config, run_date: NaiveDate) -> FileResult {
     process_cached(input, config, run_date, None)
-}
-
-/// What every file's processing shares: the configuration, the run date, the cache.
-pub struct Job {
-    pub config: Config,
-    pub run_date: NaiveDate,
-    pub cache: Option<Cache>,
-    /// The worker processes files are read in; none: in a helper thread of this process.
-    pub workers: Option<Workers>,
 }
 
 /// [`process_file`], looking in `cache` first and filling it.
@@ -170,26 +50,6 @@ pub fn isolated(input: &Input, config: &Config, work: impl FnOnce() -> FileResul
     result
 }
 
-/// A finding about a whole file (UNREADABLE_FILE, NO_FORM_FOUND, DUPLICATE_FILE), or
-/// `None` when the rule is switched off.
-pub fn file_anomaly(config: &Config, rule: &'static str, rel: &str, message: String) -> Option<Anomaly> {
-    crate::rules::enabled(config, rule).then(|| Anomaly {
-        rule,
-        severity: crate::rules::severity_of(config, rule),
-        path: rel.to_string(),
-        sheet: String::new(),
-        cell: String::new(),
-        eval_id: None,
-        department: department_of_file(rel),
-        project: String::new(),
-        message,
-        expected: None,
-        actual: None,
-        expected_text: None,
-        actual_text: None,
-    })
-}
-
 pub fn failed(
     config: &Config,
     input: &Input,
@@ -211,7 +71,7 @@ pub fn failed(
         },
         evaluations: Vec::new(),
         basics: Vec::new(),
-        anomalies: file_anomaly(config, "UNREADABLE_FILE", &input.rel, format!("无法读取：{chinese}"))
+        anomalies: crate::rules::file_anomaly(config, "UNREADABLE_FILE", &input.rel, format!("无法读取：{chinese}"))
             .into_iter()
             .collect(),
     }
@@ -384,7 +244,7 @@ fn parse(input: &Input, config: &Config, run_date: NaiveDate, bytes: Vec<u8>, sh
             Some(_) => format!("Word 文档中未找到自评表（共{sheets}个表格）"),
             None => format!("工作簿中未找到自评表（共{sheets}个工作表）"),
         };
-        anomalies.extend(file_anomaly(config, "NO_FORM_FOUND", &input.rel, message));
+        anomalies.extend(crate::rules::file_anomaly(config, "NO_FORM_FOUND", &input.rel, message));
         FileStatus::NoForm
     } else {
         FileStatus::Ok
@@ -431,42 +291,13 @@ fn mark_uncalculated_formulas(bytes: &[u8], evals: &mut [Evaluation], max_unpack
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The folder part of a relative path (`局A/2022.xlsx` → `局A`, `a.xlsx` → ``).
 pub fn parent_dir(rel: &str) -> &str {
     rel.rfind('/').map_or("", |i| &rel[..i])
-}
-
-/// The name of the folder holding a file (`局A/2022.xlsx` → `局A`), empty at the top.
-/// The department a file that yields no form is most likely from: its name without the
-/// year and the form's words (`株洲市XX局2022年度绩效自评.xlsx` → `株洲市XX局`), else its
-/// folder.
-pub fn department_of_file(rel: &str) -> String {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    let mut end = stem.len();
-    // a year (`2022`), or the words of a form's title or an attachment number
-    for (i, _) in stem.char_indices() {
-        let rest = &stem[i..];
-        let year = rest.len() >= 4 && rest.as_bytes()[..4].iter().all(u8::is_ascii_digit);
-        let words =
-            ["绩效", "自评", "部门整体", "项目支出", "整体支出", "附件", "基础数据", "决算", "（", "(", "_", "-", " "];
-        if year || words.iter().any(|w| rest.starts_with(w)) {
-            end = i;
-            break;
-        }
-    }
-    let cut = stem[..end].trim_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace() || "、，：".contains(c));
-    if cut.chars().count() >= 2 && !cut.is_ascii() { cut.to_string() } else { parent_folder(rel) }
-}
-
-pub fn parent_folder(rel: &str) -> String {
-    let mut parts: Vec<&str> = rel.split('/').collect();
-    parts.pop();
-    parts.last().map(|s| s.to_string()).unwrap_or_default()
 }
 
 /// A project form's department is its workbook's form-B department, else its 主管部门,
@@ -486,7 +317,7 @@ pub fn resolve_departments(evals: &mut [Evaluation], basics: &mut [BasicForm], r
 
 #[cfg(test)]
 mod department_tests {
-    use super::department_of_file;
+    use crate::discover::department_of_file;
 
     #[test]
     fn a_file_name_names_its_department() {

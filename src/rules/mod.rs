@@ -566,3 +566,23 @@ pub fn describe(config: &Config, markdown: bool) -> String {
     out.push_str(&grades);
     out
 }
+
+/// A finding about a whole file (UNREADABLE_FILE, NO_FORM_FOUND, DUPLICATE_FILE), or
+/// `None` when the rule is switched off.
+pub fn file_anomaly(config: &Config, rule: &'static str, rel: &str, message: String) -> Option<Anomaly> {
+    crate::rules::enabled(config, rule).then(|| Anomaly {
+        rule,
+        severity: crate::rules::severity_of(config, rule),
+        path: rel.to_string(),
+        sheet: String::new(),
+        cell: String::new(),
+        eval_id: None,
+        department: crate::discover::department_of_file(rel),
+        project: String::new(),
+        message,
+        expected: None,
+        actual: None,
+        expected_text: None,
+        actual_text: None,
+    })
+}

@@ -20,6 +20,10 @@ use crate::summary::{Ctx, HEAD_ROWS, severity_zh};
 
 /// Rows this block takes at most (its tables are bounded: 6 grades, the catalog, ten
 /// departments).
+/// Columns A–L: what prints of 总览, this block included (its chart's reference lines stand
+/// right of them).
+pub const PRINTED_COLS: u16 = 12;
+
 pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks, start: u32) -> Result<u32, XlsxError> {
     let f = ctx.fmts;
     let mut row = start;
@@ -138,7 +142,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks, start: u32) -> Result
     // chart does not plot hidden cells, so they are not hidden), not on the printed page
     let max_rate = ranks.departments.iter().filter_map(|r| r.e.exec_rate_calc).fold(1.2_f64, f64::max).min(3.0);
     let refs = row;
-    let at = crate::summary::overview::PRINTED_COLS + 2;
+    let at = PRINTED_COLS + 2;
     for (c, h) in ["参考线", "执行率", "总分"].iter().enumerate() {
         ws.write_string_with_format(refs, at + c as u16, *h, &f.header)?;
     }

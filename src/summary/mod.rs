@@ -27,9 +27,10 @@ use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Url, Workbook, Worksheet, XlsxError};
 
+use crate::batch::Batch;
 use crate::config::Config;
 use crate::model::FileResult;
-use crate::pipeline::{Batch, RunReport};
+use crate::run_report::RunReport;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SummaryError {

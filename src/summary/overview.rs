@@ -13,9 +13,6 @@ use crate::summary::rankings::{DEPT_RATE_COL, DEPT_SCORE_COL, PROJECT_RATE_COL, 
 use crate::summary::ranks::{BANDS, Ranks, Row, total_name};
 use crate::summary::{Ctx, HEAD_ROWS, page_setup, severity_zh, title_row};
 
-/// Columns A–L: what prints of 总览.
-pub const PRINTED_COLS: u16 = 12;
-
 pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxError> {
     let f = ctx.fmts;
     let r = ctx.report;
@@ -26,7 +23,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     ws.set_column_width(3, 10)?;
     ws.set_column_width(4, 10)?;
     // the charts' columns, set (not the default) so that Excel and LibreOffice agree on them
-    for c in 5..PRINTED_COLS {
+    for c in 5..crate::summary::leadership::PRINTED_COLS {
         ws.set_column_width(c, 8.43)?;
     }
     title_row(ws, f, &ctx.title.text("总览"))?;
@@ -194,6 +191,6 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     // lines (参考线) stand right of that, on screen only
     let widths: Vec<f64> = [40.0, 14.0, 10.0, 10.0, 10.0].into_iter().chain([8.43; 7]).collect();
     page_setup(ws, &widths);
-    ws.set_print_area(0, 0, printed_to, PRINTED_COLS - 1)?;
+    ws.set_print_area(0, 0, printed_to, crate::summary::leadership::PRINTED_COLS - 1)?;
     Ok(())
 }

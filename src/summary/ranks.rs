@@ -17,10 +17,10 @@
 
 use std::collections::HashMap;
 
+use crate::batch::Batch;
 use crate::config::{Config, RankBy, Severity};
 use crate::model::{EvalSummary, FormKind};
 use crate::normalize::norm;
-use crate::pipeline::Batch;
 
 /// Where a form stands.
 #[derive(Debug, Clone, PartialEq)]

@@ -159,7 +159,7 @@ pub fn lines(ctx: &Ctx) -> Vec<Line> {
         }
     }
     for f in unread.iter().filter(|f| !claimed_unread.contains(&f.path)) {
-        let dept = crate::pipeline::parent_folder(&f.path);
+        let dept = crate::discover::parent_folder(&f.path);
         out.push(Line {
             category: "未识别",
             system: system(&f.path, &dept),

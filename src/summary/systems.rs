@@ -112,7 +112,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxErr
     }
     for f in &data.files {
         if matches!(f.status, FileStatus::Failed | FileStatus::Skipped | FileStatus::NoForm) {
-            let dept = crate::pipeline::parent_folder(&f.path);
+            let dept = crate::discover::parent_folder(&f.path);
             by.entry(ctx.extras.systems.of(&f.path, Some(&dept))).or_default().unread += 1;
         }
     }

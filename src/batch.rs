@@ -12,8 +12,8 @@ use chrono::NaiveDate;
 
 use crate::config::Config;
 use crate::model::{Anomaly, BasicSummary, EvalSummary, FileRecord, FileResult, FileStatus, FormKind};
-use crate::pipeline::process::file_anomaly;
 use crate::rules::BatchForms;
+use crate::rules::file_anomaly;
 use crate::versions::{Claim, Superseded, choose, superseded_files};
 
 /// What the run keeps in memory: small per file and per form, whatever the corpus size.
