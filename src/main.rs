@@ -61,12 +61,15 @@ fn main() {
     std::process::exit(code);
 }
 
+/// The subcommands: an argument naming one is never a dropped path.
+const COMMANDS: [&str; 4] = ["run", "explain", "rules", "worker"];
+
 /// The folder of a drag and drop: one argument, an existing folder (a subcommand's name
 /// is never one: `run`, `explain` and `rules` are read as commands first).
 fn dropped_folder(args: &[std::ffi::OsString]) -> Option<std::path::PathBuf> {
     let [_, one] = args else { return None };
     let path = std::path::PathBuf::from(one);
-    let is_command = ["run", "explain", "rules", "worker"].iter().any(|c| one == c);
+    let is_command = COMMANDS.iter().any(|c| one == c);
     (!is_command && path.is_dir()).then_some(path)
 }
 
@@ -78,9 +81,7 @@ fn dropped_other(args: &[std::ffi::OsString]) -> bool {
         && dropped_folder(args).is_none()
         && rest.iter().all(|a| {
             let s = a.to_string_lossy();
-            !s.starts_with('-')
-                && !["run", "explain", "rules", "worker"].contains(&s.as_ref())
-                && std::path::Path::new(a).exists()
+            !s.starts_with('-') && !COMMANDS.contains(&s.as_ref()) && std::path::Path::new(a).exists()
         })
 }
 

@@ -2,7 +2,8 @@
 //! check, one file at a time, isolated from each other), and stream what they yield into
 //! the dataset and the summary workbook as chunks complete, so memory stays flat however
 //! many files there are. Then the batch rules, the sorted sheets and `run.json`. All of it
-//! is written into a temporary folder that replaces OUT_DIR only when complete.
+//! is written into a staging folder inside OUT_DIR and moved into place, file by file, only
+//! when complete ([`outdir`]: jixiao replaces only what it wrote there).
 
 mod cache;
 mod confine;

@@ -30,7 +30,7 @@ use docx_rs::{
 use crate::config::{Config, RankBy, Severity};
 use crate::model::{FileStatus, FormKind};
 use crate::normalize::norm;
-use crate::summary::ranks::{BANDS, Ranks, band};
+use crate::summary::ranks::{BANDS, Ranks};
 use crate::summary::{Ctx, roster, systems};
 
 /// The draft's file name in OUT_DIR.
@@ -350,7 +350,7 @@ fn intake(ctx: &Ctx, ranks: &Ranks, blocks: &mut Vec<Block>, tables: &mut usize)
 fn grade_counts<'a>(rows: impl Iterator<Item = &'a crate::summary::ranks::Row<'a>>, config: &Config) -> [usize; 6] {
     let mut c = [0; 6];
     for r in rows {
-        let b = band(r, config);
+        let b = r.band(config);
         if let Some(i) = BANDS.iter().position(|x| *x == b) {
             c[i] += 1;
         }
@@ -442,7 +442,7 @@ fn results(ctx: &Ctx, ranks: &Ranks, blocks: &mut Vec<Block>, tables: &mut usize
     for r in &ranks.departments {
         let s = by.entry(systems::of(ctx, r.e)).or_default();
         s.forms += 1;
-        if let Some(i) = BANDS.iter().position(|x| *x == band(r, config)) {
+        if let Some(i) = BANDS.iter().position(|x| *x == r.band(config)) {
             s.grades[i] += 1;
         }
         s.budget += r.e.budget_full.unwrap_or(0.0);

@@ -78,11 +78,6 @@ pub fn ranked_total(e: &EvalSummary, by: RankBy) -> Option<f64> {
     }
 }
 
-/// [`Row::band`], for tables that count grades from [`Ranks`].
-pub fn band(row: &Row, config: &Config) -> &'static str {
-    row.band(config)
-}
-
 /// The name of the total a ranking sorts by, as the sheets say it.
 pub fn total_name(by: RankBy) -> &'static str {
     match by {
