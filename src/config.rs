@@ -10,7 +10,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::normalize::clean_label;
+use jixiao_forms::labels::Labels;
+use jixiao_reader::read::ReadLimits;
+use jixiao_report::settings::{FeedbackSettings, Ranking, Report, RosterMatching, Settings, Systems};
+use jixiao_rules::settings::{Checks, Grades, RuleSettings};
 
 pub const DEFAULT_LABELS: &str = include_str!("../config/labels.toml");
 pub const DEFAULT_RULES: &str = include_str!("../config/rules.toml");
@@ -21,208 +24,6 @@ pub enum ConfigError {
     Io { path: String, cause: std::io::Error },
     #[error("config {origin}: {message}")]
     Invalid { origin: String, message: String },
-}
-
-/// A list of synonyms for one label, stored cleaned (see [`clean_label`]).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(from = "Vec<String>", into = "Vec<String>")]
-pub struct LabelSet(Vec<String>);
-
-impl From<Vec<String>> for LabelSet {
-    fn from(v: Vec<String>) -> Self {
-        LabelSet(v.iter().map(|s| clean_label(s)).filter(|s| !s.is_empty()).collect())
-    }
-}
-
-impl From<LabelSet> for Vec<String> {
-    fn from(l: LabelSet) -> Self {
-        l.0
-    }
-}
-
-impl LabelSet {
-    /// True when the cell's text, cleaned, is one of the synonyms.
-    pub fn is(&self, text: &str) -> bool {
-        let c = clean_label(text);
-        self.0.contains(&c)
-    }
-
-    /// True when the already-cleaned text is one of the synonyms.
-    pub fn is_clean(&self, cleaned: &str) -> bool {
-        self.0.iter().any(|s| s == cleaned)
-    }
-
-    /// True when one of the synonyms occurs inside `text` (a title marker in a title, a
-    /// footer label beside its value). Runs for every cell of every indicator row, on
-    /// text a few characters long, where setting up `str::contains`' searcher for each
-    /// synonym cost more than this scan (measured with callgrind, docs/performance.md).
-    pub fn found_in(&self, text: &str) -> bool {
-        let h = text.as_bytes();
-        self.0.iter().any(|s| {
-            let Some((&first, rest)) = s.as_bytes().split_first() else { return true };
-            s.len() <= h.len()
-                && memchr::memchr_iter(first, &h[..=h.len() - s.len()]).any(|i| h[i + 1..].starts_with(rest))
-        })
-    }
-
-    /// The synonyms, cleaned.
-    pub fn synonyms(&self) -> &[String] {
-        &self.0
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Forms {
-    pub project: LabelSet,
-    pub department: LabelSet,
-    pub basic: LabelSet,
-    pub title_marker: LabelSet,
-    /// Labels of the name field of a form found by its title alone (`单位 | …`).
-    pub title_name: LabelSet,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Fields {
-    pub supervisor: LabelSet,
-    pub implementer: LabelSet,
-    pub fund_end: LabelSet,
-    pub total_row: LabelSet,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FundColumns {
-    pub initial: LabelSet,
-    pub full: LabelSet,
-    pub executed: LabelSet,
-    pub weight: LabelSet,
-    pub rate: LabelSet,
-    pub score: LabelSet,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IndicatorColumns {
-    pub level1: LabelSet,
-    pub level2: LabelSet,
-    pub level3: LabelSet,
-    pub nature: LabelSet,
-    pub target: LabelSet,
-    pub unit: LabelSet,
-    pub actual: LabelSet,
-    pub weight: LabelSet,
-    pub score: LabelSet,
-    pub reason: LabelSet,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IndicatorKinds {
-    pub cost: LabelSet,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Footer {
-    pub filled_by: LabelSet,
-    pub filled_date: LabelSet,
-    pub phone: LabelSet,
-    pub other: LabelSet,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BasicLabels {
-    pub staff_authorized: LabelSet,
-    pub staff_actual: LabelSet,
-    pub staff_rate: LabelSet,
-    pub prev_final: LabelSet,
-    pub budget: LabelSet,
-    pub final_: LabelSetAlias,
-    pub top_items: LabelSet,
-    pub end_items: LabelSet,
-}
-
-/// `final` is a Rust keyword; the TOML key stays `final`.
-pub type LabelSetAlias = LabelSet;
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Labels {
-    pub forms: Forms,
-    pub fields: Fields,
-    pub fund_columns: FundColumns,
-    pub fund_sources: BTreeMap<String, LabelSet>,
-    pub indicator_columns: IndicatorColumns,
-    pub indicator_kinds: IndicatorKinds,
-    pub footer: Footer,
-    pub basic: BasicLabels,
-}
-
-impl Labels {
-    /// The fund source id (`total`, `fiscal`…) whose synonyms hold this cleaned label.
-    pub fn fund_source(&self, cleaned: &str) -> Option<&str> {
-        self.fund_sources.iter().find(|(_, set)| set.is_clean(cleaned)).map(|(k, _)| k.as_str())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    Info,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
-
-/// One rule's settings. Every field is optional: what is not set keeps the rule's default.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RuleSettings {
-    pub enabled: Option<bool>,
-    pub severity: Option<Severity>,
-    /// Absolute tolerance in the rule's own unit (points, percentage points, 万元).
-    pub tolerance: Option<f64>,
-    /// Relative tolerance (0.001 = 0.1%).
-    pub relative_tolerance: Option<f64>,
-    /// A threshold the rule compares against (e.g. execution rate 0.8).
-    pub threshold: Option<f64>,
-    /// The value a sum is expected to reach (e.g. 100 points).
-    pub expected: Option<f64>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Grades {
-    pub excellent: f64,
-    pub good: f64,
-    pub pass: f64,
-}
-
-impl Grades {
-    /// 优 / 良 / 中 / 差 for a total score.
-    pub fn grade(&self, score: f64) -> &'static str {
-        if score >= self.excellent {
-            "优"
-        } else if score >= self.good {
-            "良"
-        } else if score >= self.pass {
-            "中"
-        } else {
-            "差"
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -251,163 +52,91 @@ fn default_worker_memory_mb() -> u64 {
 }
 
 fn default_max_sheets() -> u64 {
-    crate::inspect::MAX_SHEETS
+    jixiao_reader::inspect::MAX_SHEETS
 }
 
 fn default_max_text_mb() -> u64 {
-    crate::read::MAX_TEXT_BYTES >> 20
+    jixiao_reader::read::MAX_TEXT_BYTES >> 20
 }
 
-/// Which of several versions of the same form counts (see `crate::versions`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum VersionOrder {
-    /// The file modified last counts; equal times fall back to path order.
-    Modified,
-    /// The file whose path sorts last counts (`…修改版.xlsx` after `….xlsx`), whatever the times.
-    Path,
+/// The run's settings, composed of each stage's own: the forms' label synonyms, the
+/// reader's limits, and what the rules and the report writers are told. Read from and
+/// written as one flat TOML/JSON document ([`Layout`]), the layout of `config/*.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "Layout", into = "Layout")]
+pub struct Config {
+    pub labels: Labels,
+    pub limits: Limits,
+    /// The rules' settings, the rankings, titles, feedback, 系统 and roster matching.
+    pub settings: Settings,
 }
 
-/// Which total the rankings sort by, and the grades, grade counts and averages go by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RankBy {
-    /// The 总分 the form states (填报总分): the order before issue 22.
-    Stated,
-    /// exec score + Σ indicator scores (核定总分, `score_calc`), the default; none for a
-    /// form whose items carry no score.
-    Calculated,
-}
-
-/// How 部门排名 and 项目排名 are built.
+/// The configuration as the files write it: one table per section.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Ranking {
-    pub versions: VersionOrder,
-    pub by: RankBy,
+struct Layout {
+    labels: Labels,
+    grades: Grades,
+    ranking: Ranking,
+    #[serde(default)]
+    report: Report,
+    /// The issuing block of the feedback workbooks.
+    #[serde(default)]
+    feedback: FeedbackSettings,
+    rules: BTreeMap<String, RuleSettings>,
+    limits: Limits,
+    systems: Systems,
+    roster: RosterMatching,
 }
 
-/// What the summary workbook's title rows say.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Report {
-    /// The region named in every sheet's title (`株洲市`); empty: the division the
-    /// departments' names start with most (`crate::summary::region`), else none.
-    #[serde(default)]
-    pub region: String,
-    /// The year named in the titles; unset: the years of the forms read (and, for the two
-    /// sheets streamed while files are read, the years in the file names).
-    #[serde(default)]
-    pub year: Option<i32>,
-}
-
-/// The issuing block of the feedback workbooks (`--feedback`): who sends them, whom to
-/// call, and by when the departments answer. Empty: the line reads （未设置）.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FeedbackSettings {
-    /// 发文单位 (`株洲市财政局预算绩效管理科`).
-    #[serde(default)]
-    pub office: String,
-    /// 联系人.
-    #[serde(default)]
-    pub contact: String,
-    /// 联系电话.
-    #[serde(default)]
-    pub phone: String,
-    /// 反馈期限: a TOML date (`2024-01-15`), a written date (`"2024年1月15日"`) or free
-    /// text (`"收到通知后10个工作日内"`).
-    #[serde(default)]
-    pub deadline: Deadline,
-}
-
-/// A deadline as the config gives it: a date (TOML's own or written) or free text.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "toml::Value", into = "String")]
-pub struct Deadline(String);
-
-impl TryFrom<toml::Value> for Deadline {
+impl TryFrom<Layout> for Config {
     type Error = String;
 
-    fn try_from(v: toml::Value) -> Result<Self, Self::Error> {
-        // a TOML date reaches here as its text (the merged config is a table of values)
-        let date = |d: toml::value::Datetime| match d.date {
-            Some(date) => Ok(Deadline(date.to_string())),
-            None => Err(format!("`feedback.deadline` must be a date or text, got the time {d}")),
-        };
-        match v {
-            toml::Value::String(s) => match s.trim().parse::<toml::value::Datetime>() {
-                Ok(d) => date(d),
-                Err(_) => Ok(Deadline(s.trim().to_string())),
+    fn try_from(l: Layout) -> Result<Config, String> {
+        let checks = Checks { grades: l.grades, rules: l.rules };
+        jixiao_rules::validate(&checks)?;
+        Ok(Config {
+            labels: l.labels,
+            limits: l.limits,
+            settings: Settings {
+                checks,
+                ranking: l.ranking,
+                report: l.report,
+                feedback: l.feedback,
+                systems: l.systems,
+                roster: l.roster,
             },
-            toml::Value::Datetime(d) => date(d),
-            other => Err(format!("`feedback.deadline` must be a date or text, got {other}")),
+        })
+    }
+}
+
+impl From<Config> for Layout {
+    fn from(c: Config) -> Layout {
+        let s = c.settings;
+        Layout {
+            labels: c.labels,
+            grades: s.checks.grades,
+            ranking: s.ranking,
+            report: s.report,
+            feedback: s.feedback,
+            rules: s.checks.rules,
+            limits: c.limits,
+            systems: s.systems,
+            roster: s.roster,
         }
     }
 }
 
-impl From<Deadline> for String {
-    fn from(d: Deadline) -> String {
-        d.0
+impl Limits {
+    /// What the reader may spend on one workbook.
+    pub fn read_limits(&self) -> ReadLimits {
+        ReadLimits {
+            max_cells: self.max_cells_per_sheet,
+            max_unpacked_bytes: self.max_unpacked_mb.saturating_mul(1 << 20),
+            max_sheets: self.max_sheets,
+            max_text_bytes: self.max_text_mb.saturating_mul(1 << 20),
+        }
     }
-}
-
-impl Deadline {
-    pub fn new(text: &str) -> Deadline {
-        Deadline(text.trim().to_string())
-    }
-
-    /// The deadline as a date, when it is one (`2024-01-15`, `2024年1月15日`, `2024.1.15`).
-    pub fn date(&self) -> Option<chrono::NaiveDate> {
-        crate::values::date::parse_date(&self.0)
-    }
-
-    /// The text as configured (empty: none).
-    pub fn text(&self) -> &str {
-        &self.0
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Config {
-    pub labels: Labels,
-    pub grades: Grades,
-    pub ranking: Ranking,
-    #[serde(default)]
-    pub report: Report,
-    /// The issuing block of the feedback workbooks.
-    #[serde(default)]
-    pub feedback: FeedbackSettings,
-    pub rules: BTreeMap<String, RuleSettings>,
-    pub limits: Limits,
-    pub systems: Systems,
-    pub roster: RosterMatching,
-}
-
-/// Which 系统 (bureau, district) a department and its files belong to (`crate::systems`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Systems {
-    /// The folder level under INPUT_DIR that names the 系统: 1 = the first folder
-    /// (`市教育局系统/…`), 2 = the folder inside it. 0 puts everything in `unassigned`.
-    pub level: usize,
-    /// A two-column file (`.csv`, `.xlsx`): a department or folder name, and its 系统.
-    /// Its entries win over the folder level. Empty: none.
-    pub map_file: String,
-    /// The 系统 of a file that sits above `level` (directly in INPUT_DIR).
-    pub unassigned: String,
-}
-
-/// How handed-in department names are matched with a roster (`crate::roster`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RosterMatching {
-    /// Prefixes a department may write or leave out (`株洲市`): compared without them.
-    pub drop_prefixes: Vec<String>,
-    /// A name on no roster gets the closest roster name suggested when at most this many
-    /// characters differ (edit distance on normalized names).
-    pub max_distance: usize,
 }
 
 impl Config {
@@ -422,7 +151,7 @@ impl Config {
             Some(p) => Some((
                 p.display().to_string(),
                 // as Windows editors save it: a byte-order mark, or GB18030 ("ANSI")
-                crate::normalize::decode_text(
+                jixiao_text::normalize::decode_text(
                     std::fs::read(p).map_err(|cause| ConfigError::Io { path: p.display().to_string(), cause })?,
                 ),
             )),
@@ -452,41 +181,7 @@ impl Config {
         let config: Config = toml::Value::Table(merged)
             .try_into()
             .map_err(|e: toml::de::Error| ConfigError::Invalid { origin: origin.into(), message: e.to_string() })?;
-        config.validate(origin)?;
         Ok(config)
-    }
-
-    fn validate(&self, origin: &str) -> Result<(), ConfigError> {
-        let known = crate::rules::catalog();
-        for (id, s) in &self.rules {
-            if !known.iter().any(|r| r.id == id) {
-                return Err(ConfigError::Invalid {
-                    origin: origin.into(),
-                    message: format!("unknown rule `rules.{id}`"),
-                });
-            }
-            for (key, v) in [
-                ("tolerance", s.tolerance),
-                ("relative_tolerance", s.relative_tolerance),
-                ("threshold", s.threshold),
-                ("expected", s.expected),
-            ] {
-                if let Some(v) = v
-                    && (!v.is_finite() || v < 0.0)
-                {
-                    return Err(ConfigError::Invalid {
-                        origin: origin.into(),
-                        message: format!("`rules.{id}.{key}` must be a number ≥ 0, got {v}"),
-                    });
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The settings of a rule, defaults filled from the catalog.
-    pub fn rule(&self, id: &str) -> RuleSettings {
-        self.rules.get(id).cloned().unwrap_or_default()
     }
 }
 
@@ -560,10 +255,10 @@ mod tests {
         let c = Config::build(Some(("user.toml", "[report]\nregion = \"株洲市\"\nyear = 2022\n"))).unwrap();
         assert_eq!((c.report.region.as_str(), c.report.year), ("株洲市", Some(2022)));
         // as Notepad saves it: with a byte-order mark, or in GB18030 ("ANSI" on Chinese Windows)
-        let bom = crate::normalize::decode_text(
+        let bom = jixiao_text::normalize::decode_text(
             b"\xEF\xBB\xBF[report]\nregion = \"\xE6\xA0\xAA\xE6\xB4\xB2\xE5\xB8\x82\"\n".to_vec(),
         );
-        let gbk = crate::normalize::decode_text(b"[report]\nregion = \"\xd6\xea\xd6\xde\xca\xd0\"\n".to_vec());
+        let gbk = jixiao_text::normalize::decode_text(b"[report]\nregion = \"\xd6\xea\xd6\xde\xca\xd0\"\n".to_vec());
         for text in [bom, gbk] {
             let c = Config::build(Some(("user.toml", &text))).unwrap();
             assert_eq!(c.report.region, "株洲市", "{text:?}");

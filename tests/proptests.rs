@@ -53,7 +53,7 @@ proptest! {
     #[test]
     fn targets_read_back((op, spelled, suffix) in op_text(), cents in 0u64..10_000_000, (u, scale, base) in unit(), pad in "[ \u{3000}]{0,2}") {
         let v = cents as f64 / 100.0;
-        let num = jixiao::grid::fmt_number(v);
+        let num = jixiao_text::values::number::fmt_number(v);
         let text = if suffix { format!("{pad}{num}{u}{spelled}") } else { format!("{pad}{spelled}{num}{u}") };
         match parse_quantity(&text) {
             Parsed::Quantity(q) => {
@@ -101,7 +101,7 @@ proptest! {
         let grouped: String = int.as_bytes().rchunks(3).rev().map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(",");
         let text = format!("{pad}{grouped}.{:02}", cents % 100);
         prop_assert_eq!(parse_number(&text), Num::Value(v));
-        prop_assert_eq!(parse_rate(&format!("{}%", jixiao::grid::fmt_number(v))), Num::Value(jixiao::values::number::round9(v / 100.0)));
+        prop_assert_eq!(parse_rate(&format!("{}%", jixiao_text::values::number::fmt_number(v))), Num::Value(jixiao::values::number::round9(v / 100.0)));
     }
 
     #[test]

@@ -179,7 +179,7 @@ fn config(e: &ConfigError, lang: Lang) -> String {
         ConfigError::Invalid { origin, message } => {
             let key = key_of(message);
             let line = line_of(message).or_else(|| {
-                let text = crate::normalize::decode_text(std::fs::read(origin).ok()?);
+                let text = jixiao_text::normalize::decode_text(std::fs::read(origin).ok()?);
                 key.as_deref().and_then(|k| line_of_key(&text, k))
             });
             match lang {

@@ -25,7 +25,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 pub use crate::batch::{Batch, finish_batch, sort_anomalies};
-pub use crate::discover::parent_folder;
+pub use jixiao_text::names::parent_folder;
 pub use folders::resolve_folder;
 pub use guard::{Job, process_guarded};
 pub use process::{isolated, process_cached, process_file, resolve_departments};

@@ -11,12 +11,13 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
-use crate::discover::{Input, parent_folder};
-use crate::inspect::{Kind, NotRead, identify};
+use crate::discover::Input;
+use jixiao_text::names::parent_folder;
+use jixiao_reader::inspect::{Kind, NotRead, identify};
 use crate::model::{BasicForm, Evaluation, Field, FileRecord, FileResult, FileStatus, FormKind};
 use crate::pipeline::cache::Cache;
-use crate::read::docx::{WordLayout, read_docx};
-use crate::read::{ReadError, read_workbook_noting};
+use jixiao_reader::read::docx::{WordLayout, read_docx};
+use jixiao_reader::read::{ReadError, read_workbook_noting};
 
 /// Processes one file; never panics and never fails: problems become the file's status.
 pub fn process_file(input: &Input, config: &Config, run_date: NaiveDate) -> FileResult {
@@ -35,7 +36,7 @@ pub fn isolated(input: &Input, config: &Config, work: impl FnOnce() -> FileResul
     let mut result = match catch_unwind(AssertUnwindSafe(work)) {
         Ok(r) => r,
         Err(panic) => {
-            let msg = crate::read::panic_message(&*panic);
+            let msg = jixiao_reader::read::panic_message(&*panic);
             failed(
                 config,
                 input,
@@ -148,15 +149,15 @@ fn process_inner(input: &Input, config: &Config, run_date: NaiveDate, cache: Opt
 
 /// What a file's bytes were read into.
 enum Content {
-    Sheets(Vec<crate::grid::Grid>),
-    Word(Box<crate::read::docx::WordDoc>),
+    Sheets(Vec<jixiao_reader::grid::Grid>),
+    Word(Box<jixiao_reader::read::docx::WordDoc>),
 }
 
 /// Tells what the file is and reads it. A file with a workbook's extension goes straight
 /// to the workbook reader (as fast as before); anything else, or a "workbook" that is not
 /// one, is identified by its bytes first.
 fn read_content(input: &Input, config: &Config, bytes: &[u8]) -> Result<(Content, Option<String>), Outcome> {
-    let limits = crate::read::ReadLimits::from_config(&config.limits);
+    let limits = jixiao_reader::read::ReadLimits::from_config(&config.limits);
     let (unpacked, max_cells) = (limits.max_unpacked_bytes, limits.max_cells);
     let ext = extension(input);
     let named_workbook = crate::discover::is_workbook(&input.path) && ext != "docx";
@@ -215,7 +216,7 @@ fn parse(input: &Input, config: &Config, run_date: NaiveDate, bytes: Vec<u8>, sh
         }
         Err(Outcome::Skipped(reason)) => return skipped(input, bytes.len() as i64, sha256, reason),
     };
-    let (grids, layout): (Vec<crate::grid::Grid>, Option<WordLayout>) = match content {
+    let (grids, layout): (Vec<jixiao_reader::grid::Grid>, Option<WordLayout>) = match content {
         Content::Sheets(g) => (g, None),
         Content::Word(doc) => {
             let doc = *doc;
@@ -277,7 +278,7 @@ fn mark_uncalculated_formulas(bytes: &[u8], evals: &mut [Evaluation], max_unpack
         }
     }
     for sheet in sheets {
-        let Ok(formulas) = crate::read::formula_cells(bytes, &sheet, max_unpacked_bytes) else { continue };
+        let Ok(formulas) = jixiao_reader::read::formula_cells(bytes, &sheet, max_unpacked_bytes) else { continue };
         if formulas.is_empty() {
             continue;
         }
@@ -317,7 +318,7 @@ pub fn resolve_departments(evals: &mut [Evaluation], basics: &mut [BasicForm], r
 
 #[cfg(test)]
 mod department_tests {
-    use crate::discover::department_of_file;
+    use jixiao_text::names::department_of_file;
 
     #[test]
     fn a_file_name_names_its_department() {

@@ -1,5 +1,5 @@
 //! Putting a Word report's findings in Word terms. The forms of a `.docx` are extracted
-//! and checked on one stacked grid (see [`crate::read::docx`]), whose `A1` addresses mean
+//! and checked on one stacked grid (see [`jixiao_reader::read::docx`]), whose `A1` addresses mean
 //! nothing in Word; afterwards every sheet, cell and row is rewritten to the table a
 //! person can find: sheet `表3（项目支出绩效自评表）`, cell `第5行第7列`, rows counted
 //! within the table. Runs after the form rules, before the result is cached.
@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use crate::model::{Anomaly, BasicForm, Evaluation, FormKind, Pos, a1};
-use crate::read::docx::WordLayout;
+use jixiao_reader::read::docx::WordLayout;
 
 /// The table names: `表N`, with the form it holds in brackets when one starts in it.
 fn table_names(layout: &WordLayout, evals: &[Evaluation], basics: &[BasicForm]) -> Vec<String> {

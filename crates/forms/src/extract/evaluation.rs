@@ -1,0 +1,131 @@
+//! Forms B (部门整体支出绩效自评表) and C (项目支出绩效自评表): header fields, then the
+//! fund table, the indicator table with its 总分 row, and the footer.
+
+use crate::labels::Labels;
+use crate::extract::{footer, funds, indicators, value_right};
+use jixiao_reader::grid::Grid;
+use crate::locate::Located;
+use crate::model::{Evaluation, Field, FormKind};
+
+/// Extracts a form B or C; `None` when the label that located it was not a form after all
+/// (a cover page's `部门名称：`): a form has a fund table or an indicator table.
+pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id: &str) -> Option<Evaluation> {
+    let rows = form.anchor.0..form.end_row;
+    let is_field_label = |t: &str| {
+        labels.fields.supervisor.is_clean(t)
+            || labels.fields.implementer.is_clean(t)
+            || labels.forms.project.is_clean(t)
+            || labels.forms.department.is_clean(t)
+    };
+    let name = if form.by_title {
+        // a form found by its title: the name stands beside `单位` in the rows under it
+        let rows = form.anchor.0 + 1..(form.anchor.0 + 4).min(form.end_row);
+        rows.flat_map(|r| grid.row_cells(r, grid.left).map(move |(c, cell)| ((r, c), cell)))
+            .find(|(_, cell)| labels.forms.title_name.is_clean(cell.clean()))
+            .map(|(at, _)| value_right(grid, at, is_field_label))
+            .unwrap_or_default()
+    } else {
+        value_right(grid, form.anchor, is_field_label)
+    };
+    let mut supervisor = Field::default();
+    let mut implementer = Field::default();
+    for r in rows.clone() {
+        for (c, cell) in grid.row_cells(r, grid.left) {
+            let t = cell.clean();
+            if supervisor.at.is_none() && labels.fields.supervisor.is_clean(t) {
+                supervisor = value_right(grid, (r, c), is_field_label);
+            } else if implementer.at.is_none() && labels.fields.implementer.is_clean(t) {
+                implementer = value_right(grid, (r, c), is_field_label);
+            }
+        }
+        if supervisor.at.is_some() && implementer.at.is_some() {
+            break;
+        }
+    }
+
+    let fund_table = funds::extract(grid, labels, rows.clone(), form.start.0);
+    let search_from = fund_table.as_ref().map(|f| f.last_row + 1).unwrap_or(form.anchor.0);
+    let indicator_table = indicators::extract(grid, labels, search_from..form.end_row);
+    if fund_table.is_none() && indicator_table.is_none() {
+        return None;
+    }
+    let after = indicator_table
+        .as_ref()
+        .map(|t| t.total_row.unwrap_or(t.last_row) + 1)
+        .or(fund_table.as_ref().map(|f| f.last_row + 1))
+        .unwrap_or(form.anchor.0 + 1);
+    let mut foot = footer::extract(grid, labels, after..form.end_row);
+    // some templates put 填报日期 / 填表人 between the title and the form (`单位名称：…
+    // 填报日期：2023年4月15日`): a field with no label below is looked for there
+    let some_missing = foot.filled_by.at.is_none() || foot.filled_date.at.is_none() || foot.phone.at.is_none();
+    if some_missing && form.start.0 + 1 < form.anchor.0 {
+        let above = footer::extract(grid, labels, form.start.0..form.anchor.0);
+        if foot.filled_by.at.is_none() {
+            foot.filled_by = above.filled_by;
+        }
+        if foot.filled_date.at.is_none() {
+            foot.filled_date = above.filled_date;
+        }
+        if foot.phone.at.is_none() {
+            foot.phone = above.phone;
+        }
+    }
+    let (indicators, sections, weight_total, score_total) = match indicator_table {
+        Some(t) => (t.rows, t.sections, t.weight_total, t.score_total),
+        None => (Vec::new(), Vec::new(), Field::default(), Field::default()),
+    };
+
+    let (department, project, project_code) = match form.kind {
+        FormKind::Department => (name, Field::default(), None),
+        _ => {
+            let (code, name) = split_code(name);
+            (Field::default(), name, code)
+        }
+    };
+    // a form without a title row may still say its year in the sheet's name
+    let year = form.year.or_else(|| jixiao_text::normalize::year_in(&grid.sheet));
+    Some(Evaluation {
+        eval_id: eval_id.to_string(),
+        path: path.to_string(),
+        sheet: grid.sheet.clone(),
+        start: form.start,
+        form: form.kind,
+        year,
+        department,
+        project,
+        project_code,
+        supervisor,
+        implementer,
+        funds: fund_table.map(|f| f.rows).unwrap_or_default(),
+        indicators,
+        sections,
+        weight_total,
+        score_total,
+        filled_by: foot.filled_by,
+        filled_date: foot.filled_date,
+        phone: foot.phone,
+        duplicate_of: None,
+    })
+}
+
+/// Trims a text field's value the way names are compared (no inner whitespace).
+pub fn name_key(f: &Field<String>) -> Option<String> {
+    f.value.as_deref().map(jixiao_text::normalize::norm).filter(|s| !s.is_empty())
+}
+
+/// Splits a leading project code off a name: `51000021R000000019951-工资性支出` →
+/// (`51000021R000000019951`, `工资性支出`). Codes are long runs of digits and capitals.
+pub fn split_code(mut name: Field<String>) -> (Option<String>, Field<String>) {
+    let Some(v) = name.value.clone() else { return (None, name) };
+    if let Some((code, rest)) = v.split_once(['-', '－', '—']) {
+        let code = code.trim();
+        let is_code = code.len() >= 8
+            && code.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+            && code.chars().any(|c| c.is_ascii_digit());
+        if is_code && !rest.trim().is_empty() {
+            name.value = Some(rest.trim().to_string());
+            return (Some(code.to_string()), name);
+        }
+    }
+    (None, name)
+}

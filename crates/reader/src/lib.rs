@@ -1,0 +1,13 @@
+//! The reader: bytes in, grids out.
+//!
+//! A file's bytes are identified by their magic (xlsx/xlsm, xls, ods, .docx; never by the
+//! extension: departments rename files), pre-checked for what would make a reader library
+//! hang or exhaust memory ([`inspect`]), then read into one [`grid::Grid`] per sheet (or
+//! per Word table) with merged regions filled, percent formats and formulas without a
+//! cached value marked ([`read`], [`merges`]). It knows nothing of forms, rules or the
+//! configuration file: what it may spend is a [`read::ReadLimits`] its caller fills.
+
+pub mod grid;
+pub mod inspect;
+pub mod merges;
+pub mod read;

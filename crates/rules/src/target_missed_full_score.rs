@@ -1,0 +1,26 @@
+//! TARGET_MISSED_FULL_SCORE: a target not met, yet full marks.
+
+use crate::anomaly::Anomaly;
+use jixiao_forms::model::Evaluation;
+use crate::rule::{Ctx, fmt};
+
+/// Fires when target and actual are comparable, the target is not met, and 得分 = 分值.
+/// Points at the score cell.
+pub fn check(e: &Evaluation, ctx: &Ctx, out: &mut Vec<Anomaly>) {
+    for i in &e.indicators {
+        let (Some(false), Some(s), Some(w)) = (i.met, i.score.get(), i.weight.get()) else { continue };
+        if (s - w).abs() <= 1e-9 {
+            let message = format!(
+                "指标“{}”年度指标值{}、实际完成值{}，未达成却得满分{}",
+                i.level3,
+                i.target.value.as_deref().unwrap_or(""),
+                i.actual.value.as_deref().unwrap_or(""),
+                fmt(s)
+            );
+            out.push(
+                ctx.flag(e, i.score.at, message, None, Some(s))
+                    .with_text(i.target.value.clone(), i.actual.value.clone()),
+            );
+        }
+    }
+}
