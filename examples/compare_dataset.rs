@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use jixiao::dataset::read_table;
+use jixiao_report::dataset::read_table;
 
 const TABLES: [&str; 6] = ["files", "evaluations", "funds", "indicators", "basic_data", "anomalies"];
 /// Columns that measure the run, not the files.

@@ -13,7 +13,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let written: Result<Vec<u64>, String> = (0..n)
         .into_par_iter()
         .map(|i| {
-            let d = jixiao::fixtures::synth::department(i, 20_000, (5, 16));
+            let d = jixiao_fixtures::synth::department(i, 20_000, (5, 16));
             let path = dir.join(&d.path);
             if let Some(p) = path.parent() {
                 std::fs::create_dir_all(p).map_err(|e| e.to_string())?;

@@ -7,9 +7,9 @@
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::path::PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| ".".into()));
     std::fs::create_dir_all(&dir)?;
-    for (name, spec) in jixiao::fixtures::format_sources() {
+    for (name, spec) in jixiao_fixtures::format_sources() {
         spec.save(&dir.join(format!("{name}.xlsx")))?;
     }
-    jixiao::fixtures::regional::yunnan_yongde().save(&dir.join("regional_percent.xlsx"), true)?;
+    jixiao_fixtures::regional::yunnan_yongde().save(&dir.join("regional_percent.xlsx"), true)?;
     Ok(())
 }

@@ -10,14 +10,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if dir.exists() {
         std::fs::remove_dir_all(&dir)?;
     }
-    let mut manifest = jixiao::fixtures::synth::write_corpus(&dir, count, 2022)?;
+    let mut manifest = jixiao_fixtures::synth::write_corpus(&dir, count, 2022)?;
     // one more department hands in a Word report (its forms as Word tables) instead of a workbook
-    let dept = jixiao::fixtures::synth::department(count, 2022, (3, 7));
-    let (path, report) = jixiao::fixtures::docx::department_report(&dept);
+    let dept = jixiao_fixtures::synth::department(count, 2022, (3, 7));
+    let (path, report) = jixiao_fixtures::docx::department_report(&dept);
     if let Some(parent) = dir.join(&path).parent() {
         std::fs::create_dir_all(parent)?;
     }
-    std::fs::write(dir.join(&path), jixiao::fixtures::docx::to_bytes(&report)?)?;
+    std::fs::write(dir.join(&path), jixiao_fixtures::docx::to_bytes(&report)?)?;
     manifest.files.push(path.clone());
     for mut p in dept.planted {
         p.path = path.clone();

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use jixiao::fixtures::{Layout, WorkbookSpec, docx, seed};
+use jixiao_fixtures::{Layout, WorkbookSpec, docx, seed};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rounds: u32 = std::env::args().nth(1).map(|s| s.parse()).transpose()?.unwrap_or(200);
@@ -14,12 +14,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let limit = 1 << 30;
     let t = Instant::now();
     for _ in 0..rounds {
-        jixiao::read::read_workbook(&xlsx, 5_000_000, limit)?;
+        jixiao_reader::read::read_workbook(&xlsx, 5_000_000, limit)?;
     }
     let x = t.elapsed() / rounds;
     let t = Instant::now();
     for _ in 0..rounds {
-        jixiao::read::docx::read_docx(&word, 5_000_000, limit)?;
+        jixiao_reader::read::docx::read_docx(&word, 5_000_000, limit)?;
     }
     let w = t.elapsed() / rounds;
     println!("seed .xlsx ({} bytes): {x:?} per read; seed .docx ({} bytes): {w:?} per read", xlsx.len(), word.len());

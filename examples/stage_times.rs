@@ -16,19 +16,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let bytes = std::fs::read(&i.path)?;
         io += t.elapsed();
         let t = Instant::now();
-        let Ok(grids) = jixiao::read::read_workbook(&bytes, 5_000_000, 1 << 30) else { continue };
+        let Ok(grids) = jixiao_reader::read::read_workbook(&bytes, 5_000_000, 1 << 30) else { continue };
         read += t.elapsed();
         let t = Instant::now();
         let mut evals = Vec::new();
         let mut basics = Vec::new();
         for g in &grids {
-            let f = jixiao::extract::extract_sheet(g, &config.labels, &i.rel);
+            let f = jixiao_forms::extract::extract_sheet(g, &config.labels, &i.rel);
             evals.extend(f.evaluations);
             basics.extend(f.basics);
         }
         extract += t.elapsed();
         let t = Instant::now();
-        let _ = jixiao::rules::check_forms(&evals, &basics, &config, date);
+        let _ = jixiao_rules::check_forms(&evals, &basics, &config.settings.checks, date);
         rules += t.elapsed();
     }
     eprintln!(

@@ -39,7 +39,7 @@ pub enum Command {
         roster: Option<PathBuf>,
         #[arg(long)]
         feedback: bool,
-        // returned feedback workbooks: their answers go into 疑点清单 (`crate::feedback::replies`)
+        // returned feedback workbooks: their answers go into 疑点清单 (`jixiao_report::feedback::replies`)
         #[arg(long)]
         replies: Option<PathBuf>,
         #[arg(long)]

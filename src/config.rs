@@ -212,6 +212,8 @@ fn merge(base: &mut toml::Table, over: toml::Table, in_labels: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jixiao_report::settings::RankBy;
+    use jixiao_rules::versions::VersionOrder;
 
     #[test]
     fn synonyms_found_inside_text() {
@@ -241,9 +243,9 @@ mod tests {
     #[test]
     fn ranking_options_parse() {
         let c = Config::default_config();
-        assert_eq!((c.ranking.versions, c.ranking.by), (VersionOrder::Modified, RankBy::Calculated));
+        assert_eq!((c.settings.ranking.versions, c.settings.ranking.by), (VersionOrder::Modified, RankBy::Calculated));
         let c = Config::build(Some(("user.toml", "[ranking]\nversions = \"path\"\nby = \"stated\"\n"))).unwrap();
-        assert_eq!((c.ranking.versions, c.ranking.by), (VersionOrder::Path, RankBy::Stated));
+        assert_eq!((c.settings.ranking.versions, c.settings.ranking.by), (VersionOrder::Path, RankBy::Stated));
         let e = Config::build(Some(("user.toml", "[ranking]\nby = \"best\"\n"))).unwrap_err();
         assert!(e.to_string().contains("best"), "{e}");
     }
@@ -251,9 +253,9 @@ mod tests {
     #[test]
     fn report_options_parse() {
         let c = Config::default_config();
-        assert_eq!((c.report.region.as_str(), c.report.year), ("", None));
+        assert_eq!((c.settings.report.region.as_str(), c.settings.report.year), ("", None));
         let c = Config::build(Some(("user.toml", "[report]\nregion = \"株洲市\"\nyear = 2022\n"))).unwrap();
-        assert_eq!((c.report.region.as_str(), c.report.year), ("株洲市", Some(2022)));
+        assert_eq!((c.settings.report.region.as_str(), c.settings.report.year), ("株洲市", Some(2022)));
         // as Notepad saves it: with a byte-order mark, or in GB18030 ("ANSI" on Chinese Windows)
         let bom = jixiao_text::normalize::decode_text(
             b"\xEF\xBB\xBF[report]\nregion = \"\xE6\xA0\xAA\xE6\xB4\xB2\xE5\xB8\x82\"\n".to_vec(),
@@ -261,7 +263,7 @@ mod tests {
         let gbk = jixiao_text::normalize::decode_text(b"[report]\nregion = \"\xd6\xea\xd6\xde\xca\xd0\"\n".to_vec());
         for text in [bom, gbk] {
             let c = Config::build(Some(("user.toml", &text))).unwrap();
-            assert_eq!(c.report.region, "株洲市", "{text:?}");
+            assert_eq!(c.settings.report.region, "株洲市", "{text:?}");
         }
         let e = Config::build(Some(("user.toml", "[report]\nregoin = \"x\"\n"))).unwrap_err();
         assert!(e.to_string().contains("regoin"), "{e}");
@@ -270,20 +272,23 @@ mod tests {
     #[test]
     fn feedback_options_parse() {
         let c = Config::default_config();
-        assert_eq!((c.feedback.office.as_str(), c.feedback.deadline.text()), ("", ""));
+        assert_eq!((c.settings.feedback.office.as_str(), c.settings.feedback.deadline.text()), ("", ""));
         let c = Config::build(Some((
             "user.toml",
             "[feedback]\noffice = \"株洲市财政局绩效科\"\ncontact = \"张三\"\nphone = \"0731-1\"\ndeadline = 2024-01-15\n",
         )))
         .unwrap();
-        assert_eq!(c.feedback.office, "株洲市财政局绩效科");
-        assert_eq!(c.feedback.deadline.date(), chrono::NaiveDate::from_ymd_opt(2024, 1, 15));
+        assert_eq!(c.settings.feedback.office, "株洲市财政局绩效科");
+        assert_eq!(c.settings.feedback.deadline.date(), chrono::NaiveDate::from_ymd_opt(2024, 1, 15));
         let c = Config::build(Some(("user.toml", "[feedback]\ndeadline = \"收到通知后10个工作日内\"\n"))).unwrap();
-        assert_eq!((c.feedback.deadline.date(), c.feedback.deadline.text()), (None, "收到通知后10个工作日内"));
+        assert_eq!(
+            (c.settings.feedback.deadline.date(), c.settings.feedback.deadline.text()),
+            (None, "收到通知后10个工作日内")
+        );
         let c = Config::build(Some(("user.toml", "[feedback]\ndeadline = \"2024年1月15日\"\n"))).unwrap();
-        assert!(c.feedback.deadline.date().is_some(), "a written date is a date");
+        assert!(c.settings.feedback.deadline.date().is_some(), "a written date is a date");
         let c = Config::build(Some(("user.toml", "[feedback]\ndeadline = 2024-01-15T10:00:00\n"))).unwrap();
-        assert_eq!(c.feedback.deadline.text(), "2024-01-15", "a date and time: the date");
+        assert_eq!(c.settings.feedback.deadline.text(), "2024-01-15", "a date and time: the date");
         let e = Config::build(Some(("user.toml", "[feedback]\ndeadline = 10:00:00\n"))).unwrap_err();
         assert!(e.to_string().contains("feedback.deadline"), "{e}");
         let e = Config::build(Some(("user.toml", "[feedback]\ndeadline = 15\n"))).unwrap_err();
@@ -291,7 +296,6 @@ mod tests {
         let e = Config::build(Some(("user.toml", "[feedback]\noffise = \"x\"\n"))).unwrap_err();
         assert!(e.to_string().contains("offise"), "{e}");
         // written to run.json as plain text
-        #[cfg(feature = "output")]
         {
             let c = Config::build(Some(("u", "[feedback]\ndeadline = 2024-01-15\n"))).unwrap();
             assert_eq!(serde_json::to_value(&c).unwrap()["feedback"]["deadline"], "2024-01-15");

@@ -109,4 +109,3 @@ pub fn discover(root: &Path, exclude: Option<&Path>) -> Discovered {
     }
     out
 }
-

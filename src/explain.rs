@@ -9,11 +9,12 @@
 use jixiao_text::values::number::fmt_number;
 use std::fmt::Write as _;
 
-use crate::config::{Config, Labels};
-use crate::extract::{funds, indicators};
+use crate::config::Config;
+use jixiao_forms::extract::{funds, indicators};
+use jixiao_forms::labels::Labels;
+use jixiao_forms::locate::{Located, locate};
+use jixiao_forms::model::{FormKind, Pos, a1};
 use jixiao_reader::grid::Grid;
-use crate::locate::{Located, locate};
-use crate::model::{FormKind, Pos, a1};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExplainError {
@@ -27,13 +28,16 @@ pub enum ExplainError {
 pub fn explain_file(path: &std::path::Path, config: &Config) -> Result<String, ExplainError> {
     let shown = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|cause| ExplainError::Io { path: shown.clone(), cause })?;
-    let limits = jixiao_reader::read::ReadLimits::from_config(&config.limits);
+    let limits = config.limits.read_limits();
     let (unpacked, max_cells) = (limits.max_unpacked_bytes, limits.max_cells);
-    let unreadable = |e: jixiao_reader::read::ReadError| ExplainError::Unreadable { path: shown.clone(), reason: e.chinese() };
+    let unreadable =
+        |e: jixiao_reader::read::ReadError| ExplainError::Unreadable { path: shown.clone(), reason: e.chinese() };
     let (grids, word) = match jixiao_reader::read::read_workbook_noting(&bytes, &limits) {
         Ok(w) => (w.grids, false),
         // a Word report: its paragraphs and tables in reading order, as one grid
-        Err(_) if matches!(jixiao_reader::inspect::identify(&bytes, unpacked), Ok(jixiao_reader::inspect::Kind::Docx)) => {
+        Err(_)
+            if matches!(jixiao_reader::inspect::identify(&bytes, unpacked), Ok(jixiao_reader::inspect::Kind::Docx)) =>
+        {
             (vec![jixiao_reader::read::docx::read_docx(&bytes, max_cells, unpacked).map_err(unreadable)?.grid], true)
         }
         Err(e) => return Err(unreadable(e)),
@@ -188,7 +192,7 @@ fn describe_form(out: &mut String, grid: &Grid, labels: &Labels, form: &Located,
             }
             match t.total_row {
                 Some(r) => {
-                    let show = |f: &crate::model::Field<f64>| match (f.value, f.at) {
+                    let show = |f: &jixiao_forms::model::Field<f64>| match (f.value, f.at) {
                         (Some(v), Some(at)) => format!("{}={}", a1(at), fmt_number(v)),
                         _ => "未填".to_string(),
                     };

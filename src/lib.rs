@@ -2,43 +2,17 @@
 //! extracts the forms, checks them against a rule catalog, and writes a Parquet dataset
 //! plus one summary workbook.
 //!
-//! The pipeline, one module per stage:
-//! [`discover`] → [`read`] → [`locate`] → [`extract`] → [`rules`] → [`dataset`] / [`summary`],
-//! driven by [`pipeline`], which walks the files in parallel. Everything below the
-//! pipeline is plain functions over plain data ([`model`]).
+//! This crate is the app: the command line ([`cli`]), the configuration file
+//! ([`config`], which composes each stage's settings), the walk over the input folder
+//! ([`discover`]), the parallel run with its worker processes and cache ([`pipeline`]),
+//! `jixiao explain` ([`explain`]) and the Chinese the user reads ([`i18n`]). The stages
+//! are crates below it, none of which knows the ones above it:
+//! `jixiao-text` → `jixiao-reader` → `jixiao-forms` → `jixiao-rules` → `jixiao-report`
+//! (see `ARCHITECTURE.md`).
 
-#[cfg(feature = "output")]
-pub mod batch;
-#[cfg(feature = "output")]
 pub mod cli;
 pub mod config;
-#[cfg(feature = "output")]
-pub mod dataset;
 pub mod discover;
 pub mod explain;
-pub mod extract;
-#[cfg(feature = "output")]
-pub mod feedback;
-#[cfg(feature = "output")]
-pub mod fixtures;
-pub mod grid;
-#[cfg(feature = "output")]
 pub mod i18n;
-pub mod inspect;
-pub mod labels;
-pub mod locate;
-pub mod merges;
-pub mod model;
-pub mod normalize;
-#[cfg(feature = "output")]
 pub mod pipeline;
-pub mod read;
-pub mod roster;
-pub mod rules;
-#[cfg(feature = "output")]
-pub mod run_report;
-#[cfg(feature = "output")]
-pub mod summary;
-pub mod systems;
-pub mod values;
-pub mod versions;

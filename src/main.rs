@@ -129,10 +129,10 @@ fn execute(command: Command, lang: Lang) -> anyhow::Result<()> {
             let mut cfg = Config::load(config.as_deref())?;
             // the flags win over the config file
             if let Some(region) = region {
-                cfg.report.region = region;
+                cfg.settings.report.region = region;
             }
             if year.is_some() {
-                cfg.report.year = year;
+                cfg.settings.report.year = year;
             }
             let opts = RunOptions {
                 input,
@@ -152,7 +152,7 @@ fn execute(command: Command, lang: Lang) -> anyhow::Result<()> {
                 None => Some(std::env::current_exe().context("finding the jixiao binary to start its workers")?),
             };
             if feedback {
-                let fb = &opts.config.feedback;
+                let fb = &opts.config.settings.feedback;
                 let unset: Vec<&str> = [("office", fb.office.as_str()), ("deadline", fb.deadline.text())]
                     .into_iter()
                     .filter(|(_, v)| v.trim().is_empty())
@@ -197,7 +197,7 @@ fn execute(command: Command, lang: Lang) -> anyhow::Result<()> {
             let cfg = Config::load(config.as_deref())?;
             // the Markdown catalog (docs/rules.md) is an engineering document, in English
             let text = if markdown || lang == Lang::En {
-                jixiao::rules::describe(&cfg, markdown)
+                jixiao_rules::describe(&cfg.settings.checks, markdown)
             } else {
                 text::rules_zh(&cfg)
             };

@@ -4,9 +4,9 @@
 mod common;
 
 use common::*;
-use jixiao::fixtures::synth::departments;
-use jixiao::fixtures::{Cv, Form};
-use jixiao::values::{Num, parse_amount, parse_rate};
+use jixiao_fixtures::synth::departments;
+use jixiao_fixtures::{Cv, Form};
+use jixiao_text::values::{Num, parse_amount, parse_rate};
 
 fn amount(c: &Cv) -> Option<f64> {
     match c {

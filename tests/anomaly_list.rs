@@ -8,9 +8,9 @@ mod common;
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use common::*;
 use jixiao::config::Config;
-use jixiao::fixtures::{Form, Layout, WorkbookSpec, seed, synth};
 use jixiao::pipeline::run;
-use jixiao::rules::Unit;
+use jixiao_fixtures::{Form, Layout, WorkbookSpec, seed, synth};
+use jixiao_rules::Unit;
 
 struct Finding {
     rule: String,
@@ -101,7 +101,7 @@ fn each_rule_shows_its_values_in_its_own_unit() {
 
     // no rule that has a value to show leaves both columns empty
     for f in &all {
-        let shows = jixiao::rules::rule(&f.rule).unwrap().shows;
+        let shows = jixiao_rules::rule(&f.rule).unwrap().shows;
         if shows.unit != Unit::Nothing {
             assert!(f.expected.0 != Data::Empty || f.actual.0 != Data::Empty, "{} shows nothing ({})", f.rule, f.pair);
         }

@@ -8,9 +8,9 @@ use std::path::Path;
 
 use common::*;
 use jixiao::config::Config;
-use jixiao::dataset::read_table;
-use jixiao::fixtures::{Form, Layout, WorkbookSpec, seed};
 use jixiao::pipeline::{RunOptions, run};
+use jixiao_fixtures::{Form, Layout, WorkbookSpec, seed};
+use jixiao_report::dataset::read_table;
 
 fn opts(input: &Path, out: &Path, config: Config) -> RunOptions {
     run_options(input, out, config, false)
@@ -46,7 +46,7 @@ fn good_files(dir: &Path) -> Vec<String> {
     let seed_wb = WorkbookSpec::stacked("附表", seed::forms(), Layout::default());
     std::fs::create_dir_all(dir.join("good")).unwrap();
     seed_wb.save(&dir.join("good/seed.xlsx")).unwrap();
-    let (clean, _) = jixiao::fixtures::synth::project_pair("TOTAL_MISMATCH", 3, false).unwrap();
+    let (clean, _) = jixiao_fixtures::synth::project_pair("TOTAL_MISMATCH", 3, false).unwrap();
     WorkbookSpec::one_per_sheet(vec![Form::Eval(clean)], Layout::default())
         .save(&dir.join("good/project.xlsx"))
         .unwrap();
@@ -148,7 +148,7 @@ fn a_formula_without_a_cached_value_is_reported_and_read_as_blank() {
     let spec = WorkbookSpec::stacked("附表", seed::forms(), Layout::default());
     let plain = process(dir.path(), "plain.xlsx", &spec);
     let e = form(&plain, "一件事一次办改革经费");
-    let at = jixiao::model::a1(e.score_total.at.unwrap());
+    let at = jixiao_forms::model::a1(e.score_total.at.unwrap());
     let bytes = uncalculated_formula(&spec.to_bytes().unwrap(), 0, &at);
     std::fs::write(dir.path().join("formula.xlsx"), bytes).unwrap();
     let r = process_path(&dir.path().join("formula.xlsx"), "formula.xlsx");
@@ -165,11 +165,11 @@ fn text_that_looks_like_a_formula_stays_text_in_the_summary() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
     std::fs::create_dir_all(&input).unwrap();
-    let (mut clean, _) = jixiao::fixtures::synth::project_pair("TOTAL_MISMATCH", 3, false).unwrap();
+    let (mut clean, _) = jixiao_fixtures::synth::project_pair("TOTAL_MISMATCH", 3, false).unwrap();
     let evil = "=HYPERLINK(\"http://example.com\",\"点我\")";
-    clean.name = jixiao::fixtures::t(evil);
+    clean.name = jixiao_fixtures::t(evil);
     let long = "很长的说明".repeat(6000);
-    clean.indicators[0].reason = jixiao::fixtures::t(&long);
+    clean.indicators[0].reason = jixiao_fixtures::t(&long);
     WorkbookSpec::stacked("表 #1 'odd' x", vec![Form::Eval(clean)], Layout::default())
         .save(&input.join("odd #name% 副本.xlsx"))
         .unwrap();
@@ -185,9 +185,9 @@ fn text_that_looks_like_a_formula_stays_text_in_the_summary() {
     let detail = wb.worksheet_range("指标明细").unwrap();
     let reason = detail.rows().skip(2).map(|r| r[10].to_string()).find(|s| s.starts_with("很长")).unwrap();
     assert_eq!(reason, long, "long text passes through whole");
-    let clipped = jixiao::summary::clip(&"长".repeat(40_000));
+    let clipped = jixiao_report::summary::clip(&"长".repeat(40_000));
     assert!(clipped.chars().count() == 32_767 && clipped.ends_with("[已截断]"), "cut at Excel's limit with a marker");
-    let emoji = jixiao::summary::clip(&"😀".repeat(20_000));
+    let emoji = jixiao_report::summary::clip(&"😀".repeat(20_000));
     assert!(emoji.encode_utf16().count() <= 32_767 && emoji.ends_with("[已截断]"), "Excel counts UTF-16 units");
 }
 
@@ -222,7 +222,7 @@ fn a_panic_while_reading_one_file_becomes_that_files_failed_row() {
     let input = jixiao::discover::Input { path: "x/broken.xlsx".into(), rel: "x/broken.xlsx".into() };
     let config = Config::default_config();
     let r = jixiao::pipeline::isolated(&input, &config, || panic!("index out of bounds in a reader"));
-    assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
+    assert_eq!(r.file.status, jixiao_rules::FileStatus::Failed);
     assert!(r.file.error.as_deref().unwrap_or("").contains("index out of bounds in a reader"));
     assert!(r.anomalies.iter().any(|a| a.rule == "UNREADABLE_FILE" && a.path == "x/broken.xlsx"));
 }
@@ -231,7 +231,7 @@ fn a_panic_while_reading_one_file_becomes_that_files_failed_row() {
 /// next file is read by a fresh helper thread: no late result is mistaken for its own.
 #[test]
 fn a_file_over_its_time_limit_is_left_behind_and_the_next_one_read() {
-    use jixiao::model::FileStatus;
+    use jixiao_rules::FileStatus;
     use std::sync::Arc;
     use std::time::Duration;
     let dir = tempfile::tempdir().unwrap();
@@ -286,7 +286,7 @@ fn fuzz_finds_fail_with_a_precise_reason_not_a_panic() {
     ];
     for (name, reason) in prechecked {
         let r = process_path(&dir.join(name), name);
-        assert_eq!(r.file.status, jixiao::model::FileStatus::Failed, "{name}");
+        assert_eq!(r.file.status, jixiao_rules::FileStatus::Failed, "{name}");
         let error = r.file.error.clone().unwrap_or_default();
         assert!(error.contains(reason) && !error.contains("panic"), "{name}: {error}");
     }
@@ -299,7 +299,7 @@ fn fuzz_finds_fail_with_a_precise_reason_not_a_panic() {
     ] {
         let r = process_path(&dir.join(name), name);
         let said = r.file.error.clone().unwrap_or_default();
-        assert_ne!(r.file.status, jixiao::model::FileStatus::Failed, "{name}: {said}");
+        assert_ne!(r.file.status, jixiao_rules::FileStatus::Failed, "{name}: {said}");
         assert!(
             said.contains(&format!("the cell reference {reference} lies past any column or row")),
             "{name}: {said}"

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use common::*;
 use jixiao::config::Config;
-use jixiao::fixtures::synth::department;
 use jixiao::pipeline::{RunExtras, RunOptions, run_with};
+use jixiao_fixtures::synth::department;
 
 fn opts(input: &Path, out: &Path, cache: bool) -> RunOptions {
     run_options(input, out, Config::default_config(), cache)
@@ -53,6 +53,6 @@ fn rerun_after_one_change(extras: &RunExtras) {
 
     // a different configuration does not reuse results made under another
     let mut other = opts(&input, &out, true);
-    other.config.grades.excellent = 95.0;
+    other.config.settings.checks.grades.excellent = 95.0;
     assert_eq!(run(&other).unwrap().cache_hits, 0);
 }

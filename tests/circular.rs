@@ -12,8 +12,8 @@ use calamine::{Reader, Xlsx, open_workbook};
 use common::*;
 use jixiao::config::Config;
 use jixiao::pipeline::{RunExtras, run_with};
-use jixiao::read::docx::{Place, WordDoc, read_docx};
-use jixiao::summary::circular::{DEADLINE_PLACEHOLDER, FILE};
+use jixiao_reader::read::docx::{Place, WordDoc, read_docx};
+use jixiao_report::summary::circular::{DEADLINE_PLACEHOLDER, FILE};
 
 fn sample_data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")

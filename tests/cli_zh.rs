@@ -79,13 +79,9 @@ fn a_dropped_folder_runs_with_defaults_and_writes_beside_it() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("2022自评");
     std::fs::create_dir_all(input.join("株洲市行政审批服务局")).unwrap();
-    jixiao::fixtures::WorkbookSpec::stacked(
-        "附表",
-        jixiao::fixtures::seed::forms(),
-        jixiao::fixtures::Layout::default(),
-    )
-    .save(&input.join("株洲市行政审批服务局/2022.xlsx"))
-    .unwrap();
+    jixiao_fixtures::WorkbookSpec::stacked("附表", jixiao_fixtures::seed::forms(), jixiao_fixtures::Layout::default())
+        .save(&input.join("株洲市行政审批服务局/2022.xlsx"))
+        .unwrap();
     // a folder of the user's already has the first name: it is left alone
     let taken = dir.path().join("2022自评-汇总结果");
     std::fs::create_dir_all(&taken).unwrap();

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use common::*;
 use jixiao::config::Config;
-use jixiao::fixtures::{Layout, WorkbookSpec, seed, synth};
 use jixiao::pipeline::{RunExtras, RunReport, run_with};
+use jixiao_fixtures::{Layout, WorkbookSpec, seed, synth};
 
 const SEED: &str = "反馈/市政务系统/株洲市行政审批服务局.xlsx";
 
@@ -441,10 +441,10 @@ fn a_department_that_is_not_ranked_reads_pending_and_why() {
     let input = dir.path().join("in");
     let mut forms = seed::forms();
     for f in forms.iter_mut() {
-        if let jixiao::fixtures::Form::Eval(e) = f
-            && e.kind == jixiao::fixtures::Kind::Department
+        if let jixiao_fixtures::Form::Eval(e) = f
+            && e.kind == jixiao_fixtures::Kind::Department
         {
-            e.total_score = jixiao::fixtures::Cv::N(105.0);
+            e.total_score = jixiao_fixtures::Cv::N(105.0);
         }
     }
     std::fs::create_dir_all(input.join("市政务系统")).unwrap();

@@ -6,8 +6,8 @@ mod common;
 use calamine::{Reader, Xlsx, open_workbook};
 use common::*;
 use jixiao::config::Config;
-use jixiao::fixtures::{Layout, WorkbookSpec, seed};
 use jixiao::pipeline::{RunOptions, run};
+use jixiao_fixtures::{Layout, WorkbookSpec, seed};
 
 fn guide_rows(config: Config) -> Vec<Vec<String>> {
     let dir = tempfile::tempdir().unwrap();
@@ -26,7 +26,7 @@ fn guide_rows(config: Config) -> Vec<Vec<String>> {
 fn the_guide_names_every_rule_with_its_meaning_and_the_tolerance_in_force() {
     let config = Config::build(Some(("test.toml", "[rules.EXEC_RATE_MISMATCH]\ntolerance = 1.5\n"))).unwrap();
     let rows = guide_rows(config);
-    for rule in jixiao::rules::catalog() {
+    for rule in jixiao_rules::catalog() {
         let row = rows.iter().find(|r| r[0] == rule.id).unwrap_or_else(|| panic!("{} missing", rule.id));
         assert_eq!(row[1], rule.name);
         assert!(!row[1].is_empty() && !row[3].is_empty(), "{row:?}");
@@ -69,7 +69,7 @@ fn the_rules_command_prints_each_rule_with_its_chinese_name() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    for rule in jixiao::rules::catalog() {
+    for rule in jixiao_rules::catalog() {
         assert!(text.contains(rule.id) && text.contains(rule.name) && text.contains(rule.meaning), "{}", rule.id);
     }
     // in Chinese: 级别 as 错误/警告/提示, not error/warning/info

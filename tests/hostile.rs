@@ -1,4 +1,4 @@
-//! Issue 12: one generated file per hostile class (see `jixiao::fixtures::hostile`), in one
+//! Issue 12: one generated file per hostile class (see `jixiao_fixtures::hostile`), in one
 //! batch with good files between them. The run completes, lists every file once with a
 //! reason naming its problem, and the good files' records are those of a run without the
 //! bad ones. Time and memory are measured by `scripts/bench-hostile`, not here.
@@ -9,9 +9,9 @@ use std::path::Path;
 
 use common::*;
 use jixiao::config::Config;
-use jixiao::dataset::read_table;
-use jixiao::fixtures::{Form, Layout, WorkbookSpec, hostile, seed};
 use jixiao::pipeline::{RunExtras, RunOptions, run_with};
+use jixiao_fixtures::{Form, Layout, WorkbookSpec, hostile, seed};
+use jixiao_report::dataset::read_table;
 
 fn opts(input: &Path, out: &Path) -> RunOptions {
     run_options(input, out, Config::default_config(), false)
@@ -21,7 +21,7 @@ fn good_files(dir: &Path) -> Vec<String> {
     let seed_wb = WorkbookSpec::stacked("附表", seed::forms(), Layout::default());
     std::fs::create_dir_all(dir.join("good")).unwrap();
     seed_wb.save(&dir.join("good/a_seed.xlsx")).unwrap();
-    let (clean, _) = jixiao::fixtures::synth::project_pair("TOTAL_MISMATCH", 3, false).unwrap();
+    let (clean, _) = jixiao_fixtures::synth::project_pair("TOTAL_MISMATCH", 3, false).unwrap();
     WorkbookSpec::one_per_sheet(vec![Form::Eval(clean)], Layout::default())
         .save(&dir.join("good/z_project.xlsx"))
         .unwrap();
@@ -163,7 +163,7 @@ fn formulas_far_away_or_with_absurd_indexes_are_read_cheaply() {
         let wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(&h.bytes)).unwrap();
         wb.sheet_names()
     };
-    let f = jixiao::read::formula_cells(&h.bytes, &names[0], 1 << 30).unwrap();
+    let f = jixiao_reader::read::formula_cells(&h.bytes, &names[0], 1 << 30).unwrap();
     assert!(f.contains(&(1_048_575, 16_383)) && f.contains(&(1_048_574, 0)), "{f:?}");
 }
 
@@ -172,13 +172,13 @@ fn formulas_far_away_or_with_absurd_indexes_are_read_cheaply() {
 #[test]
 fn a_workbook_at_the_root_or_with_backslashes_keeps_its_merges() {
     let original = seed_named("附表").to_bytes().unwrap();
-    let merges = jixiao::merges::xlsx_merges(&original);
+    let merges = jixiao_reader::merges::xlsx_merges(&original);
     assert!(merges.get("附表").is_some_and(|m| m.len() > 100));
     let dir = tempfile::tempdir().unwrap();
     let read = |name: &str, bytes: &[u8]| {
         std::fs::write(dir.path().join(name), bytes).unwrap();
         let r = process_path(&dir.path().join(name), name);
-        assert_eq!(r.file.status, jixiao::model::FileStatus::Ok, "{name}: {:?}", r.file.error);
+        assert_eq!(r.file.status, jixiao_rules::FileStatus::Ok, "{name}: {:?}", r.file.error);
         r.evaluations.iter().map(essence).collect::<Vec<_>>()
     };
     let expected = read("original.xlsx", &original);
@@ -186,7 +186,7 @@ fn a_workbook_at_the_root_or_with_backslashes_keeps_its_merges() {
         ("root.xlsx", hostile::workbook_at_root(&original)),
         ("backslashes.xlsx", hostile::with_backslashes(&original)),
     ] {
-        assert_eq!(jixiao::merges::xlsx_merges(&bytes), merges, "{name}");
+        assert_eq!(jixiao_reader::merges::xlsx_merges(&bytes), merges, "{name}");
         assert_eq!(read(name, &bytes), expected, "{name}");
     }
 }
@@ -205,11 +205,11 @@ fn an_xls_whose_ole_directory_only_a_strict_check_rejects_is_read() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("odd.xls"), &odd).unwrap();
     let r = process_path(&dir.path().join("odd.xls"), "odd.xls");
-    assert_eq!(r.file.status, jixiao::model::FileStatus::Ok, "{:?}", r.file.error);
+    assert_eq!(r.file.status, jixiao_rules::FileStatus::Ok, "{:?}", r.file.error);
     assert_eq!(r.file.error, None);
     let expected = process_path(&path, "odd.xls");
     assert!(!expected.evaluations.is_empty());
-    let essences = |r: &jixiao::model::FileResult| r.evaluations.iter().map(essence).collect::<Vec<_>>();
+    let essences = |r: &jixiao_rules::FileResult| r.evaluations.iter().map(essence).collect::<Vec<_>>();
     assert_eq!(essences(&r), essences(&expected));
 }
 
@@ -219,7 +219,7 @@ fn an_xls_whose_ole_directory_only_a_strict_check_rejects_is_read() {
 /// `cfb` crate alone refuses it.
 #[test]
 fn an_xls_whose_ole_directory_names_are_out_of_order_is_read() {
-    use jixiao::fixtures::{Cv, biff5};
+    use jixiao_fixtures::{Cv, biff5};
     let sheets = vec![
         (
             "表1".to_string(),
@@ -235,10 +235,10 @@ fn an_xls_whose_ole_directory_names_are_out_of_order_is_read() {
     let strict = cfb::CompoundFile::open(std::io::Cursor::new(&odd[..]));
     let refusal = strict.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(refusal.contains("name ordering"), "the strict check must reject it: {refusal:?}");
-    let grids = |bytes: &[u8]| jixiao::read::read_workbook(bytes, 5_000_000, 1 << 30);
+    let grids = |bytes: &[u8]| jixiao_reader::read::read_workbook(bytes, 5_000_000, 1 << 30);
     let expected = grids(&original).expect("the original is read");
     assert_eq!(expected.len(), 2);
-    assert_eq!(expected[0].get((1, 2)).value, jixiao::grid::Value::Number(88.5));
+    assert_eq!(expected[0].get((1, 2)).value, jixiao_reader::grid::Value::Number(88.5));
     // every sheet's name, extent and cells (a grid has no `==`: its debug form lists them all)
     let read = grids(&odd).expect("read through the repaired copy");
     assert_eq!(format!("{read:?}"), format!("{expected:?}"));
@@ -246,7 +246,7 @@ fn an_xls_whose_ole_directory_names_are_out_of_order_is_read() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("odd.xls"), &odd).unwrap();
     let r = process_path(&dir.path().join("odd.xls"), "odd.xls");
-    assert_ne!(r.file.status, jixiao::model::FileStatus::Failed, "{:?}", r.file.error);
+    assert_ne!(r.file.status, jixiao_rules::FileStatus::Failed, "{:?}", r.file.error);
     assert_eq!(r.file.error, None);
 }
 
@@ -256,11 +256,12 @@ fn an_xls_whose_ole_directory_names_are_out_of_order_is_read() {
 fn an_xls_formula_is_read_when_whole_and_refused_when_its_last_token_is_cut_short() {
     let classes = hostile::all(&[]);
     let bytes = |name: &str| classes.iter().find(|h| h.name == name).unwrap().bytes.clone();
-    let grids = jixiao::read::read_workbook(&bytes("readable/formula_with_a_text_result.xls"), 5_000_000, 1 << 30)
-        .expect("a 151-row sheet with one text formula is read");
-    assert_eq!(grids[0].get((0, 1)).value, jixiao::grid::Value::Text("县财政局".into()));
-    assert_eq!(grids[0].get((150, 0)).value, jixiao::grid::Value::Number(150.0));
-    let cut = jixiao::read::read_workbook(&bytes("formulas/token_cut_short.xls"), 5_000_000, 1 << 30);
+    let grids =
+        jixiao_reader::read::read_workbook(&bytes("readable/formula_with_a_text_result.xls"), 5_000_000, 1 << 30)
+            .expect("a 151-row sheet with one text formula is read");
+    assert_eq!(grids[0].get((0, 1)).value, jixiao_reader::grid::Value::Text("县财政局".into()));
+    assert_eq!(grids[0].get((150, 0)).value, jixiao_reader::grid::Value::Number(150.0));
+    let cut = jixiao_reader::read::read_workbook(&bytes("formulas/token_cut_short.xls"), 5_000_000, 1 << 30);
     let error = cut.expect_err("a token cut short is refused before calamine panics").to_string();
     assert!(error.contains("B1 ends in the middle of its area error (PtgAreaErr) token"), "{error}");
 }
@@ -279,7 +280,7 @@ fn the_sheet_and_text_limits_come_from_the_config() {
     assert!(r.file.error.as_deref().unwrap_or("").contains("2000 sheets (limit 1000)"), "{:?}", r.file.error);
     config.limits.max_sheets = 2_000;
     let r = common::process_with(&many, "many_sheets.xlsx", &config);
-    assert_eq!((r.file.status, r.file.sheets), (jixiao::model::FileStatus::NoForm, 2_000), "{:?}", r.file.error);
+    assert_eq!((r.file.status, r.file.sheets), (jixiao_rules::FileStatus::NoForm, 2_000), "{:?}", r.file.error);
 
     // a sheet with 3 MB of text: read by default, refused under a 2 MB budget
     let text = "很长的说明".repeat(70_000);
@@ -289,9 +290,9 @@ fn the_sheet_and_text_limits_come_from_the_config() {
     let wordy = dir.path().join("wordy.xlsx");
     std::fs::write(&wordy, hostile::xlsx(&[("表1".into(), format!("<sheetData>{rows}</sheetData>"))], None)).unwrap();
     let mut config = jixiao::config::Config::default_config();
-    assert_eq!(common::process_with(&wordy, "wordy.xlsx", &config).file.status, jixiao::model::FileStatus::NoForm);
+    assert_eq!(common::process_with(&wordy, "wordy.xlsx", &config).file.status, jixiao_rules::FileStatus::NoForm);
     config.limits.max_text_mb = 2;
     let r = common::process_with(&wordy, "wordy.xlsx", &config);
-    assert_eq!(r.file.status, jixiao::model::FileStatus::Failed);
+    assert_eq!(r.file.status, jixiao_rules::FileStatus::Failed);
     assert!(r.file.error.as_deref().unwrap_or("").contains("over 2 MB"), "{:?}", r.file.error);
 }

@@ -8,9 +8,9 @@ use std::path::Path;
 
 use common::*;
 use jixiao::config::Config;
-use jixiao::dataset::read_table;
-use jixiao::fixtures::{Layout, WorkbookSpec, docx, seed};
 use jixiao::pipeline::{RunOptions, run};
+use jixiao_fixtures::{Layout, WorkbookSpec, docx, seed};
+use jixiao_report::dataset::read_table;
 
 fn opts(input: &Path, out: &Path) -> RunOptions {
     run_options(input, out, Config::default_config(), false)

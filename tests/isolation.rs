@@ -11,8 +11,8 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use jixiao::dataset::read_table;
-use jixiao::fixtures::{Form, Layout, WorkbookSpec, seed};
+use jixiao_fixtures::{Form, Layout, WorkbookSpec, seed};
+use jixiao_report::dataset::read_table;
 
 fn col(df: &polars::prelude::DataFrame, name: &str) -> Vec<String> {
     df.column(name).unwrap().str().unwrap().iter().map(|s| s.unwrap_or("").to_string()).collect()
@@ -22,7 +22,7 @@ fn col(df: &polars::prelude::DataFrame, name: &str) -> Vec<String> {
 fn write_corpus(dir: &Path, faults: &[&str]) -> Vec<String> {
     std::fs::create_dir_all(dir.join("good")).unwrap();
     WorkbookSpec::stacked("附表", seed::forms(), Layout::default()).save(&dir.join("good/a_seed.xlsx")).unwrap();
-    let (clean, _) = jixiao::fixtures::synth::project_pair("TOTAL_MISMATCH", 3, false).unwrap();
+    let (clean, _) = jixiao_fixtures::synth::project_pair("TOTAL_MISMATCH", 3, false).unwrap();
     let project = dir.join("good/z_project.xlsx");
     WorkbookSpec::one_per_sheet(vec![Form::Eval(clean)], Layout::default()).save(&project).unwrap();
     std::fs::create_dir_all(dir.join("bad")).unwrap();

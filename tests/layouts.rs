@@ -4,14 +4,14 @@
 mod common;
 
 use common::*;
-use jixiao::fixtures::synth::departments;
-use jixiao::fixtures::{Layout, WorkbookSpec, seed};
+use jixiao_fixtures::synth::departments;
+use jixiao_fixtures::{Layout, WorkbookSpec, seed};
 
-fn essences(r: &jixiao::model::FileResult) -> Vec<String> {
+fn essences(r: &jixiao_rules::FileResult) -> Vec<String> {
     r.evaluations.iter().map(essence).collect()
 }
 
-fn basics(r: &jixiao::model::FileResult) -> Vec<String> {
+fn basics(r: &jixiao_rules::FileResult) -> Vec<String> {
     r.basics
         .iter()
         .map(|b| {
@@ -63,7 +63,7 @@ fn seed_in_every_layout_gives_the_same_records() {
         let r = process(dir.path(), &format!("d/{name}.xlsx"), &spec);
         assert_eq!(essences(&r), essences(&base), "layout {name}");
         assert_eq!(basics(&r), basics(&base), "layout {name}: form A");
-        let rules = |r: &jixiao::model::FileResult| {
+        let rules = |r: &jixiao_rules::FileResult| {
             let mut v: Vec<(String, &str)> = r.anomalies.iter().map(|a| (a.project.clone(), a.rule)).collect();
             v.sort();
             v
@@ -91,9 +91,9 @@ fn synthetic_departments_in_every_layout_give_the_same_records() {
 fn merged_regions_are_read_and_every_cell_of_a_merge_reads_its_value() {
     let spec = WorkbookSpec::stacked("附表", seed::forms(), Layout::default());
     let bytes = spec.to_bytes().unwrap();
-    let merges = jixiao::merges::xlsx_merges(&bytes);
+    let merges = jixiao_reader::merges::xlsx_merges(&bytes);
     assert!(merges.get("附表").is_some_and(|m| m.len() > 100), "the seed's templates merge many cells");
-    let grids = jixiao::read::read_workbook(&bytes, 5_000_000, 1 << 30).unwrap();
+    let grids = jixiao_reader::read::read_workbook(&bytes, 5_000_000, 1 << 30).unwrap();
     let g = &grids[0];
     let title = (g.top..g.bottom())
         .flat_map(|r| (g.left..g.right()).map(move |c| (r, c)))

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use calamine::{Reader, Xlsx, open_workbook};
 use common::*;
 use jixiao::config::Config;
-use jixiao::dataset::read_table;
-use jixiao::fixtures::synth;
 use jixiao::pipeline::{RunExtras, RunOptions, run_with};
+use jixiao_fixtures::synth;
+use jixiao_report::dataset::read_table;
 use polars::prelude::*;
 
 fn opts(input: &Path, out: &Path, cache: bool) -> RunOptions {
@@ -209,10 +209,10 @@ fn feedback_workbook_of_one_department() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
     // the seed department: its findings are known (spec §4)
-    let seed = jixiao::fixtures::WorkbookSpec::stacked(
+    let seed = jixiao_fixtures::WorkbookSpec::stacked(
         "附表",
-        jixiao::fixtures::seed::forms(),
-        jixiao::fixtures::Layout::default(),
+        jixiao_fixtures::seed::forms(),
+        jixiao_fixtures::Layout::default(),
     );
     std::fs::create_dir_all(input.join("市政务系统")).unwrap();
     seed.save(&input.join("市政务系统/审批局自评.xlsx")).unwrap();
@@ -261,10 +261,10 @@ fn feedback_workbook_of_one_department() {
 fn typed_status_survives_a_rerun() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
-    let seed = jixiao::fixtures::WorkbookSpec::stacked(
+    let seed = jixiao_fixtures::WorkbookSpec::stacked(
         "附表",
-        jixiao::fixtures::seed::forms(),
-        jixiao::fixtures::Layout::default(),
+        jixiao_fixtures::seed::forms(),
+        jixiao_fixtures::Layout::default(),
     );
     std::fs::create_dir_all(input.join("审批局")).unwrap();
     seed.save(&input.join("审批局/自评.xlsx")).unwrap();
@@ -338,7 +338,7 @@ fn only_the_department_that_changed_gets_a_new_feedback_workbook() {
     assert_eq!((first.departments, first.rebuilt), (2, 2));
     // the second department re-submits its workbook with its forms moved down: its
     // findings now point elsewhere, the first department's are untouched
-    let moved = jixiao::fixtures::Layout { top: 4, ..jixiao::fixtures::Layout::default() };
+    let moved = jixiao_fixtures::Layout { top: 4, ..jixiao_fixtures::Layout::default() };
     let mut spec = depts[1].workbook.clone();
     for sheet in &mut spec.sheets {
         sheet.layout = moved;

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use jixiao::dataset::read_table;
-use jixiao::fixtures::{Layout, WorkbookSpec, seed};
+use jixiao_fixtures::{Layout, WorkbookSpec, seed};
+use jixiao_report::dataset::read_table;
 use walkdir::WalkDir;
 
 /// Every file under `dir` (links not followed), by relative path, with its bytes.
@@ -254,9 +254,9 @@ fn a_run_killed_while_moving_its_files_in_leaves_old_or_new_and_the_next_run_cle
 #[test]
 fn the_manifest_knows_the_feedback_writers_names() {
     use jixiao::pipeline::outdir::{FEEDBACK_FOLDER, FEEDBACK_INDEX};
-    assert_eq!(FEEDBACK_FOLDER, jixiao::feedback::FOLDER);
-    assert_eq!(FEEDBACK_INDEX, format!("cache/{}", jixiao::feedback::INDEX));
-    assert_eq!(jixiao::pipeline::outdir::CIRCULAR_FILE, jixiao::summary::circular::FILE);
+    assert_eq!(FEEDBACK_FOLDER, jixiao_report::feedback::FOLDER);
+    assert_eq!(FEEDBACK_INDEX, format!("cache/{}", jixiao_report::feedback::INDEX));
+    assert_eq!(jixiao::pipeline::outdir::CIRCULAR_FILE, jixiao_report::summary::circular::FILE);
     assert_eq!(jixiao::pipeline::outdir::MANIFEST, jixiao::discover::OUTPUT_MANIFEST);
 }
 

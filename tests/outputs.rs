@@ -9,9 +9,9 @@ use std::process::Command;
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use common::*;
 use jixiao::config::Config;
-use jixiao::dataset::read_table;
-use jixiao::fixtures::{Layout, WorkbookSpec, seed};
 use jixiao::pipeline::{RunOptions, run};
+use jixiao_fixtures::{Layout, WorkbookSpec, seed};
+use jixiao_report::dataset::read_table;
 use polars::prelude::DataType;
 
 fn run_on_seed(dir: &Path) -> std::path::PathBuf {
@@ -176,7 +176,8 @@ fn summary_workbook_has_its_sheets_and_shared_ranks() {
     let dir = tempfile::tempdir().unwrap();
     let out = run_on_seed(dir.path());
     let mut wb: Xlsx<_> = open_workbook(out.join("summary.xlsx")).unwrap();
-    let expected: Vec<&str> = jixiao::summary::SHEETS.iter().chain(&jixiao::summary::EXTRA_SHEETS).copied().collect();
+    let expected: Vec<&str> =
+        jixiao_report::summary::SHEETS.iter().chain(&jixiao_report::summary::EXTRA_SHEETS).copied().collect();
     assert_eq!(wb.sheet_names(), expected);
     let projects = wb.worksheet_range("项目排名").unwrap();
     let rows: Vec<(f64, String, f64)> = projects
@@ -285,7 +286,7 @@ fn one_job_writes_what_two_jobs_write() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
     for i in 0..140 {
-        let d = jixiao::fixtures::synth::department(i, 31, (1, 2));
+        let d = jixiao_fixtures::synth::department(i, 31, (1, 2));
         let p = input.join(&d.path);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         d.workbook.save(&p).unwrap();

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use calamine::{Reader, Xlsx, open_workbook};
 use common::*;
 use jixiao::config::Config;
-use jixiao::fixtures::{Layout, WorkbookSpec, seed};
 use jixiao::pipeline::{RunOptions, run};
+use jixiao_fixtures::{Layout, WorkbookSpec, seed};
 
 fn run_in(dir: &Path, config: Config) -> PathBuf {
     let input = dir.join("株洲市");
@@ -41,7 +41,7 @@ fn every_sheet_has_a_title_page_numbers_and_a_print_area() {
     let path = out.join("summary.xlsx");
     let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
     let date = run_date().to_string();
-    for (i, name) in jixiao::summary::SHEETS.iter().enumerate() {
+    for (i, name) in jixiao_report::summary::SHEETS.iter().enumerate() {
         let range = wb.worksheet_range(name).unwrap();
         let title = range.get((0, 0)).map(|d| d.to_string()).unwrap_or_default();
         assert!(title.contains("株洲市") && title.contains("2022年度") && title.contains(&date), "{name}: {title}");
@@ -75,7 +75,7 @@ fn every_sheet_has_a_title_page_numbers_and_a_print_area() {
 fn reasons_are_plain_chinese_and_name_the_department() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::default_config();
-    config.report.region = "湖南省株洲市".into();
+    config.settings.report.region = "湖南省株洲市".into();
     let out = run_in(dir.path(), config);
     let mut wb: Xlsx<_> = open_workbook(out.join("summary.xlsx")).unwrap();
     let title = wb.worksheet_range("总览").unwrap().get((0, 0)).map(|d| d.to_string()).unwrap();

@@ -2,9 +2,9 @@
 //! parsers never panic, and what they can read they read back exactly.
 
 use jixiao::config::Config;
-use jixiao::grid::{Grid, Value};
-use jixiao::values::quantity::{Op, Parsed, meets, parse_quantity};
-use jixiao::values::{Num, parse_date, parse_number, parse_rate};
+use jixiao_reader::grid::{Grid, Value};
+use jixiao_text::values::quantity::{Op, Parsed, meets, parse_quantity};
+use jixiao_text::values::{Num, parse_date, parse_number, parse_rate};
 use proptest::prelude::*;
 
 fn op_text() -> impl Strategy<Value = (Op, &'static str, bool)> {
@@ -47,7 +47,7 @@ proptest! {
         let _ = parse_number(&s);
         let _ = parse_rate(&s);
         let _ = parse_date(&s);
-        let _ = jixiao::values::parse_amount(&s);
+        let _ = jixiao_text::values::parse_amount(&s);
     }
 
     #[test]
@@ -101,7 +101,7 @@ proptest! {
         let grouped: String = int.as_bytes().rchunks(3).rev().map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(",");
         let text = format!("{pad}{grouped}.{:02}", cents % 100);
         prop_assert_eq!(parse_number(&text), Num::Value(v));
-        prop_assert_eq!(parse_rate(&format!("{}%", jixiao_text::values::number::fmt_number(v))), Num::Value(jixiao::values::number::round9(v / 100.0)));
+        prop_assert_eq!(parse_rate(&format!("{}%", jixiao_text::values::number::fmt_number(v))), Num::Value(jixiao_text::values::number::round9(v / 100.0)));
     }
 
     #[test]
@@ -122,8 +122,8 @@ proptest! {
     fn locator_and_extractors_survive_any_grid(cells in proptest::collection::vec(proptest::collection::vec(cell(), 0..12), 0..40)) {
         let grid = Grid::from_rows("s", cells);
         let config = Config::default_config();
-        let forms = jixiao::extract::extract_sheet(&grid, &config.labels, "x.xlsx");
-        let _ = jixiao::rules::check_forms(&forms.evaluations, &forms.basics, &config, chrono::NaiveDate::from_ymd_opt(2023, 12, 31).unwrap());
+        let forms = jixiao_forms::extract::extract_sheet(&grid, &config.labels, "x.xlsx");
+        let _ = jixiao_rules::check_forms(&forms.evaluations, &forms.basics, &config.settings.checks, chrono::NaiveDate::from_ymd_opt(2023, 12, 31).unwrap());
     }
 }
 

@@ -13,9 +13,9 @@ use std::time::{Duration, SystemTime};
 use calamine::{Reader, Xlsx, open_workbook};
 use common::*;
 use jixiao::config::Config;
-use jixiao::dataset::read_table;
-use jixiao::fixtures::{Cv, Form, Layout, WorkbookSpec, seed};
 use jixiao::pipeline::run;
+use jixiao_fixtures::{Cv, Form, Layout, WorkbookSpec, seed};
+use jixiao_report::dataset::read_table;
 
 fn run_with(input: &Path, config: Config) -> PathBuf {
     let out = input.parent().unwrap().join("out");
@@ -136,7 +136,7 @@ fn a_workbook_also_handed_in_as_a_word_report_is_ranked_once() {
     let input = dir.path().join("in");
     save(&WorkbookSpec::stacked("附表", seed::forms(), Layout::default()), &input.join("审批局/自评.xlsx"), 1);
     let report = input.join("审批局/自评报告.docx");
-    std::fs::write(&report, jixiao::fixtures::docx::to_bytes(&jixiao::fixtures::docx::seed_report()).unwrap()).unwrap();
+    std::fs::write(&report, jixiao_fixtures::docx::to_bytes(&jixiao_fixtures::docx::seed_report()).unwrap()).unwrap();
     let t = SystemTime::now() - Duration::from_secs(10 * 86_400);
     std::fs::File::options().write(true).open(&report).unwrap().set_modified(t).unwrap();
     let out = run_with(&input, Config::default_config());
@@ -220,7 +220,7 @@ fn each_year_is_ranked_on_its_own() {
 }
 
 /// The seed with the form of project `name` changed by `change`.
-fn seed_with(name: &str, change: impl Fn(&mut jixiao::fixtures::FormSpec)) -> Vec<Form> {
+fn seed_with(name: &str, change: impl Fn(&mut jixiao_fixtures::FormSpec)) -> Vec<Form> {
     let mut forms = seed::forms();
     for f in forms.iter_mut() {
         if let Form::Eval(e) = f

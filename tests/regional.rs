@@ -5,8 +5,9 @@
 mod common;
 
 use common::*;
-use jixiao::fixtures::regional::{self, RegionalForm};
-use jixiao::model::{Evaluation, FileResult, a1};
+use jixiao_fixtures::regional::{self, RegionalForm};
+use jixiao_forms::model::{Evaluation, a1};
+use jixiao_rules::FileResult;
 
 fn read(form: &RegionalForm, percent_cells: bool) -> FileResult {
     let dir = tempfile::tempdir().unwrap();
@@ -131,7 +132,7 @@ fn shanghai_putuo_yuan_with_thousands_separators() {
     near(e.exec_score(), 8.62);
     assert_eq!(e.indicators.len(), 5);
     let venue = e.indicators.iter().find(|i| i.level3 == "场馆开放满意度").unwrap();
-    assert_eq!(venue.target_op, Some(jixiao::values::Op::Ge));
+    assert_eq!(venue.target_op, Some(jixiao_text::values::Op::Ge));
     near(venue.target_value, 90.0);
     near(Some(e.weight_calc()), 100.0);
     near(Some(e.score_calc()), 98.62);
@@ -173,7 +174,7 @@ fn hubei_huangshi_execution_section_of_20_points_and_no_weight_column() {
 fn anhui_jinzhai_department_form_named_by_bumen() {
     let r = read(&regional::anhui_jinzhai(), true);
     let e = only(&r);
-    assert_eq!(e.form, jixiao::model::FormKind::Department);
+    assert_eq!(e.form, jixiao_forms::model::FormKind::Department);
     assert_eq!(e.department.value.as_deref(), Some("金寨县茶谷和美丽乡村建设服务中心"));
     assert_eq!(e.year, Some(2023));
     near(e.budget_full(), 329.77);
@@ -239,7 +240,7 @@ fn explain_shows_the_mapping_the_unit_and_the_skipped_rows() {
 
 #[test]
 fn explain_names_the_closest_candidate_on_a_sheet_without_a_form() {
-    use jixiao::grid::{Grid, Value};
+    use jixiao_reader::grid::{Grid, Value};
     let t = |s: &str| Value::Text(s.to_string());
     let grid = Grid::from_rows(
         "附表3",
@@ -345,7 +346,7 @@ fn a_synonym_added_in_a_config_file_maps_an_unknown_header() {
 fn anhui_shouxian_department_scoring_sheet_found_by_its_title() {
     let r = read(&regional::anhui_shouxian(), true);
     let e = only(&r);
-    assert_eq!(e.form, jixiao::model::FormKind::Department);
+    assert_eq!(e.form, jixiao_forms::model::FormKind::Department);
     assert_eq!(e.year, Some(2023));
     assert_eq!(e.department.value, None, "单位 is blank on the page");
     assert!(e.funds.is_empty());
@@ -389,7 +390,7 @@ fn sichuan_zhongjiang_operators_in_actuals_and_weights_that_do_not_add_up() {
     assert_eq!(ruler.met, Some(true), "≥266米 against ≥266米");
     near(ruler.actual_value, 266.0);
     let cost = e.indicators.iter().find(|i| i.level3 == "项目计划总投资").unwrap();
-    assert_eq!(cost.target_op, Some(jixiao::values::Op::Le), "a bare cost target means at most");
+    assert_eq!(cost.target_op, Some(jixiao_text::values::Op::Le), "a bare cost target means at most");
     assert_eq!(cost.met, Some(true));
     near(Some(e.weight_calc()), 110.0);
     near(Some(e.score_calc()), 110.0);

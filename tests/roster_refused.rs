@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use jixiao::config::Config;
-use jixiao::roster::Roster;
+use jixiao_report::roster::Roster;
 
 const BAD: &str = "序号,名字,备注\n1,株洲市第一中学,\n2,株洲市中心医院,\n";
 
@@ -14,7 +14,7 @@ fn a_roster_without_a_department_name_column_is_refused_naming_its_headers() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.csv");
     std::fs::write(&path, BAD).unwrap();
-    let error = Roster::load(&path, &Config::default_config().roster).unwrap_err().to_string();
+    let error = Roster::load(&path, &Config::default_config().settings.roster).unwrap_err().to_string();
     assert!(error.starts_with(&path.display().to_string()), "the path comes first: {error}");
     assert!(error.contains("名单中找不到部门名称列"), "{error}");
     assert!(error.contains("“序号、名字、备注”"), "the headers found: {error}");
@@ -25,7 +25,7 @@ fn a_roster_without_a_department_name_column_is_refused_naming_its_headers() {
 fn the_run_exits_1_with_the_reason_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
-    let d = jixiao::fixtures::synth::department(0, 7, (2, 4));
+    let d = jixiao_fixtures::synth::department(0, 7, (2, 4));
     let file = input.join(&d.path);
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     d.workbook.save(&file).unwrap();

@@ -7,10 +7,10 @@ use std::collections::BTreeSet;
 
 use common::*;
 use jixiao::config::Config;
-use jixiao::fixtures::synth::{basic_pair, departments, project_pair};
-use jixiao::fixtures::{Form, Layout, WorkbookSpec};
-use jixiao::model::FileResult;
 use jixiao::pipeline::finish_batch;
+use jixiao_fixtures::synth::{basic_pair, departments, project_pair};
+use jixiao_fixtures::{Form, Layout, WorkbookSpec};
+use jixiao_rules::FileResult;
 
 /// The rules whose firing on a consistent form would be a false alarm about arithmetic.
 const ARITHMETIC: &[&str] = &[
@@ -207,7 +207,7 @@ fn batch_rules_duplicate_project_and_file() {
     let config = Config::default_config();
     let a = process(dir.path(), "a/once.xlsx", &once);
     let b = process(dir.path(), "b/twice.xlsx", &twice);
-    let data = finish_batch(vec![a.clone(), b], &config, run_date());
+    let data = finish_batch(vec![a.clone(), b], &config.settings, run_date());
     // findings of superseded versions, DUPLICATE_PROJECT among them, are set apart
     let dup: Vec<_> = data.superseded_anomalies.iter().filter(|x| x.rule == "DUPLICATE_PROJECT").collect();
     assert!(!data.anomalies.iter().any(|x| x.rule == "DUPLICATE_PROJECT"), "not counted");
@@ -219,7 +219,7 @@ fn batch_rules_duplicate_project_and_file() {
     assert_eq!(data.counted().count(), 1, "the project is ranked once");
     // a byte-identical copy is DUPLICATE_FILE, and its forms are not counted again
     let copy = process_path(&dir.path().join("a/once.xlsx"), "z/copy.xlsx");
-    let data = finish_batch(vec![a, copy], &config, run_date());
+    let data = finish_batch(vec![a, copy], &config.settings, run_date());
     assert_eq!(data.evaluations.len(), 1);
     assert!(data.anomalies.iter().any(|x| x.rule == "DUPLICATE_FILE" && x.path == "z/copy.xlsx"));
     let all = data.all_anomalies();
@@ -231,7 +231,7 @@ fn planted_anomalies_in_unseen_departments_are_found_and_consistent_forms_stay_q
     let dir = tempfile::tempdir().unwrap();
     let depts = departments(44, 31337);
     let results: Vec<FileResult> = depts.iter().map(|d| process(dir.path(), &d.path, &d.workbook)).collect();
-    let data = finish_batch(results, &Config::default_config(), run_date());
+    let data = finish_batch(results, &Config::default_config().settings, run_date());
     let planted: Vec<_> = depts.iter().flat_map(|d| d.planted.iter()).collect();
     assert!(planted.len() >= 15, "{} planted", planted.len());
     let mut found = 0;
@@ -259,13 +259,13 @@ fn planted_anomalies_in_unseen_departments_are_found_and_consistent_forms_stay_q
 #[test]
 fn docs_rules_md_is_the_catalog() {
     let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md")).unwrap();
-    let generated = jixiao::rules::describe(&Config::default_config(), true);
+    let generated = jixiao_rules::describe(&Config::default_config().settings.checks, true);
     assert_eq!(committed, generated, "regenerate with: cargo run -- rules --markdown > docs/rules.md");
-    for rule in jixiao::rules::catalog() {
-        if let jixiao::rules::Check::Evaluation(_) | jixiao::rules::Check::Basic(_) | jixiao::rules::Check::Batch(_) =
+    for rule in jixiao_rules::catalog() {
+        if let jixiao_rules::Check::Evaluation(_) | jixiao_rules::Check::Basic(_) | jixiao_rules::Check::Batch(_) =
             rule.check
         {
-            let file = format!("{}/src/rules/{}.rs", env!("CARGO_MANIFEST_DIR"), rule.id.to_lowercase());
+            let file = format!("{}/crates/rules/src/{}.rs", env!("CARGO_MANIFEST_DIR"), rule.id.to_lowercase());
             assert!(std::path::Path::new(&file).exists(), "{} lives in {file}", rule.id);
         }
     }

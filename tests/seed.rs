@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use jixiao::model::FormKind;
+use jixiao_forms::model::FormKind;
 
 #[test]
 fn seed_totals_budgets_rates_and_counts() {
@@ -82,7 +82,7 @@ fn seed_basic_data_tree() {
     assert_eq!(line("政府采购金额").prev_final.get(), None, "—— is not a number");
     let children: Vec<_> = a.lines.iter().filter(|l| l.parent.as_deref() == Some("市级专项资金")).collect();
     assert_eq!(children.len(), 9, "one line per special fund");
-    let sum = |f: fn(&jixiao::model::BasicLine) -> Option<f64>| children.iter().filter_map(|l| f(l)).sum::<f64>();
+    let sum = |f: fn(&jixiao_forms::model::BasicLine) -> Option<f64>| children.iter().filter_map(|l| f(l)).sum::<f64>();
     assert!((sum(|l| l.prev_final.get()) - 574.35).abs() < 1e-6);
     assert!((sum(|l| l.final_.get()) - 931.0467).abs() < 1e-6);
     assert_eq!(line("市级专项资金").final_.get(), Some(1294.35));
@@ -111,7 +111,7 @@ fn seed_first_rules_fire_where_the_seed_is_wrong() {
     assert_eq!(courier.message, "总分填报95，按分项合计为82.8（预算执行7.8+指标75）");
     // it points at the stated score cell: the 得分 column (H) of the 总分 row
     let e = form(&r, "快递服务经费");
-    assert_eq!(courier.cell, jixiao::model::a1(e.score_total.at.unwrap()));
+    assert_eq!(courier.cell, jixiao_forms::model::a1(e.score_total.at.unwrap()));
     assert!(courier.cell.starts_with('H'));
 }
 
@@ -119,7 +119,7 @@ fn seed_first_rules_fire_where_the_seed_is_wrong() {
 /// and id share one string) gives back the form's own place and figures.
 #[test]
 fn seed_form_summaries_keep_place_and_figures() {
-    use jixiao::model::EvalSummary;
+    use jixiao_forms::model::EvalSummary;
     let r = seed_result();
     for e in &r.evaluations {
         let s = EvalSummary::of(e);

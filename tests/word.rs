@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
-use jixiao::fixtures::docx;
-use jixiao::model::FileResult;
+use jixiao_fixtures::docx;
+use jixiao_rules::FileResult;
 
 fn seed_docx_result(dir: &std::path::Path) -> FileResult {
     let path = dir.join("株洲市行政审批服务局/自评报告.docx");
@@ -28,7 +28,7 @@ fn the_seed_report_as_docx_yields_the_seed_workbooks_forms_and_findings() {
     let dir = tempfile::tempdir().unwrap();
     let word = seed_docx_result(dir.path());
     let book = seed_result();
-    assert_eq!(word.file.status, jixiao::model::FileStatus::Ok, "{:?}", word.file.error);
+    assert_eq!(word.file.status, jixiao_rules::FileStatus::Ok, "{:?}", word.file.error);
     assert_eq!(word.file.forms, 10, "one form A, one form B, eight form C");
     assert_eq!(word.file.sheets, 10, "ten tables");
     assert_eq!(word.evaluations.len(), book.evaluations.len());
@@ -105,7 +105,7 @@ fn the_seed_split_into_one_docx_per_annex_yields_the_same_forms() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, docx::to_bytes(&spec).unwrap()).unwrap();
         let r = process_path(&path, &rel);
-        assert_eq!(r.file.status, jixiao::model::FileStatus::Ok, "{rel}");
+        assert_eq!(r.file.status, jixiao_rules::FileStatus::Ok, "{rel}");
         results.push(r);
     }
     assert_eq!(results.len(), 3, "附件1-1, 1-2, 1-3");

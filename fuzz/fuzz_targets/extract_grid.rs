@@ -4,7 +4,7 @@
 #![no_main]
 
 use jixiao::config::Config;
-use jixiao::grid::{Cell, Grid, Value};
+use jixiao_reader::grid::{Cell, Grid, Value};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -55,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
         let (r, col) = ((*a as u32) % height.max(1), (*b as u32) % width);
         grid.fill_merge((r, col), (r + (*c as u32 % 4), col + (*c as u32 / 64)));
     }
-    let forms = jixiao::extract::extract_sheet(&grid, &config.labels, "fuzz.xlsx");
+    let forms = jixiao_forms::extract::extract_sheet(&grid, &config.labels, "fuzz.xlsx");
     let date = chrono::NaiveDate::from_ymd_opt(2023, 12, 31).unwrap();
-    let _ = jixiao::rules::check_forms(&forms.evaluations, &forms.basics, config, date);
+    let _ = jixiao_rules::check_forms(&forms.evaluations, &forms.basics, config, date);
 });

@@ -9,19 +9,19 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let limit = 64 * 1024 * 1024;
-    let grids = match jixiao::inspect::identify(data, limit) {
-        Ok(jixiao::inspect::Kind::Docx) => match jixiao::read::docx::read_docx(data, 200_000, limit) {
+    let grids = match jixiao_reader::inspect::identify(data, limit) {
+        Ok(jixiao_reader::inspect::Kind::Docx) => match jixiao_reader::read::docx::read_docx(data, 200_000, limit) {
             Ok(doc) => vec![doc.grid],
             Err(_) => return,
         },
-        _ => match jixiao::read::read_workbook(data, 200_000, limit) {
+        _ => match jixiao_reader::read::read_workbook(data, 200_000, limit) {
             Ok(g) => g,
             Err(_) => return,
         },
     };
     let labels = &jixiao::config::Config::default_config().labels;
     for g in &grids {
-        let _ = jixiao::extract::extract_sheet(g, labels, "f.xlsx");
+        let _ = jixiao_forms::extract::extract_sheet(g, labels, "f.xlsx");
         let _ = jixiao::explain::explain_grid(g, labels);
     }
 });

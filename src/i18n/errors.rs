@@ -11,7 +11,7 @@ use crate::config::ConfigError;
 use crate::explain::ExplainError;
 use crate::pipeline::RunError;
 use crate::pipeline::outdir::OutDirError;
-use crate::roster::RosterError;
+use jixiao_report::roster::RosterError;
 
 /// The whole message for an error that ended a command (its chain walked for the first
 /// error of ours), prefixed as every line of the binary is.

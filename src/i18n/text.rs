@@ -1,7 +1,7 @@
 //! The progress bar, the closing summary line and the warnings of a run.
 
 use super::Lang;
-use crate::run_report::RunReport;
+use jixiao_report::run_report::RunReport;
 
 /// indicatif's template for the progress bar.
 pub fn progress_template(lang: Lang) -> &'static str {
@@ -114,7 +114,7 @@ pub fn feedback_unset(keys: &[&str], lang: Lang) -> String {
 
 /// What `--replies` found, for the terminal: the counts, then every answered row that
 /// matches no finding and every file skipped, in Chinese (the office reads them).
-pub fn replies_lines(r: &crate::feedback::replies::ReplyCounts, lang: Lang) -> String {
+pub fn replies_lines(r: &jixiao_report::feedback::replies::ReplyCounts, lang: Lang) -> String {
     if lang == Lang::En {
         return format!(
             "replies: {} feedback workbooks read, {} findings answered, {} rows matched no finding, {} files skipped",
@@ -149,21 +149,21 @@ pub fn drop_a_folder(lang: Lang) -> &'static str {
 
 /// `jixiao rules` in Chinese: each rule's 级别, id, 名称 and 含义, and its thresholds in
 /// force in words (the English catalog, and the Markdown of docs/rules.md, stay
-/// `crate::rules::describe`).
+/// `jixiao_rules::describe`).
 pub fn rules_zh(config: &crate::config::Config) -> String {
     let mut out = String::from("核对规则（级别：错误须改正，警告请核实，提示供参考）\n\n");
-    for rule in crate::rules::catalog() {
-        let severity = crate::summary::severity_zh(crate::rules::severity_of(config, rule.id));
-        let off = if config.rule(rule.id).enabled == Some(false) { "（已停用）" } else { "" };
+    for rule in jixiao_rules::catalog() {
+        let severity = jixiao_report::summary::severity_zh(jixiao_rules::severity_of(&config.settings.checks, rule.id));
+        let off = if config.settings.checks.rule(rule.id).enabled == Some(false) { "（已停用）" } else { "" };
         out.push_str(&format!("【{severity}】{}{off}  {}\n", rule.name, rule.id));
         out.push_str(&format!("    {}\n", rule.meaning));
-        let thresholds = crate::summary::guide::thresholds(config, rule.id);
+        let thresholds = jixiao_report::summary::guide::thresholds(&config.settings, rule.id);
         if !thresholds.is_empty() {
             out.push_str(&format!("    阈值：{thresholds}\n"));
         }
     }
-    let g = &config.grades;
-    let f = crate::rules::fmt;
+    let g = &config.settings.checks.grades;
+    let f = jixiao_rules::fmt;
     out.push_str(&format!(
         "\n等级：优 ≥ {}分，良 ≥ {}分，中 ≥ {}分，其余为差。\n",
         f(g.excellent),

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
-use crate::model::FileResult;
+use jixiao_rules::FileResult;
 
 pub struct Cache {
     old: Option<PathBuf>,

@@ -5,8 +5,9 @@
 //! adjacent: a file without form B waits until its folder is complete (the next chunk may
 //! hold more of it) or names a second department; every other file passes at once.
 
-use crate::model::{FileResult, FormKind};
 use crate::pipeline::process::parent_dir;
+use jixiao_forms::model::FormKind;
+use jixiao_rules::FileResult;
 
 /// The files of the folder being filled that wait for its department. Only files without
 /// a form B wait, and only while the folder names at most one department: a big flat folder

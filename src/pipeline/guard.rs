@@ -12,10 +12,10 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::discover::Input;
-use crate::model::{FileResult, FileStatus};
 use crate::pipeline::cache::Cache;
 use crate::pipeline::process::{failed, hex, process_cached};
 use crate::pipeline::worker::Workers;
+use jixiao_rules::{FileResult, FileStatus};
 
 /// What every file's processing shares: the configuration, the run date, the cache.
 pub struct Job {

@@ -24,18 +24,19 @@ use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-pub use crate::batch::{Batch, finish_batch, sort_anomalies};
-pub use jixiao_text::names::parent_folder;
 pub use folders::resolve_folder;
 pub use guard::{Job, process_guarded};
+pub use jixiao_report::batch::{Batch, finish_batch, sort_anomalies};
+pub use jixiao_text::names::parent_folder;
 pub use process::{isolated, process_cached, process_file, resolve_departments};
 pub use report::{AnomalyCounts, Durations, FileCounts, FormCounts, RunReport, one_line};
 
 use crate::config::Config;
-use crate::dataset::{DatasetError, DatasetWriter};
 use crate::discover::{Input, discover};
-use crate::model::FileResult;
-use crate::summary::{SummaryError, SummaryWriter};
+use jixiao_report::dataset::{DatasetError, DatasetWriter};
+use jixiao_report::feedback::replies;
+use jixiao_report::summary::{SummaryError, SummaryWriter};
+use jixiao_rules::FileResult;
 
 /// What the user asked for.
 #[derive(Debug, Clone)]
@@ -68,9 +69,9 @@ pub enum RunError {
     #[error("cannot start worker threads: {0}")]
     Threads(String),
     #[error(transparent)]
-    Roster(#[from] crate::roster::RosterError),
+    Roster(#[from] jixiao_report::roster::RosterError),
     #[error(transparent)]
-    Feedback(#[from] crate::feedback::FeedbackError),
+    Feedback(#[from] jixiao_report::feedback::FeedbackError),
     #[error(transparent)]
     Worker(#[from] worker::WorkerError),
     #[error(transparent)]
@@ -86,7 +87,7 @@ pub struct RunExtras {
     /// `--feedback`: one workbook per department under `OUT_DIR/反馈/<系统>/`.
     pub feedback: bool,
     /// `--replies`: a folder of feedback workbooks sent back, whose 整改情况说明 go into
-    /// 疑点清单 (see [`crate::feedback::replies`]).
+    /// 疑点清单 (see [`jixiao_report::feedback::replies`]).
     pub replies: Option<PathBuf>,
     /// The `jixiao` binary, started as `jixiao worker` to read the files in worker
     /// processes (see [`worker`]); none: they are read in threads of this process, where a
@@ -115,15 +116,19 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
     if let Some(dir) = extras.replies.as_deref().filter(|d| !d.is_dir()) {
         return Err(RunError::RepliesMissing(dir.display().to_string()));
     }
-    let roster = extras.roster.as_deref().map(|p| crate::roster::Roster::load(p, &opts.config.roster)).transpose()?;
-    let mut systems = crate::systems::Systems::from_config(&opts.config)?;
+    let roster = extras
+        .roster
+        .as_deref()
+        .map(|p| jixiao_report::roster::Roster::load(p, &opts.config.settings.roster))
+        .transpose()?;
+    let mut systems = jixiao_report::systems::Systems::from_config(&opts.config.settings)?;
     for e in roster.iter().flat_map(|r| &r.entries) {
         systems.add_default(&e.name, &e.system);
     }
     // refused before anything is read or written when it is not ours to write
     let out = outdir::OutDir::open(&opts.out, &opts.input)?;
     // the office's 整改状态 / 备注, typed into the previous summary
-    let tracking = crate::summary::tracking::Tracking::read_previous(&opts.out.join("summary.xlsx"));
+    let tracking = jixiao_report::summary::tracking::Tracking::read_previous(&opts.out.join("summary.xlsx"));
     let found = discover(&opts.input, Some(&opts.out));
     let t_discover = t0.elapsed();
     let staging = &out.staging;
@@ -143,26 +148,29 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
     };
     let job = Arc::new(Job { config: opts.config.clone(), run_date: opts.run_date, cache, workers });
     let timeout = Duration::from_secs(opts.config.limits.file_timeout_secs.max(1));
-    let mut dataset = DatasetWriter::create(&staging.join("dataset"), &opts.config.grades)?;
-    let title = crate::summary::Title {
+    let mut dataset = DatasetWriter::create(&staging.join("dataset"), &opts.config.settings.checks.grades)?;
+    let title = jixiao_report::summary::Title {
         // the departments the file and folder names state (`株洲市第一中学/2022.xlsx`)
-        region: crate::summary::Title::region(&opts.config, found.inputs.iter().flat_map(|i| i.rel.split('/'))),
-        years: crate::summary::Title::years(
-            &opts.config,
-            crate::summary::years_in_names(found.inputs.iter().map(|i| i.rel.as_str())),
+        region: jixiao_report::summary::Title::region(
+            &opts.config.settings,
+            found.inputs.iter().flat_map(|i| i.rel.split('/')),
+        ),
+        years: jixiao_report::summary::Title::years(
+            &opts.config.settings,
+            jixiao_report::summary::years_in_names(found.inputs.iter().map(|i| i.rel.as_str())),
         ),
         run_date: opts.run_date.to_string(),
     };
     let mut summary = SummaryWriter::create(&staging.join("summary.xlsx"), &opts.input, title)?;
     // the 通报 draft, written with the summary from the same figures
-    summary.write_circular_to(staging.join(crate::summary::circular::FILE));
+    summary.write_circular_to(staging.join(jixiao_report::summary::circular::FILE));
     summary.set_final_dir(&opts.out);
     dataset.set_systems(systems.clone());
     let roster_file = extras.roster.as_deref().and_then(|p| {
         let (p, root) = (std::fs::canonicalize(p).ok()?, std::fs::canonicalize(&opts.input).ok()?);
         Some(p.strip_prefix(root).ok()?.to_string_lossy().replace('\\', "/"))
     });
-    summary.set_extras(crate::summary::Extras {
+    summary.set_extras(jixiao_report::summary::Extras {
         systems: systems.clone(),
         roster,
         tracking,
@@ -187,7 +195,7 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
     // a file without form B takes its folder's form-B department: folders are completed first
     let mut folders = folders::Folders::new(found.inputs.len());
     let mut keep = |results: Vec<FileResult>| -> Vec<FileResult> {
-        folders.push(results).into_iter().filter_map(|r| batch.add(r, &opts.config)).collect()
+        folders.push(results).into_iter().filter_map(|r| batch.add(r, &opts.config.settings)).collect()
     };
     let dataset = if jobs == 1 {
         // one job means one core: process and write in turn on this thread
@@ -211,43 +219,50 @@ pub fn run_with(opts: &RunOptions, extras: &RunExtras) -> Result<RunReport, RunE
         };
         let r =
             process::failed(&opts.config, &input, 0, String::new(), format!("cannot walk: {reason}"), chinese.into());
-        batch.add(r, &opts.config);
+        batch.add(r, &opts.config.settings);
     }
-    batch.finish(&opts.config, opts.run_date);
+    batch.finish(&opts.config.settings, opts.run_date);
     let t_process = t0.elapsed();
 
     let mut report = report::report(opts, &batch, jobs, found.problems);
     report.cache_hits = job.cache.as_ref().map(|c| c.hits()).unwrap_or(0);
     if let Some(dir) = &extras.replies {
         // the departments' answers, into 疑点清单
-        let replies = pool.install(|| crate::feedback::replies::read(dir, &batch, &opts.config, Some(&opts.out)));
+        let walked = crate::discover::discover(dir, Some(&opts.out));
+        let found = replies::Found {
+            inputs: walked.inputs.into_iter().map(|i| (i.rel, i.path)).collect(),
+            problems: walked.problems,
+        };
+        let limits = &opts.config.limits;
+        let max_bytes = limits.max_file_mb.saturating_mul(1 << 20);
+        let replies = pool.install(|| replies::read(found, &batch, limits.read_limits(), max_bytes));
         summary.set_replies(replies.answers);
         report.replies = Some(replies.counts);
     }
     let placings = if jobs == 1 {
         dataset.finish(&batch.files, &batch.superseded_files, &batch.all_anomalies())?;
-        summary.finish(&batch, &report, &opts.config)?
+        summary.finish(&batch, &report, &opts.config.settings)?
     } else {
         // the file log and anomaly tables are written while the summary is finished
         std::thread::scope(|scope| -> Result<_, RunError> {
             let parquet = scope.spawn(|| dataset.finish(&batch.files, &batch.superseded_files, &batch.all_anomalies()));
-            let placings = summary.finish(&batch, &report, &opts.config)?;
+            let placings = summary.finish(&batch, &report, &opts.config.settings)?;
             joined(parquet)?;
             Ok(placings)
         })?
     };
     if extras.feedback {
         let t = Instant::now();
-        let fb = crate::feedback::FeedbackJob {
+        let fb = jixiao_report::feedback::FeedbackJob {
             batch: &batch,
-            config: &opts.config,
+            config: &opts.config.settings,
             systems: &systems,
             placings: &placings,
             run_date: opts.run_date,
             staging,
             previous: opts.cache.then_some(opts.out.as_path()),
         };
-        let written = pool.install(|| crate::feedback::write_all(&fb))?;
+        let written = pool.install(|| jixiao_report::feedback::write_all(&fb))?;
         report.feedback = Some(report::FeedbackCounts {
             departments: written.departments,
             rebuilt: written.rebuilt,

@@ -27,13 +27,13 @@ use walkdir::WalkDir;
 /// The manifest's file name in OUT_DIR.
 pub const MANIFEST: &str = "jixiao-manifest.json";
 
-/// The folder of the feedback workbooks (`crate::feedback` writes it; named here too so
+/// The folder of the feedback workbooks (`jixiao_report::feedback` writes it; named here too so
 /// that this module, below the writers, needs none of them; a test holds the two equal).
 pub const FEEDBACK_FOLDER: &str = "反馈";
 /// Where an output made before manifests lists its feedback workbooks.
 pub const FEEDBACK_INDEX: &str = "cache/feedback.tsv";
 
-/// The 通报 draft (`crate::summary::circular` writes it; named here as the feedback
+/// The 通报 draft (`jixiao_report::summary::circular` writes it; named here as the feedback
 /// folder is).
 pub const CIRCULAR_FILE: &str = "通报草稿.docx";
 

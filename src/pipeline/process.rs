@@ -12,12 +12,13 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::discover::Input;
-use jixiao_text::names::parent_folder;
-use jixiao_reader::inspect::{Kind, NotRead, identify};
-use crate::model::{BasicForm, Evaluation, Field, FileRecord, FileResult, FileStatus, FormKind};
 use crate::pipeline::cache::Cache;
+use jixiao_forms::model::{BasicForm, Evaluation, Field, FormKind};
+use jixiao_reader::inspect::{Kind, NotRead, identify};
 use jixiao_reader::read::docx::{WordLayout, read_docx};
 use jixiao_reader::read::{ReadError, read_workbook_noting};
+use jixiao_rules::{FileRecord, FileResult, FileStatus};
+use jixiao_text::names::parent_folder;
 
 /// Processes one file; never panics and never fails: problems become the file's status.
 pub fn process_file(input: &Input, config: &Config, run_date: NaiveDate) -> FileResult {
@@ -72,9 +73,14 @@ pub fn failed(
         },
         evaluations: Vec::new(),
         basics: Vec::new(),
-        anomalies: crate::rules::file_anomaly(config, "UNREADABLE_FILE", &input.rel, format!("无法读取：{chinese}"))
-            .into_iter()
-            .collect(),
+        anomalies: jixiao_rules::file_anomaly(
+            &config.settings.checks,
+            "UNREADABLE_FILE",
+            &input.rel,
+            format!("无法读取：{chinese}"),
+        )
+        .into_iter()
+        .collect(),
     }
 }
 
@@ -157,7 +163,7 @@ enum Content {
 /// to the workbook reader (as fast as before); anything else, or a "workbook" that is not
 /// one, is identified by its bytes first.
 fn read_content(input: &Input, config: &Config, bytes: &[u8]) -> Result<(Content, Option<String>), Outcome> {
-    let limits = jixiao_reader::read::ReadLimits::from_config(&config.limits);
+    let limits = config.limits.read_limits();
     let (unpacked, max_cells) = (limits.max_unpacked_bytes, limits.max_cells);
     let ext = extension(input);
     let named_workbook = crate::discover::is_workbook(&input.path) && ext != "docx";
@@ -226,7 +232,7 @@ fn parse(input: &Input, config: &Config, run_date: NaiveDate, bytes: Vec<u8>, sh
     let mut evaluations = Vec::new();
     let mut basics = Vec::new();
     for grid in &grids {
-        let forms = crate::extract::extract_sheet(grid, &config.labels, &input.rel);
+        let forms = jixiao_forms::extract::extract_sheet(grid, &config.labels, &input.rel);
         evaluations.extend(forms.evaluations);
         basics.extend(forms.basics);
     }
@@ -235,7 +241,7 @@ fn parse(input: &Input, config: &Config, run_date: NaiveDate, bytes: Vec<u8>, sh
     }
     resolve_departments(&mut evaluations, &mut basics, &input.rel);
     let forms = (evaluations.len() + basics.len()) as i32;
-    let mut anomalies = crate::rules::check_forms(&evaluations, &basics, config, run_date);
+    let mut anomalies = jixiao_rules::check_forms(&evaluations, &basics, &config.settings.checks, run_date);
     let sheets = layout.as_ref().map(|l| l.tables.len()).unwrap_or(grids.len());
     if let Some(layout) = &layout {
         crate::pipeline::word::relabel(layout, &mut evaluations, &mut basics, &mut anomalies);
@@ -245,7 +251,7 @@ fn parse(input: &Input, config: &Config, run_date: NaiveDate, bytes: Vec<u8>, sh
             Some(_) => format!("Word 文档中未找到自评表（共{sheets}个表格）"),
             None => format!("工作簿中未找到自评表（共{sheets}个工作表）"),
         };
-        anomalies.extend(crate::rules::file_anomaly(config, "NO_FORM_FOUND", &input.rel, message));
+        anomalies.extend(jixiao_rules::file_anomaly(&config.settings.checks, "NO_FORM_FOUND", &input.rel, message));
         FileStatus::NoForm
     } else {
         FileStatus::Ok
@@ -285,7 +291,7 @@ fn mark_uncalculated_formulas(bytes: &[u8], evals: &mut [Evaluation], max_unpack
         for e in evals.iter_mut().filter(|e| e.sheet == sheet) {
             for f in e.number_fields_mut() {
                 if f.is_blank() && f.at.is_some_and(|p| formulas.contains(&p)) {
-                    f.note = crate::model::Note::FormulaNoValue;
+                    f.note = jixiao_forms::model::Note::FormulaNoValue;
                 }
             }
         }

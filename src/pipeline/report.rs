@@ -1,11 +1,12 @@
-//! The run's figures (`crate::run_report`) counted from the batch, and the closing line on
+//! The run's figures (`jixiao_report::run_report`) counted from the batch, and the closing line on
 //! the terminal (in English; the Chinese one is `crate::i18n::text`).
 
-use crate::batch::Batch;
-use crate::config::Severity;
-use crate::model::{FileStatus, FormKind};
 use crate::pipeline::RunOptions;
-pub use crate::run_report::{AnomalyCounts, Durations, FeedbackCounts, FileCounts, FormCounts, RunReport};
+use jixiao_forms::model::FormKind;
+use jixiao_report::batch::Batch;
+pub use jixiao_report::run_report::{AnomalyCounts, Durations, FeedbackCounts, FileCounts, FormCounts, RunReport};
+use jixiao_rules::FileStatus;
+use jixiao_rules::Severity;
 
 pub fn report(opts: &RunOptions, data: &Batch, jobs: usize, walk_problems: Vec<(String, String)>) -> RunReport {
     let mut r = RunReport {

@@ -6,8 +6,9 @@
 
 use std::collections::HashMap;
 
-use crate::model::{Anomaly, BasicForm, Evaluation, FormKind, Pos, a1};
+use jixiao_forms::model::{BasicForm, Evaluation, FormKind, Pos, a1};
 use jixiao_reader::read::docx::WordLayout;
+use jixiao_rules::Anomaly;
 
 /// The table names: `表N`, with the form it holds in brackets when one starts in it.
 fn table_names(layout: &WordLayout, evals: &[Evaluation], basics: &[BasicForm]) -> Vec<String> {

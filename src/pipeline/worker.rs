@@ -30,8 +30,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::discover::Input;
-use crate::model::FileResult;
 use crate::pipeline::process::{failed, process_file};
+use jixiao_rules::FileResult;
 
 /// A reply larger than this is not a result our worker writes: the pipe is out of step.
 const MAX_FRAME: usize = 1 << 30;
@@ -444,7 +444,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].file.path, "n%B1.txt");
-        assert_eq!(got[0].file.status, crate::model::FileStatus::Skipped, "{:?}", got[0].file);
-        assert_eq!(got[1].file.status, crate::model::FileStatus::Failed);
+        assert_eq!(got[0].file.status, jixiao_rules::FileStatus::Skipped, "{:?}", got[0].file);
+        assert_eq!(got[1].file.status, jixiao_rules::FileStatus::Failed);
     }
 }

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use jixiao::config::Config;
 use jixiao::discover::Input;
-use jixiao::fixtures::WorkbookSpec;
-use jixiao::model::{Evaluation, FileResult};
+use jixiao_fixtures::WorkbookSpec;
+use jixiao_forms::model::Evaluation;
+use jixiao_rules::FileResult;
 
 /// The date the tests run "on", so date rules do not depend on the clock.
 pub fn run_date() -> NaiveDate {
@@ -146,7 +147,7 @@ pub fn uncalculated_formula(xlsx: &[u8], sheet_index: usize, cell: &str) -> Vec<
 /// The seed's workbook (all ten forms stacked in one sheet), processed.
 pub fn seed_result() -> FileResult {
     let dir = tempfile::tempdir().unwrap();
-    let spec = WorkbookSpec::stacked("附表", jixiao::fixtures::seed::forms(), jixiao::fixtures::Layout::default());
+    let spec = WorkbookSpec::stacked("附表", jixiao_fixtures::seed::forms(), jixiao_fixtures::Layout::default());
     process(dir.path(), "株洲市行政审批服务局/2022.xlsx", &spec)
 }
 
@@ -154,7 +155,7 @@ pub fn seed_result() -> FileResult {
 pub fn outputs(out: &Path) -> Vec<String> {
     let mut v = Vec::new();
     for t in ["files", "evaluations", "funds", "indicators", "basic_data", "anomalies"] {
-        let mut df = jixiao::dataset::read_table(&out.join(format!("dataset/{t}.parquet"))).unwrap();
+        let mut df = jixiao_report::dataset::read_table(&out.join(format!("dataset/{t}.parquet"))).unwrap();
         if t == "files" {
             df = df.drop("millis").unwrap();
         }

@@ -6,8 +6,8 @@
 //! starts, so any number of forms can be stacked in one sheet at any offset.
 
 use crate::labels::Labels;
-use jixiao_reader::grid::Grid;
 use crate::model::{FormKind, Pos};
+use jixiao_reader::grid::Grid;
 use jixiao_text::normalize::year_in;
 
 /// Where a form sits in its sheet.

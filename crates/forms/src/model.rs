@@ -298,8 +298,6 @@ pub struct BasicForm {
     pub lines: Vec<BasicLine>,
 }
 
-
-
 /// What the run keeps of a form B or C once its rows are written out: enough for the
 /// rankings, the batch rules and the overview. One is kept per form for the whole run
 /// (237,694 at 20,000 workbooks), so it is compact: the file, sheet and form id share one
@@ -430,4 +428,3 @@ impl BasicSummary {
         }
     }
 }
-

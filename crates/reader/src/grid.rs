@@ -268,7 +268,6 @@ mod tests {
         assert_eq!(fmt_number(100.0), "100");
     }
 
-
     #[test]
     fn a1_addresses() {
         assert_eq!(a1((0, 0)), "A1");

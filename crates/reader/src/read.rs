@@ -8,9 +8,9 @@ use std::io::Cursor;
 
 use calamine::{Data, DataRef, Dimensions, Ods, Range, Reader, Xls, Xlsb, Xlsx};
 
+use crate::grid::Pos;
 use crate::grid::{Cell, Grid, Value};
 use crate::inspect::{Container, inspect};
-use crate::grid::Pos;
 use jixiao_text::values::date::from_excel_serial;
 
 pub mod docx;

@@ -1,6 +1,6 @@
 //! The run's state as results arrive, one file at a time in path order: the file log,
 //! a summary of every form, the anomalies; identical files set aside (DUPLICATE_FILE);
-//! at the end, the versions that count (`crate::versions`), the batch rules
+//! at the end, the versions that count (`jixiao_rules::versions`), the batch rules
 //! (DUPLICATE_PROJECT, DUPLICATE_DEPARTMENT), the findings of superseded versions set apart
 //! and the anomalies' order.
 
@@ -10,11 +10,12 @@ use std::time::SystemTime;
 
 use chrono::NaiveDate;
 
-use crate::config::Config;
-use crate::model::{Anomaly, BasicSummary, EvalSummary, FileRecord, FileResult, FileStatus, FormKind};
-use crate::rules::BatchForms;
-use crate::rules::file_anomaly;
-use crate::versions::{Claim, Superseded, choose, superseded_files};
+use crate::settings::Settings;
+use jixiao_forms::model::{BasicSummary, EvalSummary, FormKind};
+use jixiao_rules::BatchForms;
+use jixiao_rules::file_anomaly;
+use jixiao_rules::versions::{Claim, Superseded, choose, superseded_files};
+use jixiao_rules::{Anomaly, FileRecord, FileResult, FileStatus};
 
 /// What the run keeps in memory: small per file and per form, whatever the corpus size.
 #[derive(Debug, Default)]
@@ -95,14 +96,14 @@ impl Batch {
     /// Takes one file's result, in path order. Returns it when its forms count; a
     /// byte-identical copy of an earlier file is marked `duplicate` and its forms are
     /// not counted again.
-    pub fn add(&mut self, mut r: FileResult, config: &Config) -> Option<FileResult> {
+    pub fn add(&mut self, mut r: FileResult, config: &Settings) -> Option<FileResult> {
         let hashed = !r.file.sha256.is_empty() && r.file.status != FileStatus::Failed;
         let dup_of = if hashed { self.first_by_hash.get(&r.file.sha256).cloned() } else { None };
         if let Some(original) = dup_of {
             r.file.status = FileStatus::Duplicate;
             r.file.error = Some(format!("same content as {original}"));
             let message = format!("与{original}内容完全相同，其中的表不重复计入排名和合计");
-            let mut found = file_anomaly(config, "DUPLICATE_FILE", &r.file.path, message);
+            let mut found = file_anomaly(&config.checks, "DUPLICATE_FILE", &r.file.path, message);
             // the department of the file that counts, when it has one
             let dept =
                 self.evaluations.iter().find(|e| e.path() == original.as_str()).and_then(|e| e.department.clone());
@@ -131,7 +132,7 @@ impl Batch {
 
     /// Chooses the versions that count, runs the batch rules, sets the findings of
     /// superseded versions apart and puts the anomalies in the order people read them.
-    pub fn finish(&mut self, config: &Config, run_date: NaiveDate) {
+    pub fn finish(&mut self, config: &Settings, run_date: NaiveDate) {
         self.choose_versions(config);
         let forms = BatchForms {
             evaluations: &self.evaluations,
@@ -139,7 +140,7 @@ impl Batch {
             basics: &self.basics,
             basic_superseded: &self.basic_superseded,
         };
-        let found = crate::rules::check_batch(&forms, config, run_date);
+        let found = jixiao_rules::check_batch(&forms, &config.checks, run_date);
         self.anomalies.extend(found);
         let apart: HashSet<String> = self.superseded_ids().into_iter().map(str::to_owned).collect();
         let (mut superseded, mut counted): (Vec<Anomaly>, Vec<Anomaly>) = std::mem::take(&mut self.anomalies)
@@ -152,7 +153,7 @@ impl Batch {
 }
 
 impl Batch {
-    fn choose_versions(&mut self, config: &Config) {
+    fn choose_versions(&mut self, config: &Settings) {
         let modified = |path: &str| self.modified.get(path).copied();
         let evals: Vec<Claim> = self
             .evaluations
@@ -192,7 +193,7 @@ impl Batch {
 
 /// The batch stage over results held in memory (tests, small runs): sorts them by path,
 /// adds them in turn and finishes.
-pub fn finish_batch(mut results: Vec<FileResult>, config: &Config, run_date: NaiveDate) -> Batch {
+pub fn finish_batch(mut results: Vec<FileResult>, config: &Settings, run_date: NaiveDate) -> Batch {
     results.sort_by(|a, b| a.file.path.cmp(&b.file.path));
     let mut batch = Batch::default();
     for r in results {

@@ -11,10 +11,11 @@ use polars::prelude::*;
 use polars_io::parquet::write::BatchedWriter;
 use polars_parquet::write::ZstdLevel;
 
-use crate::config::Grades;
-use crate::model::{Anomaly, BasicForm, Evaluation, Field, FileRecord, FileResult};
 use crate::systems::Systems;
-use crate::versions::Superseded;
+use jixiao_forms::model::{BasicForm, Evaluation, Field};
+use jixiao_rules::settings::Grades;
+use jixiao_rules::versions::Superseded;
+use jixiao_rules::{Anomaly, FileRecord, FileResult};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DatasetError {
@@ -144,7 +145,7 @@ pub fn evaluations_frame(evals: &[&Evaluation], grades: &Grades, systems: &Syste
 }
 
 pub fn funds_frame(evals: &[&Evaluation]) -> Result<DataFrame, DatasetError> {
-    let rows: Vec<(&Evaluation, &crate::model::FundRow)> =
+    let rows: Vec<(&Evaluation, &jixiao_forms::model::FundRow)> =
         evals.iter().flat_map(|e| e.funds.iter().map(move |f| (*e, f))).collect();
     Table::new("funds", rows.len())
         .str("eval_id", rows.iter().map(|(e, _)| Some(e.eval_id.as_str())))
@@ -164,7 +165,7 @@ pub fn funds_frame(evals: &[&Evaluation]) -> Result<DataFrame, DatasetError> {
 }
 
 pub fn indicators_frame(evals: &[&Evaluation]) -> Result<DataFrame, DatasetError> {
-    let rows: Vec<(&Evaluation, &crate::model::Indicator)> =
+    let rows: Vec<(&Evaluation, &jixiao_forms::model::Indicator)> =
         evals.iter().flat_map(|e| e.indicators.iter().map(move |i| (*e, i))).collect();
     Table::new("indicators", rows.len())
         .str("eval_id", rows.iter().map(|(e, _)| Some(e.eval_id.as_str())))

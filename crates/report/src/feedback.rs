@@ -9,7 +9,7 @@
 //! - the department's standing as 部门排名 prints it: 填报/核定总分, grade, rank among all
 //!   departments and within its 系统 (see [`crate::summary::placing`]);
 //! - every finding of its forms, 错误 → 警告 → 提示, with what to correct (the finding's
-//!   message and its rule's advice, [`crate::rules::advice`]), where (位置), its values as
+//!   message and its rule's advice, [`jixiao_rules::advice`]), where (位置), its values as
 //!   numbers in their unit's format in 填报值 / 核定值 / 标准 (a threshold or bound is a
 //!   标准, never a 核定值), and an empty 整改情况说明 column — the only unlocked cells of
 //!   the sheet — for the department's answer. Right of the print area the identification
@@ -35,12 +35,14 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, ProtectionOptions, Work
 use sha2::{Digest, Sha256};
 
 use crate::batch::Batch;
-use crate::config::{Config, FeedbackSettings, RankBy, Severity};
-use crate::model::{Anomaly, EvalSummary, FileRecord, FileStatus, FormKind};
-use jixiao_text::normalize::norm;
-use crate::rules::Unit;
+use crate::settings::{FeedbackSettings, RankBy, Settings};
 use crate::summary::placing::{Placing, Placings};
 use crate::systems::Systems;
+use jixiao_forms::model::{EvalSummary, FormKind};
+use jixiao_rules::Severity;
+use jixiao_rules::Unit;
+use jixiao_rules::{Anomaly, FileRecord, FileStatus};
+use jixiao_text::normalize::norm;
 
 pub const FOLDER: &str = "反馈";
 pub const INDEX: &str = "feedback.tsv";
@@ -122,7 +124,7 @@ pub enum FeedbackError {
 
 pub struct FeedbackJob<'a> {
     pub batch: &'a Batch,
-    pub config: &'a Config,
+    pub config: &'a Settings,
     pub systems: &'a Systems,
     /// Where each department stands, as the summary's 部门排名 shows it.
     pub placings: &'a Placings,
@@ -267,8 +269,8 @@ fn val(text: &Option<String>, number: Option<f64>, unit: Unit) -> Val {
     }
 }
 
-fn finding(a: &Anomaly, basic_ids: &HashSet<&str>, config: &Config) -> Finding {
-    let rule = crate::rules::rule(a.rule);
+fn finding(a: &Anomaly, basic_ids: &HashSet<&str>, config: &Settings) -> Finding {
+    let rule = jixiao_rules::rule(a.rule);
     let unit = rule.map_or(Unit::Nothing, |r| r.shows.unit);
     let number = |x: Option<f64>| if unit == Unit::Text { None } else { x };
     let (to_expected, to_actual) = slots(a.rule);
@@ -282,7 +284,7 @@ fn finding(a: &Anomaly, basic_ids: &HashSet<&str>, config: &Config) -> Finding {
     slots_vals[index(to_actual)] = val(&a.actual_text, number(a.actual), unit);
     let [stated, checked, standard] = slots_vals;
     let message = a.message.trim().trim_end_matches('。');
-    let advice = crate::rules::advice::advice(a.rule, config).unwrap_or_default();
+    let advice = jixiao_rules::advice::advice(a.rule, &config.checks).unwrap_or_default();
     Finding {
         severity: a.severity,
         rule: a.rule,
@@ -338,7 +340,7 @@ pub fn findings_by_department(batch: &Batch) -> HashMap<String, Vec<&Anomaly>> {
 /// Every department's sheet: departments with a form that counts, their standing, their
 /// findings (of the versions that count) and their files not read (by the folder or file
 /// named after them).
-pub fn sheets(batch: &Batch, systems: &Systems, placings: &Placings, config: &Config) -> Vec<Sheet> {
+pub fn sheets(batch: &Batch, systems: &Systems, placings: &Placings, config: &Settings) -> Vec<Sheet> {
     let mut by: BTreeMap<String, Sheet> = BTreeMap::new();
     let mut forms: BTreeMap<String, Vec<&EvalSummary>> = BTreeMap::new();
     for e in batch.counted() {
@@ -824,9 +826,9 @@ fn write_notice(ws: &mut Worksheet, s: &Sheet, job: &FeedbackJob, f: &Fmts) -> R
         "填写说明：{}{}{}请在“{REPLY}”栏逐条填写整改情况（已更正的写明更正后的数值或内容；认为无需更正的写明理由），\
          保存后将本文件发回{}。表格右侧“{RULE_ID}”“{FILE}”“{SHEET}”“{CELL}”“{EVAL_ID}”各栏用于核对您的反馈，\
          请勿修改或删除；各行顺序可以调整。金额单位为万元。",
-        format_args!("“错误”{}", crate::rules::advice::by_severity(Severity::Error)),
-        format_args!("“警告”{}", crate::rules::advice::by_severity(Severity::Warning)),
-        format_args!("“提示”{}", crate::rules::advice::by_severity(Severity::Info)),
+        format_args!("“错误”{}", jixiao_rules::advice::by_severity(Severity::Error)),
+        format_args!("“警告”{}", jixiao_rules::advice::by_severity(Severity::Warning)),
+        format_args!("“提示”{}", jixiao_rules::advice::by_severity(Severity::Info)),
         if fb.office.trim().is_empty() { "发文单位".to_string() } else { fb.office.trim().to_string() }
     );
     let h = merged_text(ws, r, (0, last), &how, &f.note, &widths)?;
@@ -991,9 +993,9 @@ mod tests {
     fn deadlines_as_printed() {
         let mut fb = FeedbackSettings::default();
         assert_eq!(deadline_line(&fb), UNSET);
-        fb.deadline = crate::config::Deadline::new("2024-01-15");
+        fb.deadline = crate::settings::Deadline::new("2024-01-15");
         assert!(deadline_line(&fb).starts_with("请于2024年1月15日前反馈"));
-        fb.deadline = crate::config::Deadline::new("收到通知后10个工作日内");
+        fb.deadline = crate::settings::Deadline::new("收到通知后10个工作日内");
         assert!(deadline_line(&fb).starts_with("收到通知后10个工作日内（"));
     }
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use calamine::{Data, Reader, open_workbook_auto};
 
-use crate::config::RosterMatching;
+use crate::settings::RosterMatching;
 use jixiao_text::normalize::norm;
 
 #[derive(Debug, thiserror::Error)]

@@ -131,3 +131,37 @@ pub struct RosterMatching {
     pub max_distance: usize,
 }
 
+/// What the report writers are told: the rules' settings (severities, thresholds and
+/// grade bands, shown in the sheets) and the report's own sections.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub checks: Checks,
+    pub ranking: Ranking,
+    pub report: Report,
+    pub feedback: FeedbackSettings,
+    pub systems: Systems,
+    pub roster: RosterMatching,
+}
+
+/// The built-in settings of `config/rules.toml`, for this crate's tests (the app's config
+/// loader is the one place that reads the file for a run).
+#[cfg(test)]
+pub(crate) fn builtin_for_tests() -> Settings {
+    #[derive(Deserialize)]
+    struct File {
+        grades: jixiao_rules::settings::Grades,
+        rules: std::collections::BTreeMap<String, jixiao_rules::settings::RuleSettings>,
+        ranking: Ranking,
+        systems: Systems,
+        roster: RosterMatching,
+    }
+    let f: File = toml::from_str(include_str!("../../../config/rules.toml")).expect("config/rules.toml parses");
+    Settings {
+        checks: Checks { grades: f.grades, rules: f.rules },
+        ranking: f.ranking,
+        report: Report::default(),
+        feedback: FeedbackSettings::default(),
+        systems: f.systems,
+        roster: f.roster,
+    }
+}

@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::config::{Config, RosterMatching};
 use crate::roster::{RosterError, key, read_rows};
+use crate::settings::{RosterMatching, Settings};
 
 #[derive(Debug, Clone, Default)]
 pub struct Systems {
@@ -21,7 +21,7 @@ pub struct Systems {
 
 impl Systems {
     /// The resolver the configuration describes, its map file read.
-    pub fn from_config(config: &Config) -> Result<Systems, RosterError> {
+    pub fn from_config(config: &Settings) -> Result<Systems, RosterError> {
         let mut s = Systems {
             level: config.systems.level,
             unassigned: config.systems.unassigned.clone(),
@@ -87,7 +87,7 @@ mod tests {
 
     #[test]
     fn by_folder_level_and_map() {
-        let mut c = Config::default_config();
+        let mut c = crate::settings::builtin_for_tests();
         let s = Systems::from_config(&c).unwrap();
         assert_eq!(s.of("市教育局系统/一中/自评.xlsx", Some("株洲市第一中学")), "市教育局系统");
         assert_eq!(s.of("自评.xlsx", None), "未分系统");

@@ -39,7 +39,6 @@ impl Anomaly {
     }
 }
 
-
 /// A rule id stored as text in the cache, read back as the catalog's own `&'static str`
 /// (through [`AnomalyRepr`]: a borrowed `&'static str` field cannot be derived).
 mod static_id {

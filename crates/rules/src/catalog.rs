@@ -277,7 +277,6 @@ pub fn enabled(config: &Checks, id: &str) -> bool {
     config.rule(id).enabled.unwrap_or(true)
 }
 
-
 /// An [`Anomaly`] read back from the cache takes the catalog's own `&'static str` id; an
 /// id the catalog does not know (a cache of another version) is refused.
 impl TryFrom<AnomalyRepr> for Anomaly {

@@ -1,8 +1,8 @@
 //! DEDUCTION_NO_REASON: points deducted and no reason given.
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::Evaluation;
 use crate::rule::{Ctx, fmt};
+use jixiao_forms::model::Evaluation;
 
 /// Fires when 得分 < 分值 and the 偏差原因分析 cell is blank. Points at the reason cell.
 /// Silent on a template with no reason column: there was nowhere to write one.

@@ -1,8 +1,8 @@
 //! DUPLICATE_DEPARTMENT: a department's form A or B handed in more than once.
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::FormKind;
 use crate::rule::{BatchForms, Ctx, place};
+use jixiao_forms::model::FormKind;
 
 /// Fires on every form B and form A that does not count because another form of the same
 /// kind claims the same (year, department) and was chosen as the version that counts

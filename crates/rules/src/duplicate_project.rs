@@ -1,8 +1,8 @@
 //! DUPLICATE_PROJECT: the same project reported in more than one form.
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::FormKind;
 use crate::rule::{BatchForms, Ctx, place};
+use jixiao_forms::model::FormKind;
 
 /// Fires, across the whole batch, on every project form that does not count because
 /// another form has the same (year, department, project) — names compared without

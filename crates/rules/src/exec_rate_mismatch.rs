@@ -1,8 +1,8 @@
 //! EXEC_RATE_MISMATCH: the stated execution rate is not 全年执行数 ÷ 全年预算数.
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::Evaluation;
 use crate::rule::{Ctx, pct};
+use jixiao_forms::model::Evaluation;
 
 /// Fires when the stated 执行率 of the total fund row differs from executed ÷ full budget
 /// by more than `tolerance` percentage points. Points at the stated rate cell.

@@ -1,8 +1,8 @@
 //! EXEC_SCORE_MISMATCH: the budget-execution score is not 分值 × min(执行率, 1).
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::Evaluation;
 use crate::rule::{Ctx, fmt, pct, round2};
+use jixiao_forms::model::Evaluation;
 
 /// Fires when the fund table's 得分 differs from 分值 × min(rate, 1) by more than
 /// `tolerance` points. The rate is the calculated one (执行数 ÷ 预算数) when both amounts

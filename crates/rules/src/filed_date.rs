@@ -3,8 +3,8 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::Evaluation;
 use crate::rule::Ctx;
+use jixiao_forms::model::Evaluation;
 
 /// Fires when 填报日期 is filled in but is not a date (`20234..25`), falls before the end of
 /// the evaluated year (a self-evaluation of 2022 filed on 2022-04-30), or after the run

@@ -1,8 +1,8 @@
 //! FORMULA_NO_VALUE: a formula the forms need has no computed value.
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::{Evaluation, Note};
 use crate::rule::Ctx;
+use jixiao_forms::model::{Evaluation, Note};
 
 /// Fires on each number cell of a form that holds a formula with no cached value (the
 /// workbook was written by a program that never calculated it); the value is treated as

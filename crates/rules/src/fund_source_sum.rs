@@ -1,8 +1,8 @@
 //! FUND_SOURCE_SUM: the fund sources do not add up to the total.
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::{Evaluation, Field, FormKind, FundRow};
 use crate::rule::{Ctx, amount_tolerance, fmt};
+use jixiao_forms::model::{Evaluation, Field, FormKind, FundRow};
 
 /// Sources that make up the total of a project's fund table (form C, both templates).
 const PROJECT_PARTS: &[&str] = &["fiscal", "carryover", "other", "special_account", "unit_funds"];

@@ -1,8 +1,8 @@
 //! HIGH_SCORE_LOW_EXECUTION: an 优 self-score while the money was not spent.
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::Evaluation;
 use crate::rule::{Ctx, fmt, pct};
+use jixiao_forms::model::Evaluation;
 
 /// Fires when the stated 总分 is in the 优 band (grades.excellent, 90) while the execution
 /// rate (calculated, else stated) is below `threshold` (0.8). Points at the 总分 cell.

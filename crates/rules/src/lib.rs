@@ -42,9 +42,10 @@ use chrono::NaiveDate;
 use jixiao_forms::model::{BasicForm, Evaluation};
 
 pub use crate::anomaly::{Anomaly, FileRecord, FileResult, FileStatus};
-use crate::catalog::{catalog, enabled, rule, severity_of};
-use crate::rule::{BatchForms, Check, Ctx, Rule, fmt};
+pub use crate::catalog::{catalog, enabled, name_of, param, rule, severity_of};
+pub use crate::rule::{BatchForms, Check, Ctx, Rule, Shows, Unit, amount_tolerance, fmt, is_word, pct, place, round2};
 use crate::settings::Checks;
+pub use crate::settings::Severity;
 
 /// The form-level rules that are switched on, with their context.
 fn active<'a>(catalog: &'a [Rule], config: &'a Checks, run_date: NaiveDate) -> impl Iterator<Item = Ctx<'a>> {

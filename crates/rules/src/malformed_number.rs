@@ -1,8 +1,8 @@
 //! MALFORMED_NUMBER: a broken number (`2..23亿元`, `<!%`), kept as text, never guessed.
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::{Evaluation, Note};
 use crate::rule::Ctx;
+use jixiao_forms::model::{Evaluation, Note};
 use jixiao_text::values::Parsed;
 
 /// Fires on each number cell (fund table, weights, scores, totals) and each target or

@@ -1,8 +1,8 @@
 //! MISSING_VALUE: a cell the forms require is blank.
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::{Evaluation, Field, FormKind};
 use crate::rule::Ctx;
+use jixiao_forms::model::{Evaluation, Field, FormKind};
 
 /// Fires once per blank required cell: project name (form C), department name (form B;
 /// 主管部门 on form C), the fund table's 全年预算数 / 全年执行数 / 得分, each indicator's

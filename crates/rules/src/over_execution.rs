@@ -1,8 +1,8 @@
 //! OVER_EXECUTION: more executed than budgeted.
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::Evaluation;
 use crate::rule::{Ctx, fmt};
+use jixiao_forms::model::Evaluation;
 
 /// Fires when 全年执行数 > 全年预算数 (+ `tolerance` 万元). Points at the executed cell.
 pub fn check(e: &Evaluation, ctx: &Ctx, out: &mut Vec<Anomaly>) {

@@ -195,4 +195,3 @@ pub fn round2(v: f64) -> f64 {
 pub fn pct(v: f64) -> String {
     format!("{}%", jixiao_text::values::number::fmt_number((v * 10000.0).round() / 100.0))
 }
-

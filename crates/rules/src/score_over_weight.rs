@@ -1,8 +1,8 @@
 //! SCORE_OVER_WEIGHT: a score above its weight, or below zero.
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::{Evaluation, Field};
 use crate::rule::{Ctx, fmt};
+use jixiao_forms::model::{Evaluation, Field};
 
 /// Fires on every 得分 above its 分值 or below 0: each indicator row, the fund table's
 /// total row and the 总分 row (a stated 总分 of 105 against 100 cannot be right, and would

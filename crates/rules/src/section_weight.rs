@@ -1,8 +1,8 @@
 //! SECTION_WEIGHT: the weights under a level-1 label do not add up to what it declares.
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::Evaluation;
 use crate::rule::{Ctx, fmt};
+use jixiao_forms::model::Evaluation;
 
 /// Fires when Σ 分值 of the rows under a level-1 label (`产出指标(50分)`) differs from the
 /// points the label declares. Labels that declare nothing are not checked. Points at the

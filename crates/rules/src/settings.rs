@@ -62,7 +62,6 @@ impl Grades {
     }
 }
 
-
 /// What the rules are told by the configuration: each rule's settings by id, and the grade
 /// bands (`[grades]`) that HIGH_SCORE rules and the rankings share.
 #[derive(Debug, Clone, Serialize, Deserialize)]

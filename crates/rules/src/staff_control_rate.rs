@@ -1,8 +1,8 @@
 //! STAFF_CONTROL_RATE: form A's 控制率 is not 实际在职人数 ÷ 编制数.
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::BasicForm;
 use crate::rule::{Ctx, fmt, pct};
+use jixiao_forms::model::BasicForm;
 
 /// Fires when the stated 控制率 differs from 实际在职人数 ÷ 编制数 by more than `tolerance`
 /// percentage points. Points at the rate cell.

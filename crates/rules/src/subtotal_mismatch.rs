@@ -1,8 +1,8 @@
 //! SUBTOTAL_MISMATCH: form A lines do not add up to their parent.
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::{BasicForm, BasicLine, Field};
 use crate::rule::{Ctx, amount_tolerance, fmt};
+use jixiao_forms::model::{BasicForm, BasicLine, Field};
 
 /// Reads one amount column of a line.
 type Column = fn(&BasicLine) -> &Field<f64>;

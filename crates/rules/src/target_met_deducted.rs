@@ -1,8 +1,8 @@
 //! TARGET_MET_DEDUCTED: a target met, yet points deducted.
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::Evaluation;
 use crate::rule::{Ctx, fmt};
+use jixiao_forms::model::Evaluation;
 
 /// Fires when target and actual are comparable, the target is met, and 得分 < 分值.
 /// Points at the score cell.

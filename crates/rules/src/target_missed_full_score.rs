@@ -1,8 +1,8 @@
 //! TARGET_MISSED_FULL_SCORE: a target not met, yet full marks.
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::Evaluation;
 use crate::rule::{Ctx, fmt};
+use jixiao_forms::model::Evaluation;
 
 /// Fires when target and actual are comparable, the target is not met, and 得分 = 分值.
 /// Points at the score cell.

@@ -1,8 +1,8 @@
 //! TOTAL_MISMATCH: the stated 总分 得分 is not the sum of its parts.
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::Evaluation;
 use crate::rule::{Ctx, fmt};
+use jixiao_forms::model::Evaluation;
 
 /// Fires when |stated 总分 − (exec score + Σ indicator scores)| > tolerance. Points at the
 /// stated score cell. A blank part counts as 0 (spec §4), a blank total does not fire.

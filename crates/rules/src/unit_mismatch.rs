@@ -1,8 +1,8 @@
 //! UNIT_MISMATCH: amounts written in 元 (or 亿元) in a 万元 table.
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::{Evaluation, Note, a1};
 use crate::rule::{Ctx, fmt};
+use jixiao_forms::model::{Evaluation, Note, a1};
 
 /// Fires once per form whose fund table holds amounts in 元 or 亿元; the dataset holds the
 /// converted 万元 values. Points at the first such cell and names how many there are.

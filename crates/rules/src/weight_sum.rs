@@ -1,8 +1,8 @@
 //! WEIGHT_SUM: the weights of a form do not add up to its stated total (100).
 
 use crate::anomaly::Anomaly;
-use jixiao_forms::model::Evaluation;
 use crate::rule::{Ctx, fmt};
+use jixiao_forms::model::Evaluation;
 
 /// Fires when exec weight + Σ indicator 分值 differs from the 总分 row's stated weight, or
 /// from `expected` (100) when none is stated. Points at the 总分 row's weight cell.

@@ -4,11 +4,11 @@
 //! under those, and unprefixed lines after a numbered line as its children (one line per
 //! special fund under `3、市级专项资金`).
 
-use crate::labels::{BasicLabels, Labels};
 use crate::extract::{NumKind, num_field};
-use jixiao_reader::grid::Grid;
+use crate::labels::{BasicLabels, Labels};
 use crate::locate::Located;
 use crate::model::{BasicForm, BasicLine, Field};
+use jixiao_reader::grid::Grid;
 use jixiao_text::normalize::{clean_label, norm};
 
 /// Extracts a form A; `None` when neither block is found.

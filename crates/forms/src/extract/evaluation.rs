@@ -1,11 +1,11 @@
 //! Forms B (部门整体支出绩效自评表) and C (项目支出绩效自评表): header fields, then the
 //! fund table, the indicator table with its 总分 row, and the footer.
 
-use crate::labels::Labels;
 use crate::extract::{footer, funds, indicators, value_right};
-use jixiao_reader::grid::Grid;
+use crate::labels::Labels;
 use crate::locate::Located;
 use crate::model::{Evaluation, Field, FormKind};
+use jixiao_reader::grid::Grid;
 
 /// Extracts a form B or C; `None` when the label that located it was not a form after all
 /// (a cover page's `部门名称：`): a form has a fund table or an indicator table.

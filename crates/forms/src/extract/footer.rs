@@ -6,8 +6,8 @@ use std::ops::Range;
 use chrono::NaiveDate;
 
 use crate::labels::Labels;
-use jixiao_reader::grid::{Grid, Value};
 use crate::model::{Field, Pos};
+use jixiao_reader::grid::{Grid, Value};
 use jixiao_text::values::date::from_excel_serial;
 use jixiao_text::values::parse_date;
 

@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::labels::{FundColumns, LabelSet, Labels};
 use crate::extract::{NumKind, is_copy_of, num_field};
-use jixiao_reader::grid::{Grid, Value};
+use crate::labels::{FundColumns, LabelSet, Labels};
 use crate::labels::{map_header, strength};
 use crate::model::{Field, FundRow, Note, Pos};
+use jixiao_reader::grid::{Grid, Value};
 use jixiao_text::normalize::{clean_label, declared_points};
 use jixiao_text::values::number::{AmountUnit, Num, parse_amount, round9};
 

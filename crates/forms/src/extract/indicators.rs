@@ -3,11 +3,11 @@
 
 use std::ops::Range;
 
-use crate::labels::{IndicatorColumns, LabelSet, Labels};
 use crate::extract::{NumKind, is_copy_of, num_field, text_field};
-use jixiao_reader::grid::Grid;
+use crate::labels::{IndicatorColumns, LabelSet, Labels};
 use crate::labels::{map_header, strength};
 use crate::model::{Field, Indicator, Section};
+use jixiao_reader::grid::Grid;
 use jixiao_text::normalize::{declared_points, norm, norm_cow};
 use jixiao_text::values::number::is_not_applicable;
 use jixiao_text::values::quantity::{Op, Parsed, meets, parse_quantity};
@@ -271,7 +271,8 @@ fn compare(ind: &mut Indicator, is_cost: bool) {
         }
     }
     if let (Parsed::Quantity(t), Parsed::Quantity(a)) = (&ind.target_parsed, &ind.actual_parsed) {
-        let target = if t.op == Op::Bare { jixiao_text::values::Quantity { op: bare_op, ..t.clone() } } else { t.clone() };
+        let target =
+            if t.op == Op::Bare { jixiao_text::values::Quantity { op: bare_op, ..t.clone() } } else { t.clone() };
         ind.met = meets(&target, a, bare_op);
         if ind.met.is_some() && a.unit.is_empty() && a.scale == 1.0 {
             // the actual was read in the target's unit

@@ -8,8 +8,8 @@ pub mod funds;
 pub mod indicators;
 
 use crate::labels::Labels;
-use jixiao_reader::grid::{Cell, Grid, Value};
 use crate::model::{BasicForm, Evaluation, Field, FormKind, Note, Pos};
+use jixiao_reader::grid::{Cell, Grid, Value};
 use jixiao_text::values::number::{AmountUnit, Num, parse_amount, parse_number, parse_rate, rate_from_number, round9};
 
 /// The forms of one sheet.

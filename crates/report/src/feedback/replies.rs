@@ -12,16 +12,15 @@
 //! a file that is not a feedback workbook (or cannot be read) is skipped with a note.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::batch::Batch;
-use crate::config::Config;
 use jixiao_reader::grid::Grid;
-use crate::model::Anomaly;
-use jixiao_text::normalize::norm;
 use jixiao_reader::read::{ReadLimits, read_workbook_noting};
+use jixiao_rules::Anomaly;
+use jixiao_text::normalize::norm;
 
 /// A finding as 疑点清单 knows it: rule, department, project, file, sheet, cell.
 type Key = (String, String, String, String, String, String);
@@ -82,15 +81,20 @@ enum Read {
 /// The extensions read; a department may save the workbook as `.xls` or in WPS.
 const EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xls", "et", "ods"];
 
-/// Reads every workbook under `dir` (recursively, whatever its name; not `exclude`, the
-/// output folder) and matches its answered rows with the findings of `batch`. Runs on the
-/// caller's rayon pool.
-pub fn read(dir: &Path, batch: &Batch, config: &Config, exclude: Option<&Path>) -> Replies {
-    let found = crate::discover::discover(dir, exclude);
-    let limits = ReadLimits::from_config(&config.limits);
-    let max_bytes = config.limits.max_file_mb.saturating_mul(1 << 20);
+/// The files a replies folder holds, as the app's walk found them.
+pub struct Found {
+    /// Each file's path relative to the folder, and where it is.
+    pub inputs: Vec<(String, PathBuf)>,
+    /// Folders that could not be opened, each with why.
+    pub problems: Vec<(String, String)>,
+}
+
+/// Reads every workbook found (the app walks the folder recursively, whatever the names,
+/// the output folder left out) and matches its answered rows with the findings of `batch`.
+/// A file over `max_bytes` is skipped with a note. Runs on the caller's rayon pool.
+pub fn read(found: Found, batch: &Batch, limits: ReadLimits, max_bytes: u64) -> Replies {
     let read: Vec<(String, Read)> =
-        found.inputs.par_iter().map(|i| (i.rel.clone(), read_file(&i.path, limits, max_bytes))).collect();
+        found.inputs.par_iter().map(|(rel, path)| (rel.clone(), read_file(path, limits, max_bytes))).collect();
     let mut counts = ReplyCounts::default();
     for (path, reason) in found.problems {
         counts.skipped_files.push(SkippedFile { file: path, reason: format!("文件夹无法打开：{reason}") });

@@ -8,10 +8,10 @@
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
-use crate::config::Severity;
-use crate::model::Anomaly;
-use crate::rules::{Shows, Unit};
 use crate::summary::{Col, Ctx, Formats, Layout, V, file_link, severity_zh, table};
+use jixiao_rules::Anomaly;
+use jixiao_rules::Severity;
+use jixiao_rules::{Shows, Unit};
 
 /// One of a finding's values as the list shows it: its text where it is text, else the
 /// number in the rule's unit.
@@ -63,8 +63,8 @@ fn cells(ctx: &Ctx, i: usize, a: &Anomaly) -> Vec<V> {
         Severity::Warning => |f| &f.warning,
         Severity::Info => |f| &f.info,
     };
-    let rule = crate::rules::rule(a.rule);
-    let shows = rule.map(|r| r.shows).unwrap_or(crate::rules::Shows { expected: "", actual: "", unit: Unit::Nothing });
+    let rule = jixiao_rules::rule(a.rule);
+    let shows = rule.map(|r| r.shows).unwrap_or(jixiao_rules::Shows { expected: "", actual: "", unit: Unit::Nothing });
     let number = |x: Option<f64>| if shows.unit == Unit::Text { None } else { x };
     vec![
         V::Styled(severity_zh(a.severity).to_string(), style),

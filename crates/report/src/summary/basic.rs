@@ -1,8 +1,8 @@
 //! 基础数据: form A, staffing and spending-control lines with their parents.
 //! Streamed as files are processed (see `SummaryWriter::add`).
 
-use crate::model::BasicForm;
 use crate::summary::{Col, V};
+use jixiao_forms::model::BasicForm;
 
 pub const COLS: &[Col] = &[
     Col("部门", 16.0),

@@ -27,11 +27,13 @@ use docx_rs::{
     VMergeType, WidthType,
 };
 
-use crate::config::{Config, RankBy, Severity};
-use crate::model::{FileStatus, FormKind};
-use jixiao_text::normalize::norm;
+use crate::settings::{RankBy, Settings};
 use crate::summary::ranks::{BANDS, Ranks};
 use crate::summary::{Ctx, roster, systems};
+use jixiao_forms::model::FormKind;
+use jixiao_rules::FileStatus;
+use jixiao_rules::Severity;
+use jixiao_text::normalize::norm;
 
 /// The draft's file name in OUT_DIR.
 pub const FILE: &str = "通报草稿.docx";
@@ -105,7 +107,7 @@ impl Head {
 /// By when, as section 五 says it: `于2024年1月15日前` for a date in `[feedback] deadline`,
 /// the text as configured (`收到通知后10个工作日内`), else the placeholder for the office to
 /// fill in.
-fn deadline(config: &Config) -> String {
+fn deadline(config: &Settings) -> String {
     let d = &config.feedback.deadline;
     match (d.date(), d.text().trim()) {
         (_, "") => format!("于{DEADLINE_PLACEHOLDER}前"),
@@ -118,7 +120,7 @@ fn deadline(config: &Config) -> String {
 }
 
 /// Who to report to: `[feedback] office, contact, phone`, as far as they are set.
-fn contact(config: &Config) -> String {
+fn contact(config: &Settings) -> String {
     let fb = &config.feedback;
     let parts: Vec<&str> =
         [fb.office.trim(), fb.contact.trim(), fb.phone.trim()].into_iter().filter(|s| !s.is_empty()).collect();
@@ -206,7 +208,7 @@ pub fn build(ctx: &Ctx, ranks: &Ranks) -> Circular {
 
 /// The findings that count (not of superseded versions), as every summary count takes them.
 struct Counted<'a> {
-    findings: Vec<&'a crate::model::Anomaly>,
+    findings: Vec<&'a jixiao_rules::Anomaly>,
     /// errors, warnings, infos.
     severities: [usize; 3],
 }
@@ -347,7 +349,7 @@ fn intake(ctx: &Ctx, ranks: &Ranks, blocks: &mut Vec<Block>, tables: &mut usize)
 }
 
 /// Grade counts of a list of ranked forms, in [`BANDS`] order.
-fn grade_counts<'a>(rows: impl Iterator<Item = &'a crate::summary::ranks::Row<'a>>, config: &Config) -> [usize; 6] {
+fn grade_counts<'a>(rows: impl Iterator<Item = &'a crate::summary::ranks::Row<'a>>, config: &Settings) -> [usize; 6] {
     let mut c = [0; 6];
     for r in rows {
         let b = r.band(config);
@@ -380,7 +382,7 @@ fn results(ctx: &Ctx, ranks: &Ranks, blocks: &mut Vec<Block>, tables: &mut usize
     let (d, p) = (ranks.departments.len(), ranks.projects.len());
     let dc = grade_counts(ranks.departments.iter(), config);
     let pc = grade_counts(ranks.projects.iter(), config);
-    let g = &config.grades;
+    let g = &config.checks.grades;
     let basis = match config.ranking.by {
         RankBy::Stated => "各表填报的总分",
         RankBy::Calculated => "核定总分（各表预算执行得分与各项指标得分之和）",
@@ -389,12 +391,12 @@ fn results(ctx: &Ctx, ranks: &Ranks, blocks: &mut Vec<Block>, tables: &mut usize
         "参评部门{d}个，自评等级为{}。参评项目{p}个，自评等级为{}。等级按{basis}确定：{}分及以上为“优”，{}分至{}分为“良”，{}分至{}分为“中”，{}分以下为“差”。",
         grade_sentence(&dc, d),
         grade_sentence(&pc, p),
-        crate::rules::fmt(g.excellent),
-        crate::rules::fmt(g.good),
-        crate::rules::fmt(g.excellent),
-        crate::rules::fmt(g.pass),
-        crate::rules::fmt(g.good),
-        crate::rules::fmt(g.pass),
+        jixiao_rules::fmt(g.excellent),
+        jixiao_rules::fmt(g.good),
+        jixiao_rules::fmt(g.excellent),
+        jixiao_rules::fmt(g.pass),
+        jixiao_rules::fmt(g.good),
+        jixiao_rules::fmt(g.pass),
     )));
     let budget: f64 = ranks.departments.iter().filter_map(|r| r.e.budget_full).sum();
     let executed: f64 = ranks.departments.iter().filter_map(|r| r.e.executed).sum();
@@ -483,7 +485,7 @@ fn results(ctx: &Ctx, ranks: &Ranks, blocks: &mut Vec<Block>, tables: &mut usize
 }
 
 /// What a finding is about: `株洲市某局“窗口补贴”项目支出绩效自评表`.
-fn form_of(kinds: &HashMap<&str, FormKind>, a: &crate::model::Anomaly) -> String {
+fn form_of(kinds: &HashMap<&str, FormKind>, a: &jixiao_rules::Anomaly) -> String {
     let dept = clean(&a.department);
     let kind = a.eval_id.as_deref().and_then(|id| kinds.get(id).copied());
     let form = match kind {
@@ -510,7 +512,7 @@ fn problems(ctx: &Ctx, counted: &Counted, blocks: &mut Vec<Block>) {
     )));
     let kinds: HashMap<&str, FormKind> = ctx.data.evaluations.iter().map(|e| (e.eval_id(), e.form)).collect();
     // rule → its findings, in the summary's order (error → warning → info, department, …)
-    let mut by_rule: Vec<(&'static str, Vec<&crate::model::Anomaly>)> = Vec::new();
+    let mut by_rule: Vec<(&'static str, Vec<&jixiao_rules::Anomaly>)> = Vec::new();
     for a in &counted.findings {
         match by_rule.iter_mut().find(|(id, _)| *id == a.rule) {
             Some((_, v)) => v.push(a),
@@ -521,7 +523,7 @@ fn problems(ctx: &Ctx, counted: &Counted, blocks: &mut Vec<Block>) {
         severity_index(a[0].severity).cmp(&severity_index(b[0].severity)).then(b.len().cmp(&a.len()))
     });
     for (n, (id, found)) in by_rule.iter().enumerate() {
-        let rule = crate::rules::rule(id);
+        let rule = jixiao_rules::rule(id);
         let name = rule.map(|r| r.name).unwrap_or(id);
         let meaning = rule.map(|r| r.meaning.trim_end_matches('。')).unwrap_or_default();
         let depts: BTreeSet<String> = found.iter().map(|a| norm(&a.department)).filter(|d| !d.is_empty()).collect();

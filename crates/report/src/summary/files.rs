@@ -1,13 +1,13 @@
 //! 文件清单: every input file, with its status and, when it failed, why (in Chinese). A
 //! file whose forms lost to a newer version of the same department's or project's forms
-//! (`crate::versions`) says so, and names the file that counts instead.
+//! (`jixiao_rules::versions`) says so, and names the file that counts instead.
 
 use std::collections::HashMap;
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
-use crate::model::FileStatus;
 use crate::summary::{Col, Ctx, HEAD_ROWS, Layout, V, file_link, table};
+use jixiao_rules::FileStatus;
 use rust_xlsxwriter::{ConditionalFormatCell, ConditionalFormatCellRule};
 
 pub fn status_zh(s: FileStatus) -> &'static str {

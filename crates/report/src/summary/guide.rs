@@ -5,9 +5,11 @@
 
 use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 
-use crate::config::{Config, RankBy, Severity, VersionOrder};
-use crate::rules::{Unit, catalog, fmt, param};
+use crate::settings::{RankBy, Settings};
 use crate::summary::{Ctx, severity_zh};
+use jixiao_rules::Severity;
+use jixiao_rules::versions::VersionOrder;
+use jixiao_rules::{Unit, catalog, fmt, param};
 
 /// What each severity asks of the office.
 pub fn severity_meaning(s: Severity) -> &'static str {
@@ -40,9 +42,13 @@ fn param_text(rule_id: &str, key: &str, value: f64) -> String {
 }
 
 /// The thresholds of a rule in force under `config`, in Chinese.
-pub fn thresholds(config: &Config, rule_id: &str) -> String {
+pub fn thresholds(config: &Settings, rule_id: &str) -> String {
     let Some(rule) = catalog().iter().find(|r| r.id == rule_id) else { return String::new() };
-    rule.params.iter().map(|(k, _)| param_text(rule_id, k, param(config, rule_id, k))).collect::<Vec<_>>().join("，")
+    rule.params
+        .iter()
+        .map(|(k, _)| param_text(rule_id, k, param(&config.checks, rule_id, k)))
+        .collect::<Vec<_>>()
+        .join("，")
 }
 
 /// The sheet's columns and their widths, all printed.
@@ -81,7 +87,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     heading(ws, row, &["规则编号", "规则名称", "级别", "含义", "容差或阈值（本次运行）", "疑点清单的计算值 / 填报值"])?;
     for rule in catalog() {
         row += 1;
-        let settings = config.rule(rule.id);
+        let settings = config.checks.rule(rule.id);
         let severity = settings.severity.unwrap_or(rule.severity);
         let mut level = severity_zh(severity).to_string();
         if !settings.enabled.unwrap_or(true) {
@@ -109,7 +115,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
 
     row += 2;
     heading(ws, row, &["单位与口径", "", "", ""])?;
-    let g = &config.grades;
+    let g = &config.checks.grades;
     let ranking = match config.ranking.by {
         RankBy::Calculated => "按核定总分（表内各项得分之和：预算执行得分 + 各指标得分）从高到低，同分同名次；每个年度单独排名。等级、等级分布和各平均分也按核定总分；填报总分、填报等级列在旁边，“差异(填报−核定)”为两者之差，相差超过总分容差时以底色标出。各项均无得分的表（如工资性支出表）无法核定总分：排名栏显示“待核实”，备注“无分项得分，无法核定总分”，不定等级、不参与排名，也不计入平均分和等级统计；核定总分高于分值的表同样处理。如需按填报总分排名，可在配置中设置 [ranking] by = \"stated\"".to_string(),
         RankBy::Stated => "按填报总分从高到低（配置 [ranking] by = \"stated\"），同分同名次；每个年度单独排名。等级、等级分布和各平均分也按填报总分；核定总分、核定等级列在旁边，“差异(填报−核定)”为两者之差，相差超过总分容差时以底色标出。填报总分高于分值的表排名栏显示“待核实”并在备注中说明原因，未填总分的表显示“无总分”；两者均不定等级、不参与排名，也不计入平均分和等级统计".to_string(),

@@ -1,8 +1,8 @@
 //! 指标明细: every indicator row of every form, with whether its target was met.
 //! Streamed as files are processed (see `SummaryWriter::add`).
 
-use crate::model::Evaluation;
 use crate::summary::{Col, V};
+use jixiao_forms::model::Evaluation;
 
 pub const COLS: &[Col] = &[
     Col("部门", 12.0),

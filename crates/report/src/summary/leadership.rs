@@ -12,11 +12,11 @@ use rust_xlsxwriter::{
     Chart, ChartLine, ChartLineDashType, ChartMarker, ChartMarkerType, ChartType, Worksheet, XlsxError,
 };
 
-use crate::config::Severity;
-use crate::model::EvalSummary;
 use crate::summary::rankings::{DEPT_RATE_COL, DEPT_SCORE_COL};
 use crate::summary::ranks::{BANDS, Ranks, Row, mean, ranked_total, total_name};
 use crate::summary::{Ctx, HEAD_ROWS, severity_zh};
+use jixiao_forms::model::EvalSummary;
+use jixiao_rules::Severity;
 
 /// Rows this block takes at most (its tables are bounded: 6 grades, the catalog, ten
 /// departments).
@@ -104,7 +104,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks, start: u32) -> Result
     ws.write_string_with_format(row, 4, "合计", &f.header)?;
     row += 1;
     for (id, c) in &rules {
-        let name = crate::rules::rule(id).map(|r| r.name).unwrap_or(id);
+        let name = jixiao_rules::rule(id).map(|r| r.name).unwrap_or(id);
         ws.write_string(row, 0, format!("{name}（{id}）"))?;
         for (i, x) in c.iter().enumerate() {
             ws.write_number_with_format(row, 1 + i as u16, *x as f64, &f.int)?;

@@ -28,9 +28,9 @@ use std::path::{Path, PathBuf};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Url, Workbook, Worksheet, XlsxError};
 
 use crate::batch::Batch;
-use crate::config::Config;
-use crate::model::FileResult;
 use crate::run_report::RunReport;
+use crate::settings::Settings;
+use jixiao_rules::FileResult;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SummaryError {
@@ -89,7 +89,7 @@ impl Title {
     /// The region of a run: the one given (`--region`, `[report] region`), else the
     /// division the departments' names start with most often ([`region::named_most`]),
     /// else none — never a folder's name.
-    pub fn region<'a>(config: &Config, departments: impl IntoIterator<Item = &'a str>) -> String {
+    pub fn region<'a>(config: &Settings, departments: impl IntoIterator<Item = &'a str>) -> String {
         if !config.report.region.trim().is_empty() {
             return config.report.region.trim().to_string();
         }
@@ -98,7 +98,7 @@ impl Title {
 
     /// `2022年度` for one year, `2021—2022年度` for several, empty for none; a configured
     /// year wins.
-    pub fn years(config: &Config, years: impl IntoIterator<Item = i32>) -> String {
+    pub fn years(config: &Settings, years: impl IntoIterator<Item = i32>) -> String {
         if let Some(y) = config.report.year {
             return format!("{y}年度");
         }
@@ -323,7 +323,7 @@ impl SummaryWriter {
         mut self,
         data: &Batch,
         report: &RunReport,
-        config: &Config,
+        config: &Settings,
     ) -> Result<placing::Placings, SummaryError> {
         let path = self.path.display().to_string();
         let err = |cause| SummaryError::Xlsx { path: path.clone(), cause };
@@ -394,7 +394,7 @@ impl SummaryWriter {
 pub struct Ctx<'a> {
     pub data: &'a Batch,
     pub report: &'a RunReport,
-    pub config: &'a Config,
+    pub config: &'a Settings,
     pub fmts: &'a Formats,
     pub input_root: &'a Path,
     pub out_dir: &'a Path,
@@ -805,10 +805,10 @@ fn relative_path(from: &Path, to: &Path) -> Option<std::path::PathBuf> {
 }
 
 /// The Chinese name of a severity.
-pub fn severity_zh(s: crate::config::Severity) -> &'static str {
+pub fn severity_zh(s: jixiao_rules::Severity) -> &'static str {
     match s {
-        crate::config::Severity::Error => "错误",
-        crate::config::Severity::Warning => "警告",
-        crate::config::Severity::Info => "提示",
+        jixiao_rules::Severity::Error => "错误",
+        jixiao_rules::Severity::Warning => "警告",
+        jixiao_rules::Severity::Info => "提示",
     }
 }

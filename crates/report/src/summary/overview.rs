@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 
 use rust_xlsxwriter::{Chart, ChartMarker, ChartMarkerType, ChartType, Worksheet, XlsxError};
 
-use crate::config::{RankBy, Severity};
-use crate::rules::catalog;
+use crate::settings::RankBy;
 use crate::summary::rankings::{DEPT_RATE_COL, DEPT_SCORE_COL, PROJECT_RATE_COL, PROJECT_SCORE_COL};
 use crate::summary::ranks::{BANDS, Ranks, Row, total_name};
 use crate::summary::{Ctx, HEAD_ROWS, page_setup, severity_zh, title_row};
+use jixiao_rules::Severity;
+use jixiao_rules::catalog;
 
 pub fn write(ws: &mut Worksheet, ctx: &Ctx, ranks: &Ranks) -> Result<(), XlsxError> {
     let f = ctx.fmts;

@@ -6,10 +6,10 @@
 
 use std::collections::HashMap;
 
-use crate::config::RankBy;
-use jixiao_text::normalize::norm;
+use crate::settings::RankBy;
 use crate::summary::Ctx;
 use crate::summary::ranks::{Ranks, Standing, ranked_total};
+use jixiao_text::normalize::norm;
 
 /// One department form's standing (one per year the department has a form B for).
 #[derive(Debug, Clone, PartialEq)]
@@ -44,7 +44,7 @@ impl Placings {
     pub fn compute(ctx: &Ctx, ranks: &Ranks) -> Placings {
         let by = ctx.config.ranking.by;
         let rows = &ranks.departments;
-        let system = |e: &crate::model::EvalSummary| crate::summary::systems::of(ctx, e);
+        let system = |e: &jixiao_forms::model::EvalSummary| crate::summary::systems::of(ctx, e);
         let within = crate::summary::systems::within(ctx, rows, system);
         let mut per_year: HashMap<Option<i32>, usize> = HashMap::new();
         let mut per_system: HashMap<(Option<i32>, String), usize> = HashMap::new();
@@ -62,7 +62,7 @@ impl Placings {
                 Standing::Unverified(why) => (None, format!("{why}，待核实，不参与排名")),
                 _ => (None, "未填总分，不参与排名".to_string()),
             };
-            let grade = rank.and(ranked_total(e, by)).map(|t| ctx.config.grades.grade(t));
+            let grade = rank.and(ranked_total(e, by)).map(|t| ctx.config.checks.grades.grade(t));
             out.entry(norm(department)).or_default().push(Placing {
                 year: e.year,
                 stated: e.score_total,

@@ -8,10 +8,10 @@
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
-use crate::config::{Config, RankBy};
-use crate::model::EvalSummary;
+use crate::settings::{RankBy, Settings};
 use crate::summary::ranks::{Ranks, Row, Standing};
 use crate::summary::{Col, Ctx, HEAD_ROWS, Layout, V, file_link, table};
+use jixiao_forms::model::EvalSummary;
 use rust_xlsxwriter::{ConditionalFormatCell, ConditionalFormatCellRule};
 
 /// Column positions the overview's charts read: 核定执行率 against the total ranked by.
@@ -41,10 +41,10 @@ fn year_and_rank(row: &Row) -> [V; 2] {
 /// The total ranked by and its grade, the other total and its grade, 差异 (填报 − 核定),
 /// 全年预算数, 全年执行数, 填报执行率, 核定执行率. Grades only for a ranked form; no
 /// 核定总分 for a form whose items carry no score.
-fn figures(row: &Row, config: &Config) -> [V; 9] {
+fn figures(row: &Row, config: &Settings) -> [V; 9] {
     let e = row.e;
-    let grades = &config.grades;
-    let tol = crate::rules::param(config, "TOTAL_MISMATCH", "tolerance") + 1e-9;
+    let grades = &config.checks.grades;
+    let tol = jixiao_rules::param(&config.checks, "TOTAL_MISMATCH", "tolerance") + 1e-9;
     let (stated, checked) = (e.score_total, e.checked_total());
     let diff = stated.zip(checked).map(|(s, c)| jixiao_text::values::number::round9(s - c));
     let differ = diff.is_some_and(|d| d.abs() > tol);
@@ -104,7 +104,7 @@ fn counts_and_place(ctx: &Ctx, i: usize, row: &Row, c: [usize; 3]) -> [V; 7] {
         n(c[1]),
         n(c[2]),
         V::Text(note),
-        file_link(ctx, i, e.path(), e.sheet(), &crate::model::a1(e.start)),
+        file_link(ctx, i, e.path(), e.sheet(), &jixiao_forms::model::a1(e.start)),
         V::Text(e.sheet().to_string()),
         V::Int(Some(e.start.0 as i64 + 1)),
     ]

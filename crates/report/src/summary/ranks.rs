@@ -1,7 +1,7 @@
 //! The order of 部门排名 and 项目排名, shared with the overview: which forms are ranked,
 //! in what order, with what rank and grade, and what each department handed in.
 //!
-//! - Only the version of a form that counts is ranked (`crate::versions`): a department
+//! - Only the version of a form that counts is ranked (`jixiao_rules::versions`): a department
 //!   that re-submitted its workbook is ranked once.
 //! - Each year is ranked on its own (newest year first): 2022's forms do not compete
 //!   with 2023's.
@@ -18,8 +18,9 @@
 use std::collections::HashMap;
 
 use crate::batch::Batch;
-use crate::config::{Config, RankBy, Severity};
-use crate::model::{EvalSummary, FormKind};
+use crate::settings::{RankBy, Settings};
+use jixiao_forms::model::{EvalSummary, FormKind};
+use jixiao_rules::Severity;
 use jixiao_text::normalize::norm;
 
 /// Where a form stands.
@@ -89,13 +90,13 @@ pub fn total_name(by: RankBy) -> &'static str {
 /// Why a form cannot be ranked, if it cannot: by 核定总分, no item score at all, or a
 /// checked total above the 总分 row's stated weight (else the standard total); by 填报总分,
 /// a stated total above that weight.
-pub fn unverified(e: &EvalSummary, config: &Config) -> Option<String> {
-    let tol = crate::rules::param(config, "SCORE_OVER_WEIGHT", "tolerance") + 1e-9;
+pub fn unverified(e: &EvalSummary, config: &Settings) -> Option<String> {
+    let tol = jixiao_rules::param(&config.checks, "SCORE_OVER_WEIGHT", "tolerance") + 1e-9;
     let (limit, what) = match e.weight_total {
         Some(w) => (w, "分值"),
-        None => (crate::rules::param(config, "WEIGHT_SUM", "expected"), "满分"),
+        None => (jixiao_rules::param(&config.checks, "WEIGHT_SUM", "expected"), "满分"),
     };
-    let f = crate::rules::fmt;
+    let f = jixiao_rules::fmt;
     let (name, total) = match config.ranking.by {
         RankBy::Calculated if !e.has_item_scores => return Some(NO_ITEM_SCORES.to_string()),
         by => (total_name(by), ranked_total(e, by)),
@@ -106,15 +107,15 @@ pub fn unverified(e: &EvalSummary, config: &Config) -> Option<String> {
 impl Row<'_> {
     /// The grade of the ranked total, for a ranked form only: a form that cannot be ranked
     /// is not graded either.
-    pub fn grade(&self, config: &Config) -> Option<&'static str> {
+    pub fn grade(&self, config: &Settings) -> Option<&'static str> {
         match self.standing {
-            Standing::Ranked(_) => ranked_total(self.e, config.ranking.by).map(|t| config.grades.grade(t)),
+            Standing::Ranked(_) => ranked_total(self.e, config.ranking.by).map(|t| config.checks.grades.grade(t)),
             _ => None,
         }
     }
 
     /// The grade, or why there is none: the bands of the grade distribution.
-    pub fn band(&self, config: &Config) -> &'static str {
+    pub fn band(&self, config: &Settings) -> &'static str {
         match (&self.standing, self.grade(config)) {
             (Standing::Unverified(_), _) => "待核实",
             (Standing::NoTotal, _) | (_, None) => "无总分",
@@ -139,7 +140,7 @@ pub fn mean(rows: &[Row], total: impl Fn(&EvalSummary) -> Option<f64>) -> Option
 
 /// Ranks forms, each year on its own: newest year first, within a year the ranked forms
 /// by total descending (then name, then id), then 待核实, then forms without a total.
-pub fn rank<'a>(forms: Vec<&'a EvalSummary>, config: &Config) -> Vec<Row<'a>> {
+pub fn rank<'a>(forms: Vec<&'a EvalSummary>, config: &Settings) -> Vec<Row<'a>> {
     let by = config.ranking.by;
     let mut rows: Vec<(Option<f64>, Row<'a>)> = forms
         .into_iter()
@@ -186,7 +187,7 @@ pub fn rank<'a>(forms: Vec<&'a EvalSummary>, config: &Config) -> Vec<Row<'a>> {
 }
 
 impl<'a> Ranks<'a> {
-    pub fn compute(data: &'a Batch, config: &Config) -> Ranks<'a> {
+    pub fn compute(data: &'a Batch, config: &Settings) -> Ranks<'a> {
         // the year and department every counted form's anomalies belong to
         let mut owner: HashMap<&str, (String, Option<i32>)> = HashMap::new();
         for e in data.counted() {

@@ -16,10 +16,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
-use crate::model::{FileStatus, FormKind};
 use crate::roster::key;
 use crate::summary::files::status_zh;
 use crate::summary::{Col, Ctx, HEAD_ROWS, Layout, V, table};
+use jixiao_forms::model::FormKind;
+use jixiao_rules::FileStatus;
 
 pub const SHEET: &str = "报送情况";
 

@@ -10,11 +10,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
-use crate::config::Severity;
-use crate::model::{EvalSummary, FileStatus, FormKind};
-use jixiao_text::normalize::norm;
 use crate::summary::ranks::{BANDS, Ranks, Row, Standing, ranked_total};
 use crate::summary::{Col, Ctx, Layout, V, table};
+use jixiao_forms::model::{EvalSummary, FormKind};
+use jixiao_rules::FileStatus;
+use jixiao_rules::Severity;
+use jixiao_text::normalize::norm;
 
 pub const SHEET: &str = "分系统汇总";
 

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use calamine::{Reader, Xlsx, open_workbook};
 
-use crate::model::Anomaly;
+use jixiao_rules::Anomaly;
 
 /// 疑点清单's column of the departments' answers.
 pub const REPLY_COLUMN: &str = "部门反馈";
