@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use jixiao_forms::labels::Labels;
-use jixiao_reader::read::ReadLimits;
+use jixiao_reader::ReadLimits;
 use jixiao_report::settings::{FeedbackSettings, Ranking, Report, RosterMatching, Settings, Systems};
 use jixiao_rules::settings::{Checks, Grades, RuleSettings};
 
@@ -52,11 +52,11 @@ fn default_worker_memory_mb() -> u64 {
 }
 
 fn default_max_sheets() -> u64 {
-    jixiao_reader::inspect::MAX_SHEETS
+    jixiao_reader::limits::MAX_SHEETS
 }
 
 fn default_max_text_mb() -> u64 {
-    jixiao_reader::read::MAX_TEXT_BYTES >> 20
+    jixiao_reader::limits::MAX_TEXT_BYTES >> 20
 }
 
 /// The run's settings, composed of each stage's own: the forms' label synonyms, the

@@ -31,7 +31,7 @@ pub fn explain_file(path: &std::path::Path, config: &Config) -> Result<String, E
     let limits = config.limits.read_limits();
     let (unpacked, max_cells) = (limits.max_unpacked_bytes, limits.max_cells);
     let unreadable =
-        |e: jixiao_reader::read::ReadError| ExplainError::Unreadable { path: shown.clone(), reason: e.chinese() };
+        |e: jixiao_reader::ReadError| ExplainError::Unreadable { path: shown.clone(), reason: e.chinese() };
     let (grids, word) = match jixiao_reader::read::read_workbook_noting(&bytes, &limits) {
         Ok(w) => (w.grids, false),
         // a Word report: its paragraphs and tables in reading order, as one grid

@@ -14,9 +14,10 @@ use crate::config::Config;
 use crate::discover::Input;
 use crate::pipeline::cache::Cache;
 use jixiao_forms::model::{BasicForm, Evaluation, Field, FormKind};
+use jixiao_reader::ReadError;
 use jixiao_reader::inspect::{Kind, NotRead, identify};
 use jixiao_reader::read::docx::{WordLayout, read_docx};
-use jixiao_reader::read::{ReadError, read_workbook_noting};
+use jixiao_reader::read::read_workbook_noting;
 use jixiao_rules::{FileRecord, FileResult, FileStatus};
 use jixiao_text::names::parent_folder;
 

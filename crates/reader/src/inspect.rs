@@ -15,7 +15,7 @@ pub mod refs;
 
 use std::io::{Cursor, Read};
 
-use crate::read::ReadError;
+use crate::error::ReadError;
 
 /// The spreadsheet format inside the container.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,9 +292,6 @@ fn ods_encrypted(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> bool {
         .is_some_and(|m| memchr::memmem::find(&m, b"encryption-data").is_some())
 }
 
-/// No workbook the office receives has more sheets than this; one with 100,000 costs the
-/// reader time quadratic in the count. The default of `limits.max_sheets`.
-pub const MAX_SHEETS: u64 = 1_000;
 /// The shortest `<sheet name="a" sheetId="1" r:id="rId1"/>` a workbook part can list.
 const MIN_SHEET_BYTES: u64 = 40;
 
@@ -304,7 +301,7 @@ const MIN_SHEET_BYTES: u64 = 40;
 /// range when it opens the file, so a file of kilobytes could make it ask for gigabytes and
 /// abort the process. Only what truly exceeds a limit, or what no valid file declares, is
 /// refused, and the reason says which.
-pub fn precheck(bytes: &[u8], container: Container, limits: &crate::read::ReadLimits) -> Result<(), ReadError> {
+pub fn precheck(bytes: &[u8], container: Container, limits: &crate::limits::ReadLimits) -> Result<(), ReadError> {
     match container {
         Container::Xlsx => precheck_xlsx(bytes, limits.max_sheets),
         Container::Xls => biff::precheck_xls(bytes, limits.max_cells, limits.max_sheets),

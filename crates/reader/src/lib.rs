@@ -5,9 +5,14 @@
 //! hang or exhaust memory ([`inspect`]), then read into one [`grid::Grid`] per sheet (or
 //! per Word table) with merged regions filled, percent formats and formulas without a
 //! cached value marked ([`read`], [`merges`]). It knows nothing of forms, rules or the
-//! configuration file: what it may spend is a [`read::ReadLimits`] its caller fills.
+//! configuration file: what it may spend is a [`ReadLimits`] its caller fills.
 
+pub mod error;
 pub mod grid;
 pub mod inspect;
+pub mod limits;
 pub mod merges;
 pub mod read;
+
+pub use error::ReadError;
+pub use limits::ReadLimits;

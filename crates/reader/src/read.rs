@@ -8,107 +8,20 @@ use std::io::Cursor;
 
 use calamine::{Data, DataRef, Dimensions, Ods, Range, Reader, Xls, Xlsb, Xlsx};
 
+use crate::error::ReadError;
 use crate::grid::Pos;
 use crate::grid::{Cell, Grid, Value};
 use crate::inspect::{Container, inspect};
+use crate::limits::ReadLimits;
 use jixiao_text::values::date::from_excel_serial;
 
 pub mod docx;
 pub mod ods;
 pub mod xls;
 
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    #[error("empty file (0 bytes)")]
-    Empty,
-    #[error("not a spreadsheet: {0}")]
-    NotSpreadsheet(String),
-    #[error("the workbook is password-protected (encrypted)")]
-    Encrypted,
-    #[error("corrupt or truncated workbook: {0}")]
-    Corrupt(String),
-    #[error("too large to unpack safely: the archive declares {declared_mb} MB unpacked (limit {limit_mb} MB)")]
-    TooLarge { declared_mb: u64, limit_mb: u64 },
-    #[error("sheet `{sheet}` is too large ({cells} cells, limit {limit})")]
-    SheetTooLarge { sheet: String, cells: u64, limit: u64 },
-    #[error("the workbook declares {declared} {what}, more than any valid file or the limit allows ({limit})")]
-    DeclaredTooMany { what: String, declared: u64, limit: u64 },
-    #[error("the workbook has {sheets} sheets (limit {limit})")]
-    TooManySheets { sheets: u64, limit: u64 },
-    #[error(
-        "sheet {sheet} of this .xls spans {cells} cells ({total} with the sheets before it; limit {limit}): the reader would allocate every one"
-    )]
-    XlsTooLarge { sheet: u64, cells: u64, total: u64, limit: u64 },
-    #[error("sheet `{sheet}` of this .ods spans {cells} cells once its repeats are expanded (limit {limit})")]
-    OdsTooLarge { sheet: String, cells: u64, limit: u64 },
-    #[error(
-        "sheet `{sheet}`: its {cells} cells are spread over {rows} rows × {cols} columns ({area} cells, limit {limit})"
-    )]
-    SheetSpread { sheet: String, cells: u64, rows: u64, cols: u64, area: u64, limit: u64 },
-    #[error("the sheets' text is over {limit_mb} MB (a long text repeated in many cells)")]
-    TextTooLarge { limit_mb: u64 },
-    #[error("the workbook's sheets hold {cells} cells together (limit {limit} per workbook)")]
-    WorkbookTooLarge { cells: u64, limit: u64 },
-}
-
-impl ReadError {
-    /// The reason in Chinese, for the summary workbook.
-    pub fn chinese(&self) -> String {
-        match self {
-            ReadError::Empty => "空文件（0字节）".into(),
-            ReadError::NotSpreadsheet(_) => "不是电子表格文件（可能是改了扩展名的其他文件）".into(),
-            ReadError::TooLarge { declared_mb, .. } => {
-                format!("文件解压后过大（{declared_mb}兆字节），为安全起见未读取，请删去多余内容后重新提交")
-            }
-            ReadError::Encrypted => "文件设有打开密码（已加密），请提交未加密的文件".into(),
-            // the parser's own (English) text stays in files.parquet's `error`
-            ReadError::Corrupt(_) => "文件已损坏或不完整，请重新保存或导出后提交".into(),
-            ReadError::SheetTooLarge { sheet, cells, .. } => {
-                format!("工作表“{sheet}”过大（{cells}个单元格）")
-            }
-            ReadError::DeclaredTooMany { what, declared, .. } => {
-                format!("文件声明的数量异常（{declared} {what}），可能已损坏，为安全起见未读取")
-            }
-            ReadError::TooManySheets { sheets, limit } => format!("工作表过多（{sheets}个，上限{limit}个）"),
-            ReadError::XlsTooLarge { sheet, cells, .. } => format!("第{sheet}个工作表过大（{cells}个单元格）"),
-            ReadError::OdsTooLarge { sheet, cells, .. } => format!("工作表“{sheet}”过大（{cells}个单元格）"),
-            ReadError::WorkbookTooLarge { cells, .. } => format!("工作簿过大（共{cells}个单元格）"),
-            ReadError::SheetSpread { sheet, rows, cols, .. } => {
-                format!("工作表“{sheet}”的单元格分散在{rows}行×{cols}列的范围内，过大")
-            }
-            ReadError::TextTooLarge { limit_mb } => format!("工作表中的文字过多（超过{limit_mb}兆字节）"),
-        }
-    }
-}
-
 /// Reads every sheet of a workbook, after checking its container (see [`inspect`]).
 pub fn read_workbook(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> Result<Vec<Grid>, ReadError> {
     read_workbook_noting(bytes, &ReadLimits::new(max_cells, max_unpacked_bytes)).map(|w| w.grids)
-}
-
-/// What the reader may spend on one workbook: the `[limits]` of the config.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReadLimits {
-    /// Cells per sheet, and for all of a workbook's sheets together.
-    pub max_cells: u64,
-    /// Bytes a zip may unpack to.
-    pub max_unpacked_bytes: u64,
-    /// Sheets per workbook.
-    pub max_sheets: u64,
-    /// Bytes of text all of a workbook's cells may hold together.
-    pub max_text_bytes: u64,
-}
-
-impl ReadLimits {
-    /// These cell and unpacking limits, and the default sheet and text limits.
-    pub fn new(max_cells: u64, max_unpacked_bytes: u64) -> ReadLimits {
-        ReadLimits {
-            max_cells,
-            max_unpacked_bytes,
-            max_sheets: crate::inspect::MAX_SHEETS,
-            max_text_bytes: MAX_TEXT_BYTES,
-        }
-    }
 }
 
 /// A workbook's sheets, and the sheets that could not be read, each with why.
@@ -136,10 +49,6 @@ impl Budget {
         ReadError::TextTooLarge { limit_mb: self.text_limit >> 20 }
     }
 }
-
-/// The text all of a workbook's cells may hold together, unless the config says otherwise
-/// (`limits.max_text_mb`). A form workbook holds a few MB.
-pub const MAX_TEXT_BYTES: u64 = 128 * 1024 * 1024;
 
 /// [`read_workbook`], skipping a sheet that cannot be read (damaged, too large, over the
 /// workbook's cell budget) while reading the others, and saying which. A workbook none of

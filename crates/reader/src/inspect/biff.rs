@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
-use crate::read::ReadError;
+use crate::error::ReadError;
 
 use super::ptg::token_cut_short;
 

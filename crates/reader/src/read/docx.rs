@@ -20,9 +20,9 @@ use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 
+use crate::error::ReadError;
 use crate::grid::Pos;
 use crate::grid::{Cell, Grid, Value};
-use crate::read::ReadError;
 
 const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 const W_NS_STRICT: &str = "http://purl.oclc.org/ooxml/wordprocessingml/main";

@@ -17,8 +17,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::batch::Batch;
+use jixiao_reader::ReadLimits;
 use jixiao_reader::grid::Grid;
-use jixiao_reader::read::{ReadLimits, read_workbook_noting};
+use jixiao_reader::read::read_workbook_noting;
 use jixiao_rules::Anomaly;
 use jixiao_text::normalize::norm;
 
