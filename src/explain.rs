@@ -15,6 +15,7 @@ use jixiao_forms::labels::Labels;
 use jixiao_forms::locate::{Located, locate};
 use jixiao_forms::model::{FormKind, Pos, a1};
 use jixiao_reader::grid::Grid;
+use jixiao_reader::read::{Document, read_file};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExplainError {
@@ -28,19 +29,13 @@ pub enum ExplainError {
 pub fn explain_file(path: &std::path::Path, config: &Config) -> Result<String, ExplainError> {
     let shown = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|cause| ExplainError::Io { path: shown.clone(), cause })?;
-    let limits = config.limits.read_limits();
-    let (unpacked, max_cells) = (limits.max_unpacked_bytes, limits.max_cells);
     let unreadable =
         |e: jixiao_reader::ReadError| ExplainError::Unreadable { path: shown.clone(), reason: e.chinese() };
-    let (grids, word) = match jixiao_reader::read::read_workbook_noting(&bytes, &limits) {
-        Ok(w) => (w.grids, false),
+    let (grids, word) = match read_file(&bytes, &config.limits.read_limits()).map_err(unreadable)? {
+        Document::Sheets(w, _) => (w.grids, false),
         // a Word report: its paragraphs and tables in reading order, as one grid
-        Err(_)
-            if matches!(jixiao_reader::inspect::identify(&bytes, unpacked), Ok(jixiao_reader::inspect::Kind::Docx)) =>
-        {
-            (vec![jixiao_reader::read::docx::read_docx(&bytes, max_cells, unpacked).map_err(unreadable)?.grid], true)
-        }
-        Err(e) => return Err(unreadable(e)),
+        Document::Word(doc) => (vec![doc.grid], true),
+        Document::NotRead(_, why) => return Err(unreadable(why)),
     };
     let mut out = if word {
         format!("文件 {shown}：Word 文档，段落与表格按阅读顺序排成一个表（下面的单元格地址按此排列）\n")

@@ -91,7 +91,7 @@ fn synthetic_departments_in_every_layout_give_the_same_records() {
 fn merged_regions_are_read_and_every_cell_of_a_merge_reads_its_value() {
     let spec = WorkbookSpec::stacked("附表", seed::forms(), Layout::default());
     let bytes = spec.to_bytes().unwrap();
-    let merges = jixiao_reader::merges::xlsx_merges(&bytes);
+    let merges = jixiao_reader::merges::xlsx_merges(&mut jixiao_reader::opened::open_zip(&bytes).unwrap());
     assert!(merges.get("附表").is_some_and(|m| m.len() > 100), "the seed's templates merge many cells");
     let grids = jixiao_reader::read::read_workbook(&bytes, 5_000_000, 1 << 30).unwrap();
     let g = &grids[0];

@@ -15,9 +15,8 @@ use crate::discover::Input;
 use crate::pipeline::cache::Cache;
 use jixiao_forms::model::{BasicForm, Evaluation, Field, FormKind};
 use jixiao_reader::ReadError;
-use jixiao_reader::inspect::{Kind, NotRead, identify};
-use jixiao_reader::read::docx::{WordLayout, read_docx};
-use jixiao_reader::read::read_workbook_noting;
+use jixiao_reader::inspect::{Container, NotRead};
+use jixiao_reader::read::{Document, read_file};
 use jixiao_rules::{FileRecord, FileResult, FileStatus};
 use jixiao_text::names::parent_folder;
 
@@ -156,45 +155,35 @@ fn process_inner(input: &Input, config: &Config, run_date: NaiveDate, cache: Opt
 
 /// What a file's bytes were read into.
 enum Content {
-    Sheets(Vec<jixiao_reader::grid::Grid>),
+    Sheets(Vec<jixiao_reader::grid::Grid>, Container),
     Word(Box<jixiao_reader::read::docx::WordDoc>),
 }
 
-/// Tells what the file is and reads it. A file with a workbook's extension goes straight
-/// to the workbook reader (as fast as before); anything else, or a "workbook" that is not
-/// one, is identified by its bytes first.
+/// Tells what the file is by its bytes and reads it, in one opening of its container
+/// ([`read_file`]); its name decides only what a file that is no workbook is told.
 fn read_content(input: &Input, config: &Config, bytes: &[u8]) -> Result<(Content, Option<String>), Outcome> {
-    let limits = config.limits.read_limits();
-    let (unpacked, max_cells) = (limits.max_unpacked_bytes, limits.max_cells);
     let ext = extension(input);
     let named_workbook = crate::discover::is_workbook(&input.path) && ext != "docx";
-    let mut first_error = None;
-    if named_workbook {
-        match read_workbook_noting(bytes, &limits) {
-            Ok(w) => return Ok((Content::Sheets(w.grids), notes(&w.skipped))),
-            Err(e @ ReadError::NotSpreadsheet(_)) => first_error = Some(e),
-            Err(e) => return Err(Outcome::Failed(e)),
-        }
-    }
-    match identify(bytes, unpacked).map_err(Outcome::Failed)? {
-        Kind::Workbook(_) => {
-            let w = read_workbook_noting(bytes, &limits).map_err(Outcome::Failed)?;
+    match read_file(bytes, &config.limits.read_limits()).map_err(Outcome::Failed)? {
+        Document::Sheets(w, container) => {
             let mut note = (!named_workbook).then(|| format!("a workbook named .{ext}; read as a workbook"));
             if let Some(n) = notes(&w.skipped) {
                 note = Some(note.map_or(n.clone(), |a| format!("{a}; {n}")));
             }
-            Ok((Content::Sheets(w.grids), note))
+            Ok((Content::Sheets(w.grids, container), note))
         }
-        Kind::Docx => {
+        Document::Word(doc) => {
             let note = (ext != "docx").then(|| format!("a Word document (.docx) named .{ext}; read as a Word report"));
-            let doc = read_docx(bytes, max_cells, unpacked).map_err(Outcome::Failed)?;
-            Ok((Content::Word(Box::new(doc)), note))
+            Ok((Content::Word(doc), note))
         }
         // a "workbook" that is text or an unknown format: it was meant to be read and could not
-        Kind::NotRead(NotRead::Text | NotRead::Unknown | NotRead::OtherOle) if named_workbook || ext == "docx" => {
-            Err(Outcome::Failed(first_error.unwrap_or_else(|| ReadError::NotSpreadsheet("not a Word document".into()))))
+        Document::NotRead(NotRead::Text | NotRead::Unknown | NotRead::OtherOle, why) if named_workbook => {
+            Err(Outcome::Failed(why))
         }
-        Kind::NotRead(n) => Err(Outcome::Skipped(n.chinese(&ext))),
+        Document::NotRead(NotRead::Text | NotRead::Unknown | NotRead::OtherOle, _) if ext == "docx" => {
+            Err(Outcome::Failed(ReadError::NotSpreadsheet("not a Word document".into())))
+        }
+        Document::NotRead(n, _) => Err(Outcome::Skipped(n.chinese(&ext))),
     }
 }
 
@@ -215,7 +204,6 @@ enum Outcome {
 
 /// Reads, extracts and checks a file whose bytes are in memory.
 fn parse(input: &Input, config: &Config, run_date: NaiveDate, bytes: Vec<u8>, sha256: String) -> FileResult {
-    let unpacked = config.limits.max_unpacked_mb.saturating_mul(1_048_576);
     let (content, note) = match read_content(input, config, &bytes) {
         Ok(c) => c,
         Err(Outcome::Failed(e)) => {
@@ -223,11 +211,11 @@ fn parse(input: &Input, config: &Config, run_date: NaiveDate, bytes: Vec<u8>, sh
         }
         Err(Outcome::Skipped(reason)) => return skipped(input, bytes.len() as i64, sha256, reason),
     };
-    let (grids, layout): (Vec<jixiao_reader::grid::Grid>, Option<WordLayout>) = match content {
-        Content::Sheets(g) => (g, None),
+    let (grids, layout, container) = match content {
+        Content::Sheets(g, container) => (g, None, Some(container)),
         Content::Word(doc) => {
             let doc = *doc;
-            (vec![doc.grid], Some(doc.layout))
+            (vec![doc.grid], Some(doc.layout), None)
         }
     };
     let mut evaluations = Vec::new();
@@ -237,8 +225,8 @@ fn parse(input: &Input, config: &Config, run_date: NaiveDate, bytes: Vec<u8>, sh
         evaluations.extend(forms.evaluations);
         basics.extend(forms.basics);
     }
-    if layout.is_none() {
-        mark_uncalculated_formulas(&bytes, &mut evaluations, unpacked);
+    if let Some(container) = container {
+        mark_uncalculated_formulas(&bytes, container, &mut evaluations);
     }
     resolve_departments(&mut evaluations, &mut basics, &input.rel);
     let forms = (evaluations.len() + basics.len()) as i32;
@@ -277,7 +265,7 @@ fn parse(input: &Input, config: &Config, run_date: NaiveDate, bytes: Vec<u8>, sh
 /// A blank number cell may be a formula whose value was never calculated (workbooks
 /// written by programs): look at the formulas of the sheets that have blank number cells,
 /// and only those, and mark such cells so FORMULA_NO_VALUE can report them.
-fn mark_uncalculated_formulas(bytes: &[u8], evals: &mut [Evaluation], max_unpacked_bytes: u64) {
+fn mark_uncalculated_formulas(bytes: &[u8], container: Container, evals: &mut [Evaluation]) {
     let mut sheets: Vec<String> = Vec::new();
     for e in evals.iter() {
         if e.has_blank_required_number() && !sheets.contains(&e.sheet) {
@@ -285,7 +273,7 @@ fn mark_uncalculated_formulas(bytes: &[u8], evals: &mut [Evaluation], max_unpack
         }
     }
     for sheet in sheets {
-        let Ok(formulas) = jixiao_reader::read::formula_cells(bytes, &sheet, max_unpacked_bytes) else { continue };
+        let Ok(formulas) = jixiao_reader::read::formula_cells_in(bytes, container, &sheet) else { continue };
         if formulas.is_empty() {
             continue;
         }

@@ -13,9 +13,10 @@ pub mod ole;
 mod ptg;
 pub mod refs;
 
-use std::io::{Cursor, Read};
+use std::io::Read;
 
 use crate::error::ReadError;
+use crate::opened::{Ole, Opened, Zip, open_ole, open_zip};
 
 /// The spreadsheet format inside the container.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,32 +113,71 @@ const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 pub fn inspect(bytes: &[u8], max_unpacked_bytes: u64) -> Result<Container, ReadError> {
     match identify(bytes, max_unpacked_bytes)? {
         Kind::Workbook(c) => Ok(c),
-        Kind::Docx => Err(ReadError::NotSpreadsheet("a Word document (.docx) with a spreadsheet's name".into())),
-        Kind::NotRead(NotRead::Doc) => Err(ReadError::NotSpreadsheet("a Word 97-2003 document (.doc)".into())),
-        Kind::NotRead(NotRead::OtherOle) => Err(ReadError::NotSpreadsheet("an OLE file without a workbook".into())),
+        other => Err(not_a_workbook(other, bytes)),
+    }
+}
+
+/// Why a file of this kind is not read as a workbook, for a file that was named one.
+pub fn not_a_workbook(kind: Kind, bytes: &[u8]) -> ReadError {
+    match kind {
+        Kind::Workbook(_) => ReadError::NotSpreadsheet("a workbook".into()),
+        Kind::Docx => ReadError::NotSpreadsheet("a Word document (.docx) with a spreadsheet's name".into()),
+        Kind::NotRead(NotRead::Doc) => ReadError::NotSpreadsheet("a Word 97-2003 document (.doc)".into()),
+        Kind::NotRead(NotRead::OtherOle) => ReadError::NotSpreadsheet("an OLE file without a workbook".into()),
         Kind::NotRead(NotRead::Slides) if bytes.starts_with(b"PK") => {
-            Err(ReadError::NotSpreadsheet("a PowerPoint presentation (.pptx)".into()))
+            ReadError::NotSpreadsheet("a PowerPoint presentation (.pptx)".into())
         }
         Kind::NotRead(NotRead::Archive) if bytes.starts_with(b"PK") => {
-            Err(ReadError::NotSpreadsheet("a zip archive without a workbook inside".into()))
+            ReadError::NotSpreadsheet("a zip archive without a workbook inside".into())
         }
-        Kind::NotRead(_) => Err(ReadError::NotSpreadsheet(describe_magic(bytes))),
+        Kind::NotRead(_) => ReadError::NotSpreadsheet(describe_magic(bytes)),
     }
 }
 
 /// Says what a file is by its bytes, after the container checks (encryption, declared
 /// unpacked size, damage) that apply to every Office format.
 pub fn identify(bytes: &[u8], max_unpacked_bytes: u64) -> Result<Kind, ReadError> {
+    opened(bytes, max_unpacked_bytes, |_, kind, _| Ok(kind))
+}
+
+/// Identifies `bytes` and hands them to `then` with their container open. An OLE file whose
+/// directory only the strict `cfb` crate refuses is handed over as a repaired copy
+/// ([`ole::repair`]), which every later stage reads.
+pub(crate) fn opened<T>(
+    bytes: &[u8],
+    max_unpacked_bytes: u64,
+    then: impl FnOnce(&[u8], Kind, Opened<'_>) -> Result<T, ReadError>,
+) -> Result<T, ReadError> {
+    match open(bytes, max_unpacked_bytes) {
+        Ok((kind, o)) => then(bytes, kind, o),
+        Err(ReadError::Corrupt(why)) if bytes.starts_with(&OLE_MAGIC) => match ole::repair(bytes) {
+            Some(fixed) => {
+                let (kind, o) = open(&fixed, max_unpacked_bytes)?;
+                then(&fixed, kind, o)
+            }
+            None => Err(ReadError::Corrupt(why)),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+/// Opens the container once and tells what it holds.
+fn open(bytes: &[u8], max_unpacked_bytes: u64) -> Result<(Kind, Opened<'_>), ReadError> {
     if bytes.is_empty() {
         return Err(ReadError::Empty);
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        return inspect_zip(bytes, max_unpacked_bytes);
+        let mut zip =
+            open_zip(bytes).map_err(|e| ReadError::Corrupt(format!("truncated or damaged zip archive ({e})")))?;
+        let kind = inspect_zip(&mut zip, max_unpacked_bytes)?;
+        return Ok((kind, Opened::Zip(zip)));
     }
     if bytes.starts_with(&OLE_MAGIC) {
-        return inspect_ole(bytes);
+        let mut cfb = open_ole(bytes).map_err(|e| ReadError::Corrupt(format!("damaged OLE compound file ({e})")))?;
+        let kind = inspect_ole(&mut cfb)?;
+        return Ok((kind, Opened::Ole(cfb, None)));
     }
-    Ok(Kind::NotRead(not_read_by_magic(bytes)))
+    Ok((Kind::NotRead(not_read_by_magic(bytes)), Opened::Plain))
 }
 
 /// The kind of a file that is neither zip nor OLE.
@@ -199,9 +239,7 @@ fn entry_name(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     }
 }
 
-fn inspect_zip(bytes: &[u8], max_unpacked_bytes: u64) -> Result<Kind, ReadError> {
-    let archive = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| ReadError::Corrupt(format!("truncated or damaged zip archive ({e})")))?;
+fn inspect_zip(archive: &mut Zip<'_>, max_unpacked_bytes: u64) -> Result<Kind, ReadError> {
     let mut declared: u64 = 0;
     let (mut xlsx, mut xlsb, mut ods, mut word, mut slides, mut rels) = (false, false, false, false, false, false);
     for raw in archive.file_names_raw() {
@@ -214,7 +252,6 @@ fn inspect_zip(bytes: &[u8], max_unpacked_bytes: u64) -> Result<Kind, ReadError>
         slides |= name.eq_ignore_ascii_case(b"ppt/presentation.xml");
         rels |= name.eq_ignore_ascii_case(b"_rels/.rels");
     }
-    let mut archive = archive;
     for i in 0..archive.len() {
         // the sizes the archive declares: checked before anything is unpacked
         if let Ok(entry) = archive.by_index_raw(i) {
@@ -229,7 +266,7 @@ fn inspect_zip(bytes: &[u8], max_unpacked_bytes: u64) -> Result<Kind, ReadError>
     }
     if !(xlsx || xlsb || word || ods || slides) && rels {
         // the main part elsewhere than Excel puts it: `_rels/.rels` names it, as readers follow
-        match office_document(&mut archive).as_deref() {
+        match office_document(archive).as_deref() {
             Some(t) if t.ends_with(".bin") => xlsb = true,
             Some(t) if t.ends_with("document.xml") => word = true,
             Some(t) if t.ends_with("presentation.xml") => slides = true,
@@ -251,7 +288,7 @@ fn inspect_zip(bytes: &[u8], max_unpacked_bytes: u64) -> Result<Kind, ReadError>
         }
         if mime.ends_with(b"opendocument.text") {
             Kind::NotRead(NotRead::Odt)
-        } else if ods_encrypted(&mut archive) {
+        } else if ods_encrypted(archive) {
             return Err(ReadError::Encrypted);
         } else {
             Kind::Workbook(Container::Ods)
@@ -265,7 +302,7 @@ fn inspect_zip(bytes: &[u8], max_unpacked_bytes: u64) -> Result<Kind, ReadError>
 
 /// The first `limit` unpacked bytes of the entry whose name (see [`entry_name`]) is `name`,
 /// any case.
-pub(crate) fn zip_head(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str, limit: u64) -> Option<Vec<u8>> {
+pub(crate) fn zip_head(zip: &mut Zip<'_>, name: &str, limit: u64) -> Option<Vec<u8>> {
     let i = zip.file_names_raw().position(|n| entry_name(n).eq_ignore_ascii_case(name.as_bytes()))?;
     let mut out = Vec::new();
     zip.by_index(i).ok()?.take(limit).read_to_end(&mut out).ok()?;
@@ -274,7 +311,7 @@ pub(crate) fn zip_head(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str, lim
 
 /// The target of the `officeDocument` relationship in `_rels/.rels`, lower case, without
 /// a leading `/`.
-pub(crate) fn office_document(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<String> {
+pub(crate) fn office_document(zip: &mut Zip<'_>) -> Option<String> {
     let xml = zip_head(zip, "_rels/.rels", 256 * 1024)?;
     let text = String::from_utf8_lossy(&xml);
     text.split("<").filter(|e| e.contains("/officeDocument\"")).find_map(|e| {
@@ -287,7 +324,7 @@ pub(crate) fn office_document(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Optio
 }
 
 /// An OpenDocument file with a password: its manifest gives the parts' encryption data.
-fn ods_encrypted(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> bool {
+fn ods_encrypted(zip: &mut Zip<'_>) -> bool {
     zip_head(zip, "META-INF/manifest.xml", 4 << 20)
         .is_some_and(|m| memchr::memmem::find(&m, b"encryption-data").is_some())
 }
@@ -301,11 +338,18 @@ const MIN_SHEET_BYTES: u64 = 40;
 /// range when it opens the file, so a file of kilobytes could make it ask for gigabytes and
 /// abort the process. Only what truly exceeds a limit, or what no valid file declares, is
 /// refused, and the reason says which.
-pub fn precheck(bytes: &[u8], container: Container, limits: &crate::limits::ReadLimits) -> Result<(), ReadError> {
-    match container {
-        Container::Xlsx => precheck_xlsx(bytes, limits.max_sheets),
-        Container::Xls => biff::precheck_xls(bytes, limits.max_cells, limits.max_sheets),
-        Container::Ods | Container::Xlsb => Ok(()),
+pub(crate) fn precheck(
+    opened: &mut Opened<'_>,
+    container: Container,
+    limits: &crate::limits::ReadLimits,
+) -> Result<(), ReadError> {
+    match (container, opened) {
+        (Container::Xlsx, Opened::Zip(zip)) => precheck_xlsx(zip, limits.max_sheets),
+        (Container::Xls, ole @ Opened::Ole(..)) => match ole.workbook_stream() {
+            Some(stream) => biff::precheck_xls(stream, limits.max_cells, limits.max_sheets),
+            None => Ok(()),
+        },
+        _ => Ok(()),
     }
 }
 
@@ -315,15 +359,14 @@ const MIN_SHARED_STRING_BYTES: u64 = 13;
 /// And never more than this many (calamine reserves 24 bytes for each).
 const MAX_SHARED_STRINGS: u64 = 16_000_000;
 
-fn precheck_xlsx(bytes: &[u8], max_sheets: u64) -> Result<(), ReadError> {
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
+fn precheck_xlsx(zip: &mut Zip<'_>, max_sheets: u64) -> Result<(), ReadError> {
     // the workbook part's sheet list: counted, not parsed, and only when the part is large
     // enough to list more sheets than the limit (each `<sheet …/>` takes 40 bytes or more),
     // so that an ordinary workbook is not inflated twice
     let workbook_index = zip.file_names_raw().position(|n| entry_name(n).eq_ignore_ascii_case(b"xl/workbook.xml"));
     let workbook_size = workbook_index.and_then(|i| zip.by_index_raw(i).ok().map(|e| e.size()));
     let may_list_too_many = workbook_size.is_none_or(|size| size / MIN_SHEET_BYTES > max_sheets);
-    if may_list_too_many && let Some(wb) = zip_head(&mut zip, "xl/workbook.xml", 64 << 20) {
+    if may_list_too_many && let Some(wb) = zip_head(zip, "xl/workbook.xml", 64 << 20) {
         let sheets =
             memchr::memmem::find_iter(&wb, b"<sheet ").count() + memchr::memmem::find_iter(&wb, b":sheet ").count();
         if sheets as u64 > max_sheets {
@@ -366,11 +409,7 @@ fn xml_attr_number(xml: &[u8], name: &[u8]) -> Option<u64> {
     Some(std::str::from_utf8(&rest[..digits]).ok()?.parse().unwrap_or(u64::MAX))
 }
 
-fn inspect_ole(bytes: &[u8]) -> Result<Kind, ReadError> {
-    // an OLE directory only the strict `cfb` crate refuses is read through a repaired copy
-    let bytes = &*ole::lenient(bytes);
-    let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes))
-        .map_err(|e| ReadError::Corrupt(format!("damaged OLE compound file ({e})")))?;
+fn inspect_ole(cfb: &mut Ole<'_>) -> Result<Kind, ReadError> {
     if cfb.exists("/EncryptionInfo") || cfb.exists("/EncryptedPackage") {
         return Err(ReadError::Encrypted);
     }

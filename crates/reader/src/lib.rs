@@ -12,6 +12,7 @@ pub mod grid;
 pub mod inspect;
 pub mod limits;
 pub mod merges;
+pub mod opened;
 pub mod read;
 
 pub use error::ReadError;

@@ -7,28 +7,29 @@
 //! scan (`merge_refs`); quick-xml reads only the small workbook.xml and its rels.
 
 use std::collections::HashMap;
-use std::io::{Cursor, Read};
+use std::io::Read;
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
 use crate::grid::Pos;
+use crate::opened::Zip;
 
 /// Merged regions by sheet name: (top-left, bottom-right), 0-based.
 pub type Merges = HashMap<String, Vec<(Pos, Pos)>>;
 
 /// Reads the merged regions of every sheet. Anything unexpected yields no merges for
 /// that sheet (the extractors also work on unmerged layouts), never an error.
-pub fn xlsx_merges(bytes: &[u8]) -> Merges {
-    xlsx_scan(bytes, false).merges
+pub fn xlsx_merges(zip: &mut Zip<'_>) -> Merges {
+    xlsx_scan(zip, false).merges
 }
 
 /// The cell references calamine cannot place ([`crate::inspect::refs`]), by sheet name.
 /// Looked for only once a sheet shows the sign of one (a cell past Excel's last cell, or
 /// a panic in calamine's reader): the search costs 1.4% of a run's instructions when made
 /// on every sheet.
-pub fn xlsx_bad_references(bytes: &[u8]) -> HashMap<String, String> {
-    xlsx_scan(bytes, true).bad_references
+pub fn xlsx_bad_references(zip: &mut Zip<'_>) -> HashMap<String, String> {
+    xlsx_scan(zip, true).bad_references
 }
 
 /// What one pass over each sheet's XML finds: its merged regions, and with `references`
@@ -39,17 +40,15 @@ struct SheetScan {
     bad_references: HashMap<String, String>,
 }
 
-fn xlsx_scan(bytes: &[u8], references: bool) -> SheetScan {
+fn xlsx_scan(zip: &mut Zip<'_>, references: bool) -> SheetScan {
     let mut scan = SheetScan::default();
     let out = &mut scan.merges;
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return scan };
     // the workbook part where `_rels/.rels` puts it (at the root, say), entries named with
     // backslashes or in another case found as calamine finds them
-    let workbook_path = crate::inspect::office_document(&mut zip).unwrap_or_else(|| "xl/workbook.xml".into());
+    let workbook_path = crate::inspect::office_document(zip).unwrap_or_else(|| "xl/workbook.xml".into());
     let (dir, file) = workbook_path.rsplit_once('/').unwrap_or(("", &workbook_path));
     let in_dir = |name: &str| if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
-    let (Some(workbook), Some(rels)) =
-        (entry(&mut zip, &workbook_path), entry(&mut zip, &in_dir(&format!("_rels/{file}.rels"))))
+    let (Some(workbook), Some(rels)) = (entry(zip, &workbook_path), entry(zip, &in_dir(&format!("_rels/{file}.rels"))))
     else {
         return scan;
     };
@@ -63,7 +62,7 @@ fn xlsx_scan(bytes: &[u8], references: bool) -> SheetScan {
             Some(abs) => abs.to_string(),
             None => in_dir(target),
         };
-        let Some((xml, whole)) = entry_read(&mut zip, &path) else { continue };
+        let Some((xml, whole)) = entry_read(zip, &path) else { continue };
         if let Some(reference) = references.then(|| crate::inspect::refs::overflowing_reference(&xml)).flatten() {
             scan.bad_references.insert(sheet[0].clone(), reference);
         }
@@ -80,13 +79,13 @@ fn xlsx_scan(bytes: &[u8], references: bool) -> SheetScan {
 }
 
 /// An entry's bytes, by its name with `/` (matched as [`crate::inspect::zip_head`] does).
-fn entry(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Option<Vec<u8>> {
+fn entry(zip: &mut Zip<'_>, name: &str) -> Option<Vec<u8>> {
     entry_read(zip, name).and_then(|(bytes, whole)| whole.then_some(bytes))
 }
 
 /// An entry's bytes as far as they could be read, and whether that is all of them (a
 /// damaged entry fails its checksum only at its end, after calamine has read its cells).
-fn entry_read(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Option<(Vec<u8>, bool)> {
+fn entry_read(zip: &mut Zip<'_>, name: &str) -> Option<(Vec<u8>, bool)> {
     if let Ok(mut f) = zip.by_name(name) {
         let mut buf = Vec::with_capacity(f.size().min(64 << 20) as usize);
         let whole = f.read_to_end(&mut buf).is_ok();

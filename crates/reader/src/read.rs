@@ -11,8 +11,10 @@ use calamine::{Data, DataRef, Dimensions, Ods, Range, Reader, Xls, Xlsb, Xlsx};
 use crate::error::ReadError;
 use crate::grid::Pos;
 use crate::grid::{Cell, Grid, Value};
-use crate::inspect::{Container, inspect};
+use crate::inspect::{Container, Kind, NotRead, inspect, not_a_workbook, opened};
 use crate::limits::ReadLimits;
+use crate::opened::{Opened, Zip, calamine_open};
+use docx::WordDoc;
 use jixiao_text::values::date::from_excel_serial;
 
 pub mod docx;
@@ -58,8 +60,48 @@ impl Budget {
 /// the pre-checks do not foresee, found by fuzzing) becomes this file's error, naming where
 /// it happened, rather than an internal error.
 pub fn read_workbook_noting(bytes: &[u8], limits: &ReadLimits) -> Result<Workbook, ReadError> {
-    let read = std::panic::AssertUnwindSafe(|| read_unguarded(bytes, limits));
-    std::panic::catch_unwind(read).unwrap_or_else(|panic| {
+    guarded(|| {
+        opened(bytes, limits.max_unpacked_bytes, |bytes, kind, o| match kind {
+            Kind::Workbook(container) => read_opened(bytes, container, o, limits),
+            other => Err(not_a_workbook(other, bytes)),
+        })
+    })
+}
+
+/// What a file holds, read from one identification of its bytes.
+pub enum Document {
+    /// A workbook's sheets, and which of the formats it is.
+    Sheets(Workbook, Container),
+    /// A Word report's tables.
+    Word(Box<WordDoc>),
+    /// A format the tool does not read; the error is what a file named as a workbook is
+    /// refused with.
+    NotRead(NotRead, ReadError),
+}
+
+/// Reads a file whatever its name: identified by its bytes once, its container opened
+/// once for every pre-check and side read, its workbook (or Word report) read from that
+/// (see [`crate::opened`]). A panic inside a reader library becomes this file's error, as
+/// in [`read_workbook_noting`].
+pub fn read_file(bytes: &[u8], limits: &ReadLimits) -> Result<Document, ReadError> {
+    guarded(|| {
+        opened(bytes, limits.max_unpacked_bytes, |bytes, kind, mut o| match kind {
+            Kind::Workbook(container) => {
+                read_opened(bytes, container, o, limits).map(|book| Document::Sheets(book, container))
+            }
+            Kind::Docx => {
+                let zip = o.zip().ok_or_else(|| ReadError::Corrupt("not a zip archive".into()))?;
+                docx::read_docx_in(zip, limits.max_cells, limits.max_unpacked_bytes)
+                    .map(|doc| Document::Word(Box::new(doc)))
+            }
+            Kind::NotRead(n) => Ok(Document::NotRead(n, not_a_workbook(kind, bytes))),
+        })
+    })
+}
+
+/// Runs a read, a panic in it becoming the file's error.
+fn guarded<T>(read: impl FnOnce() -> Result<T, ReadError>) -> Result<T, ReadError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|panic| {
         let msg = panic_message(&*panic);
         Err(ReadError::Corrupt(format!("the spreadsheet reader (calamine) failed on a damaged record ({msg})")))
     })
@@ -74,11 +116,16 @@ pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-fn read_unguarded(bytes: &[u8], limits: &ReadLimits) -> Result<Workbook, ReadError> {
+/// Reads a workbook whose container identification opened: the pre-checks, then the
+/// cells with calamine, with merged regions and percent formats from the same opening.
+fn read_opened(
+    bytes: &[u8],
+    container: Container,
+    mut opened: Opened<'_>,
+    limits: &ReadLimits,
+) -> Result<Workbook, ReadError> {
     let (max_cells, max_unpacked_bytes) = (limits.max_cells, limits.max_unpacked_bytes);
-    let bytes = &*crate::inspect::ole::lenient(bytes);
-    let container = inspect(bytes, max_unpacked_bytes)?;
-    crate::inspect::precheck(bytes, container, limits)?;
+    crate::inspect::precheck(&mut opened, container, limits)?;
     let mut budget = Budget {
         left: max_cells,
         limit: max_cells,
@@ -90,7 +137,7 @@ fn read_unguarded(bytes: &[u8], limits: &ReadLimits) -> Result<Workbook, ReadErr
         Container::Ods => {
             // calamine reports neither merged regions nor percentages for ODS: read them here,
             // and the sizes its dense ranges will have, before it allocates them
-            let extras = ods::ods_extras(bytes, max_unpacked_bytes);
+            let extras = opened.zip().map(|zip| ods::ods_extras(zip, max_unpacked_bytes)).unwrap_or_default();
             let mut total = 0u64;
             for (sheet, &cells) in &extras.spans {
                 total = total.saturating_add(cells);
@@ -101,8 +148,8 @@ fn read_unguarded(bytes: &[u8], limits: &ReadLimits) -> Result<Workbook, ReadErr
             if total > max_cells {
                 return Err(ReadError::WorkbookTooLarge { cells: total, limit: max_cells });
             }
-            let mut wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-                .map_err(|e: calamine::OdsError| ReadError::Corrupt(e.to_string()))?;
+            let mut wb: Ods<_> =
+                calamine_open(bytes).map_err(|e: calamine::OdsError| ReadError::Corrupt(e.to_string()))?;
             let mut book = read_sheets(&mut wb, &mut budget, |_, _| Ok(Vec::new()))?;
             for grid in &mut book.grids {
                 mark_percent(grid, extras.percent.get(&grid.sheet).map(Vec::as_slice).unwrap_or_default());
@@ -112,16 +159,19 @@ fn read_unguarded(bytes: &[u8], limits: &ReadLimits) -> Result<Workbook, ReadErr
             Ok(book)
         }
         Container::Xlsx => {
-            let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-                .map_err(|e: calamine::XlsxError| ReadError::Corrupt(e.to_string()))?;
-            let merges = crate::merges::xlsx_merges(bytes);
+            let mut wb: Xlsx<_> =
+                calamine_open(bytes).map_err(|e: calamine::XlsxError| ReadError::Corrupt(e.to_string()))?;
+            let Opened::Zip(zip) = &mut opened else {
+                return Err(ReadError::Corrupt("not a zip archive".into()));
+            };
+            let merges = crate::merges::xlsx_merges(zip);
             let mut book = Workbook::default();
             let mut first_error = None;
             // a build with overflow checks (tests, fuzzing) searches before calamine reads, as
             // calamine panics there; a release build only once a sheet shows the sign
-            let mut bad_references = cfg!(debug_assertions).then(|| crate::merges::xlsx_bad_references(bytes));
+            let mut bad_references = cfg!(debug_assertions).then(|| crate::merges::xlsx_bad_references(zip));
             for name in wb.sheet_names() {
-                let grid = xlsx_grid_placed(&mut wb, &name, &mut budget, bytes, &mut bad_references);
+                let grid = xlsx_grid_placed(&mut wb, &name, &mut budget, zip, &mut bad_references);
                 match grid {
                     Ok(mut grid) => {
                         let regions = merges.get(&name).map(Vec::as_slice).unwrap_or_default();
@@ -140,22 +190,21 @@ fn read_unguarded(bytes: &[u8], limits: &ReadLimits) -> Result<Workbook, ReadErr
             }
         }
         Container::Xlsb => {
-            let mut wb: Xlsb<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-                .map_err(|e: calamine::XlsbError| ReadError::Corrupt(e.to_string()))?;
+            let mut wb: Xlsb<_> =
+                calamine_open(bytes).map_err(|e: calamine::XlsbError| ReadError::Corrupt(e.to_string()))?;
             // merged regions of `.xlsb` are not read: the extractors carry labels down anyway
             read_sheets(&mut wb, &mut budget, |_, _| Ok(Vec::new()))
         }
         Container::Xls => {
-            let mut wb: Xls<_> =
-                calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsError| match e {
-                    calamine::XlsError::Password => ReadError::Encrypted,
-                    other => ReadError::Corrupt(other.to_string()),
-                })?;
+            let mut wb: Xls<_> = calamine_open(bytes).map_err(|e: calamine::XlsError| match e {
+                calamine::XlsError::Password => ReadError::Encrypted,
+                other => ReadError::Corrupt(other.to_string()),
+            })?;
             // percentages first, merges after, so a merged percentage is copied as one
             let mut book = read_sheets(&mut wb, &mut budget, |_, _| Ok(Vec::new()))?;
             // the percent list follows the workbook's sheets, skipped ones included
             let names = wb.sheet_names();
-            let percent = xls::xls_percent_cells(bytes, max_unpacked_bytes).filter(|p| p.len() == names.len());
+            let percent = opened.workbook_stream().map(xls::percent_cells).filter(|p| p.len() == names.len());
             if percent.is_none() {
                 book.skipped.push("number formats not read: a percentage may read as a fraction".into());
             }
@@ -267,7 +316,7 @@ fn xlsx_grid_placed(
     wb: &mut Xlsx<Cursor<&[u8]>>,
     name: &str,
     budget: &mut Budget,
-    bytes: &[u8],
+    zip: &mut Zip<'_>,
     bad: &mut Option<HashMap<String, String>>,
 ) -> Result<Grid, ReadError> {
     let unplaceable = |reference: &str| {
@@ -283,7 +332,7 @@ fn xlsx_grid_placed(
         Ok(Ok(g)) => g.bottom() > EXCEL_ROWS || g.right() > EXCEL_COLUMNS,
         _ => true,
     };
-    if suspect && let Some(reference) = bad.get_or_insert_with(|| crate::merges::xlsx_bad_references(bytes)).get(name) {
+    if suspect && let Some(reference) = bad.get_or_insert_with(|| crate::merges::xlsx_bad_references(zip)).get(name) {
         return Err(unplaceable(reference));
     }
     read.unwrap_or_else(|panic| {
@@ -448,6 +497,15 @@ fn convert(d: &Data) -> Value {
 /// Cells of a sheet that hold a formula, by position. Read only when a form has blank
 /// number cells, to tell "blank" from "a formula nobody calculated" (FORMULA_NO_VALUE).
 pub fn formula_cells(bytes: &[u8], sheet: &str, max_unpacked_bytes: u64) -> Result<HashSet<Pos>, ReadError> {
+    let bytes = &*crate::inspect::ole::lenient(bytes);
+    formula_cells_in(bytes, inspect(bytes, max_unpacked_bytes)?, sheet)
+}
+
+/// [`formula_cells`] of a workbook already read as `container` (see [`Document::Sheets`]):
+/// calamine opens it once more, nothing identifies it again. An `.xls` whose directory
+/// needed repair is read as calamine reads it, unrepaired (calamine finds its streams by
+/// name).
+pub fn formula_cells_in(bytes: &[u8], container: Container, sheet: &str) -> Result<HashSet<Pos>, ReadError> {
     fn collect(r: Range<String>) -> HashSet<Pos> {
         let Some((top, left)) = r.start() else { return HashSet::new() };
         let mut out = HashSet::new();
@@ -461,14 +519,12 @@ pub fn formula_cells(bytes: &[u8], sheet: &str, max_unpacked_bytes: u64) -> Resu
         out
     }
     let corrupt = |e: String| ReadError::Corrupt(e);
-    let bytes = &*crate::inspect::ole::lenient(bytes);
-    let range = match inspect(bytes, max_unpacked_bytes)? {
+    let range = match container {
         Container::Xlsx => {
             // streamed, positions only: calamine's `worksheet_formula` builds a dense range
             // to the farthest formula (a stray one at XFD1048576 is 17 billion cells) and
             // reserves room for every shared-formula index the file names (`si`)
-            let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-                .map_err(|e: calamine::XlsxError| corrupt(e.to_string()))?;
+            let mut wb: Xlsx<_> = calamine_open(bytes).map_err(|e: calamine::XlsxError| corrupt(e.to_string()))?;
             let mut reader = wb.worksheet_cells_reader(sheet).map_err(|e| corrupt(e.to_string()))?;
             let mut out = HashSet::new();
             while let Some(cell) = reader.next_cell_with_formula_metadata().map_err(|e| corrupt(e.to_string()))? {
@@ -479,18 +535,15 @@ pub fn formula_cells(bytes: &[u8], sheet: &str, max_unpacked_bytes: u64) -> Resu
             return Ok(out);
         }
         Container::Xls => {
-            let mut wb: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-                .map_err(|e: calamine::XlsError| corrupt(e.to_string()))?;
+            let mut wb: Xls<_> = calamine_open(bytes).map_err(|e: calamine::XlsError| corrupt(e.to_string()))?;
             wb.worksheet_formula(sheet).map_err(|e| corrupt(e.to_string()))?
         }
         Container::Ods => {
-            let mut wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-                .map_err(|e: calamine::OdsError| corrupt(e.to_string()))?;
+            let mut wb: Ods<_> = calamine_open(bytes).map_err(|e: calamine::OdsError| corrupt(e.to_string()))?;
             wb.worksheet_formula(sheet).map_err(|e| corrupt(e.to_string()))?
         }
         Container::Xlsb => {
-            let mut wb: Xlsb<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-                .map_err(|e: calamine::XlsbError| corrupt(e.to_string()))?;
+            let mut wb: Xlsb<_> = calamine_open(bytes).map_err(|e: calamine::XlsbError| corrupt(e.to_string()))?;
             wb.worksheet_formula(sheet).map_err(|e| corrupt(e.to_string()))?
         }
     };

@@ -9,7 +9,6 @@
 //! by this walk alike; a record neither reaches is never judged.
 
 use std::collections::HashMap;
-use std::io::{Cursor, Read};
 
 use crate::error::ReadError;
 
@@ -72,16 +71,8 @@ enum Sheet {
 /// allocates densely for every sheet when it opens the file. Refuses a declared or real
 /// size over `max_cells`, per sheet and for all sheets together, and what calamine would
 /// panic on.
-pub(super) fn precheck_xls(bytes: &[u8], max_cells: u64, max_sheets: u64) -> Result<(), ReadError> {
-    let Ok(mut cfb) = cfb::CompoundFile::open(Cursor::new(bytes)) else { return Ok(()) };
-    let Some(name) = ["/Workbook", "/Book", "/WORKBOOK", "/BOOK"].into_iter().find(|s| cfb.exists(s)) else {
-        return Ok(());
-    };
-    let mut stream = Vec::new();
-    if cfb.open_stream(name).and_then(|mut s| s.read_to_end(&mut stream)).is_err() {
-        return Ok(());
-    }
-    let (offsets, biff8) = globals(&stream, max_sheets)?;
+pub(super) fn precheck_xls(stream: &[u8], max_cells: u64, max_sheets: u64) -> Result<(), ReadError> {
+    let (offsets, biff8) = globals(stream, max_sheets)?;
     // calamine walks each sheet from its offset: sheets that overlap are walked again, so
     // the walk is bounded (a valid file's sheets are disjoint and walk the stream once)
     let mut budget = stream.len().saturating_mul(4).saturating_add(1 << 20);
@@ -91,7 +82,7 @@ pub(super) fn precheck_xls(bytes: &[u8], max_cells: u64, max_sheets: u64) -> Res
         let sheet = i as u64 + 1;
         let cells = match seen.get(&at) {
             Some(&cells) => cells,
-            None => match walk_sheet(&stream, at, sheet, biff8, max_cells, &mut budget)? {
+            None => match walk_sheet(stream, at, sheet, biff8, max_cells, &mut budget)? {
                 Sheet::Cells(cells) => {
                     seen.insert(at, cells);
                     cells

@@ -17,7 +17,6 @@
 //! by the sector or entry count.
 
 use std::borrow::Cow;
-use std::io::Cursor;
 
 /// The directory's "no entry" id.
 const NO_STREAM: u32 = 0xFFFF_FFFF;
@@ -26,25 +25,34 @@ const STORAGE: u8 = 1;
 const ROOT: u8 = 5;
 
 /// `bytes`, or a copy with its directory tree set right when that is all that keeps the
-/// `cfb` crate from opening it: the colours first, then, if that is not enough, the
-/// siblings' order too.
+/// `cfb` crate from opening it (see [`repair`]).
 pub fn lenient(bytes: &[u8]) -> Cow<'_, [u8]> {
-    if !bytes.starts_with(&super::OLE_MAGIC) || opens(bytes) {
-        return Cow::Borrowed(bytes);
+    match repair(bytes) {
+        Some(copy) => Cow::Owned(copy),
+        None => Cow::Borrowed(bytes),
     }
-    let Some(directory) = directory_entries(bytes) else { return Cow::Borrowed(bytes) };
+}
+
+/// A copy of an OLE file with its directory tree set right, when `cfb` refuses the file and
+/// opens the copy: the colours first, then, if that is not enough, the siblings' order too.
+/// `None` for a file `cfb` opens as it is, or one no repair here mends.
+pub fn repair(bytes: &[u8]) -> Option<Vec<u8>> {
+    if !bytes.starts_with(&super::OLE_MAGIC) || opens(bytes) {
+        return None;
+    }
+    let directory = directory_entries(bytes)?;
     let mut copy = bytes.to_vec();
     if set_colours(&mut copy, &directory) && opens(&copy) {
-        return Cow::Owned(copy);
+        return Some(copy);
     }
     if chain_siblings(&mut copy, &directory).is_some() && opens(&copy) {
-        return Cow::Owned(copy);
+        return Some(copy);
     }
-    Cow::Borrowed(bytes)
+    None
 }
 
 fn opens(bytes: &[u8]) -> bool {
-    cfb::CompoundFile::open(Cursor::new(bytes)).is_ok()
+    crate::opened::open_ole(bytes).is_ok()
 }
 
 fn u16at(bytes: &[u8], i: usize) -> Option<usize> {
@@ -186,9 +194,11 @@ fn chain_siblings(out: &mut [u8], entries: &[usize]) -> Option<()> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // the tests look at the copies with `cfb` itself
 mod tests {
     use super::*;
     use jixiao_fixtures::{Cv, biff5};
+    use std::io::Cursor;
     use std::io::Read;
 
     /// A BIFF5 workbook (its `Book` stream) with `extra` streams beside it in the root.

@@ -14,7 +14,7 @@
 //! right after the table holding them. WordprocessingML is read with quick-xml directly:
 //! the forms need text, tables and merges only.
 
-use std::io::{Cursor, Read};
+use std::io::Read;
 
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
@@ -161,8 +161,17 @@ enum VMerge {
 /// Reads `word/document.xml` of a `.docx` whose container [`crate::inspect::identify`]
 /// has checked, unpacking at most `max_unpacked_bytes`.
 pub fn read_docx(bytes: &[u8], max_cells: u64, max_unpacked_bytes: u64) -> Result<WordDoc, ReadError> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+    let mut archive = crate::opened::open_zip(bytes)
         .map_err(|e| ReadError::Corrupt(format!("truncated or damaged zip archive ({e})")))?;
+    read_docx_in(&mut archive, max_cells, max_unpacked_bytes)
+}
+
+/// [`read_docx`] from the archive identification opened.
+pub(crate) fn read_docx_in(
+    archive: &mut crate::opened::Zip<'_>,
+    max_cells: u64,
+    max_unpacked_bytes: u64,
+) -> Result<WordDoc, ReadError> {
     let mut xml = Vec::new();
     archive
         .by_name("word/document.xml")

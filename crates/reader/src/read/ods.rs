@@ -5,12 +5,13 @@
 //! hostile file cannot make this pass allocate or loop more than its own size allows.
 
 use std::collections::HashMap;
-use std::io::{Cursor, Read};
+use std::io::Read;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use crate::grid::Pos;
+use crate::opened::Zip;
 
 /// Per sheet name: the percentage cells and the merged areas.
 #[derive(Debug, Default, PartialEq)]
@@ -30,9 +31,8 @@ const MAX_ROW: u64 = 1_048_576;
 const MAX_COL: u64 = 16_384;
 
 /// Scans `content.xml`; an unreadable file gives no extras (calamine reports the error).
-pub fn ods_extras(bytes: &[u8], max_unpacked_bytes: u64) -> OdsExtras {
+pub fn ods_extras(zip: &mut Zip<'_>, max_unpacked_bytes: u64) -> OdsExtras {
     let mut out = OdsExtras::default();
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return out };
     let Ok(f) = zip.by_name("content.xml") else { return out };
     let mut xml = Vec::new();
     if f.take(max_unpacked_bytes).read_to_end(&mut xml).is_err() {
@@ -118,6 +118,7 @@ fn num(e: &BytesStart, local: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Cursor;
     use std::io::Write;
 
     fn ods(content: &str) -> Vec<u8> {
@@ -138,7 +139,8 @@ mod tests {
                 <table:table-cell table:number-columns-spanned="2" table:number-rows-spanned="3" office:value-type="string"/>
               </table:table-row>
             </table:table></office:spreadsheet></office:body></office:document-content>"#;
-        let x = ods_extras(&ods(xml), 1 << 20);
+        let bytes = ods(xml);
+        let x = ods_extras(&mut crate::opened::open_zip(&bytes).unwrap(), 1 << 20);
         assert_eq!(x.percent["自评表"], vec![(2, 3)]);
         assert_eq!(x.merges["自评表"], vec![((2, 4), (4, 5))]);
     }
@@ -147,7 +149,8 @@ mod tests {
     fn absurd_repeats_are_bounded() {
         let xml = r#"<table:table xmlns:table="t" xmlns:office="o" table:name="s"><table:table-row table:number-rows-repeated="4294967295">
             <table:table-cell table:number-columns-repeated="4294967295" office:value-type="percentage"/></table:table-row></table:table>"#;
-        let x = ods_extras(&ods(xml), 1 << 20);
+        let bytes = ods(xml);
+        let x = ods_extras(&mut crate::opened::open_zip(&bytes).unwrap(), 1 << 20);
         assert!(x.percent["s"].len() <= 64);
     }
 }

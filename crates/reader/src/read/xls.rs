@@ -6,27 +6,14 @@
 //! record that holds it, and the positions kept are bounded, so a damaged or hostile file
 //! yields fewer positions, never a panic or an allocation it declares.
 
-use std::io::{Cursor, Read};
-
 use crate::grid::Pos;
 
 /// Positions kept per workbook at most; a form sheet has a few hundred number cells.
 const MAX_POSITIONS: usize = 1_000_000;
 
 /// The percent-formatted number cells of each sheet, in the workbook's sheet order
-/// (BOUNDSHEET order, which is calamine's). `None` when the workbook stream cannot be
-/// reached (an OLE directory only calamine's lenient reader accepts): the caller says so.
-pub fn xls_percent_cells(bytes: &[u8], max_unpacked_bytes: u64) -> Option<Vec<Vec<Pos>>> {
-    let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).ok()?;
-    let name = ["/Workbook", "/Book"].into_iter().find(|n| file.is_stream(n))?;
-    let stream = file.open_stream(name).ok()?;
-    let mut data = Vec::new();
-    stream.take(max_unpacked_bytes).read_to_end(&mut data).ok()?;
-    Some(percent_cells(&data))
-}
-
-/// The same, from the workbook stream's bytes.
-fn percent_cells(data: &[u8]) -> Vec<Vec<Pos>> {
+/// (BOUNDSHEET order, which is calamine's), from the workbook stream's bytes.
+pub fn percent_cells(data: &[u8]) -> Vec<Vec<Pos>> {
     let mut biff8 = true;
     let mut formats: Vec<(u16, bool)> = Vec::new();
     let mut xf_formats: Vec<u16> = Vec::new();
