@@ -10,13 +10,13 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use jixiao_forms::labels::Labels;
+use jixiao_forms::labels::{Labels, rename_final};
 use jixiao_reader::ReadLimits;
 use jixiao_report::settings::{FeedbackSettings, Ranking, Report, RosterMatching, Settings, Systems};
 use jixiao_rules::settings::{Checks, Grades, RuleSettings};
 
-pub const DEFAULT_LABELS: &str = include_str!("../config/labels.toml");
-pub const DEFAULT_RULES: &str = include_str!("../config/rules.toml");
+pub const DEFAULT_LABELS: &str = jixiao_forms::labels::BUILTIN;
+pub const DEFAULT_RULES: &str = jixiao_rules::settings::BUILTIN;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -183,16 +183,6 @@ impl Config {
             .map_err(|e: toml::de::Error| ConfigError::Invalid { origin: origin.into(), message: e.to_string() })?;
         Ok(config)
     }
-}
-
-/// The labels file uses the key `final`; the struct field is `final_`.
-fn rename_final(mut t: toml::Table) -> toml::Table {
-    if let Some(toml::Value::Table(basic)) = t.get_mut("basic")
-        && let Some(v) = basic.remove("final")
-    {
-        basic.insert("final_".into(), v);
-    }
-    t
 }
 
 /// Deep-merges `over` into `base`: tables key by key; arrays under `labels` appended.

@@ -3,7 +3,8 @@
 //! values real forms hold, so the fuzzer reaches deep into the extractors.
 #![no_main]
 
-use jixiao::config::Config;
+use jixiao_forms::labels::Labels;
+use jixiao_rules::settings::Checks;
 use jixiao_reader::grid::{Cell, Grid, Value};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -20,8 +21,8 @@ const LABELS: &[&str] = &[
 ];
 
 fuzz_target!(|data: &[u8]| {
-    static CONFIG: OnceLock<Config> = OnceLock::new();
-    let config = CONFIG.get_or_init(Config::default_config);
+    static SETTINGS: OnceLock<(Labels, Checks)> = OnceLock::new();
+    let (labels, checks) = SETTINGS.get_or_init(|| (Labels::builtin(), Checks::builtin()));
     let Some((&w, rest)) = data.split_first() else { return };
     let width = (w % 14 + 1) as u32;
     let mut cells = Vec::new();
@@ -55,7 +56,7 @@ fuzz_target!(|data: &[u8]| {
         let (r, col) = ((*a as u32) % height.max(1), (*b as u32) % width);
         grid.fill_merge((r, col), (r + (*c as u32 % 4), col + (*c as u32 / 64)));
     }
-    let forms = jixiao_forms::extract::extract_sheet(&grid, &config.labels, "fuzz.xlsx");
+    let forms = jixiao_forms::extract::extract_sheet(&grid, labels, "fuzz.xlsx");
     let date = chrono::NaiveDate::from_ymd_opt(2023, 12, 31).unwrap();
-    let _ = jixiao_rules::check_forms(&forms.evaluations, &forms.basics, config, date);
+    let _ = jixiao_rules::check_forms(&forms.evaluations, &forms.basics, checks, date);
 });

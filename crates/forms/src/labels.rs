@@ -153,7 +153,23 @@ pub struct Labels {
     pub basic: BasicLabels,
 }
 
+/// The built-in synonyms, `config/labels.toml` as shipped.
+pub const BUILTIN: &str = include_str!("../../../config/labels.toml");
+
 impl Labels {
+    /// The built-in synonyms alone, without a user's additions: what the fuzz targets and
+    /// this crate's tests use (the app merges a user's file over [`BUILTIN`] first).
+    pub fn builtin() -> Labels {
+        Labels::parse(BUILTIN).expect("config/labels.toml parses (covered by a test)")
+    }
+
+    /// Labels from the TOML text of a labels file, whose key `final` is this struct's
+    /// `final_` (a Rust keyword).
+    pub fn parse(text: &str) -> Result<Labels, String> {
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
+        toml::Value::Table(rename_final(table)).try_into().map_err(|e: toml::de::Error| e.to_string())
+    }
+
     /// The fund source id (`total`, `fiscal`…) whose synonyms hold this cleaned label.
     pub fn fund_source(&self, cleaned: &str) -> Option<&str> {
         self.fund_sources.iter().find(|(_, set)| set.is_clean(cleaned)).map(|(k, _)| k.as_str())
@@ -224,6 +240,14 @@ pub fn map_header(cells: &[(u32, &str)], roles: &[&LabelSet]) -> Vec<Option<u32>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_builtin_labels_parse() {
+        let l = Labels::builtin();
+        assert!(l.forms.project.is("项目支\n出名称"));
+        assert_eq!(l.fund_source("当年财政拨款"), Some("fiscal"));
+        assert!(l.basic.final_.is("决算数"), "`final` in the file");
+    }
     use jixiao_text::normalize::clean_label;
 
     fn set(words: &[&str]) -> LabelSet {
@@ -258,4 +282,14 @@ mod tests {
         assert_eq!(strength(&full, "本年度预算数较上年增加主要原因是新增了三个项目的建设任务和人员经费"), 0);
         assert!(strength(&full, "预算数") > strength(&full, "全年预算数"));
     }
+}
+
+/// The labels file uses the key `final`; the struct field is `final_`.
+pub fn rename_final(mut t: toml::Table) -> toml::Table {
+    if let Some(toml::Value::Table(basic)) = t.get_mut("basic")
+        && let Some(v) = basic.remove("final")
+    {
+        basic.insert("final_".into(), v);
+    }
+    t
 }

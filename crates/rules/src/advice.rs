@@ -73,7 +73,7 @@ mod tests {
 
     #[test]
     fn every_rule_has_advice() {
-        let config = crate::settings::builtin_for_tests();
+        let config = crate::settings::Checks::builtin();
         for r in crate::catalog::catalog() {
             let a = advice(r.id, &config).unwrap_or_else(|| panic!("no advice for {}", r.id));
             assert!(a.ends_with('。') && !a.is_ascii(), "{}: {a}", r.id);

@@ -77,15 +77,34 @@ impl Checks {
     }
 }
 
-/// The built-in `[grades]` and `[rules]` of `config/rules.toml`, for this crate's tests (the
-/// app's config loader is the one place that reads the file for a run).
-#[cfg(test)]
-pub(crate) fn builtin_for_tests() -> Checks {
-    #[derive(Deserialize)]
-    struct File {
-        grades: Grades,
-        rules: BTreeMap<String, RuleSettings>,
+/// The rule settings as shipped, `config/rules.toml`.
+pub const BUILTIN: &str = include_str!("../../../config/rules.toml");
+
+impl Checks {
+    /// The built-in `[grades]` and `[rules]` of [`BUILTIN`] alone: what the fuzz targets and
+    /// this crate's tests use (the app's config loader reads the whole file, a user's over it).
+    pub fn builtin() -> Checks {
+        #[derive(Deserialize)]
+        struct File {
+            grades: Grades,
+            rules: BTreeMap<String, RuleSettings>,
+        }
+        let f: File = toml::from_str(BUILTIN).expect("config/rules.toml parses (covered by a test)");
+        Checks { grades: f.grades, rules: f.rules }
     }
-    let f: File = toml::from_str(include_str!("../../../config/rules.toml")).expect("config/rules.toml parses");
-    Checks { grades: f.grades, rules: f.rules }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_settings_parse_and_pass_validation() {
+        let c = Checks::builtin();
+        assert_eq!(c.grades.grade(90.0), "优");
+        assert!(crate::validate(&c).is_ok());
+        let mut bad = c.clone();
+        bad.rules.insert("NO_SUCH_RULE".into(), RuleSettings::default());
+        assert!(crate::validate(&bad).unwrap_err().contains("NO_SUCH_RULE"));
+    }
 }
