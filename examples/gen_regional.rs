@@ -1,4 +1,4 @@
-//! Writes the regional forms of `src/fixtures/regional.rs` as workbooks into a folder, to
+//! Writes the regional forms of `crates/fixtures/src/regional.rs` as workbooks into a folder, to
 //! open them, run `jixiao explain` on them or add them to a test corpus.
 //!
 //! Usage: cargo run --example gen_regional -- OUT_DIR

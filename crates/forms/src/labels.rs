@@ -237,6 +237,16 @@ pub fn map_header(cells: &[(u32, &str)], roles: &[&LabelSet]) -> Vec<Option<u32>
     out
 }
 
+/// The labels file uses the key `final`; the struct field is `final_`.
+pub fn rename_final(mut t: toml::Table) -> toml::Table {
+    if let Some(toml::Value::Table(basic)) = t.get_mut("basic")
+        && let Some(v) = basic.remove("final")
+    {
+        basic.insert("final_".into(), v);
+    }
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,14 +292,4 @@ mod tests {
         assert_eq!(strength(&full, "本年度预算数较上年增加主要原因是新增了三个项目的建设任务和人员经费"), 0);
         assert!(strength(&full, "预算数") > strength(&full, "全年预算数"));
     }
-}
-
-/// The labels file uses the key `final`; the struct field is `final_`.
-pub fn rename_final(mut t: toml::Table) -> toml::Table {
-    if let Some(toml::Value::Table(basic)) = t.get_mut("basic")
-        && let Some(v) = basic.remove("final")
-    {
-        basic.insert("final_".into(), v);
-    }
-    t
 }
