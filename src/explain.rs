@@ -44,7 +44,7 @@ pub fn explain_file(path: &std::path::Path, config: &Config) -> Result<String, E
     };
     for grid in &grids {
         out.push('\n');
-        out.push_str(&explain_grid(grid, &config.labels));
+        out.push_str(&explain_sheet(grid, &config.labels, &shown.replace('\\', "/")));
     }
     out.push_str(HOW_TO_ADD);
     Ok(out)
@@ -65,6 +65,12 @@ const HOW_TO_ADD: &str = "
 
 /// Describes one sheet.
 pub fn explain_grid(grid: &Grid, labels: &Labels) -> String {
+    explain_sheet(grid, labels, "")
+}
+
+/// Describes one sheet of the file at `path` (its name and folders may give the year):
+/// its blocks when it holds forms side by side, then each form.
+pub fn explain_sheet(grid: &Grid, labels: &Labels, path: &str) -> String {
     let mut out = String::new();
     let area = if grid.height == 0 {
         "空".to_string()
@@ -72,6 +78,27 @@ pub fn explain_grid(grid: &Grid, labels: &Labels) -> String {
         format!("{}:{}", a1((grid.top, grid.left)), a1((grid.bottom() - 1, grid.right() - 1)))
     };
     let _ = writeln!(out, "工作表「{}」（{area}）", grid.sheet);
+    let blocks = jixiao_forms::layout::blocks(grid, labels);
+    if blocks.len() > 1 {
+        let names: Vec<String> = blocks.iter().map(|b| jixiao_forms::extract::columns_name(b.left, b.right)).collect();
+        let _ = writeln!(
+            out,
+            "  并排的 {} 个区块，各自成表分开读：{}（以整列空白、且两侧各有表单名称或标题为界）",
+            blocks.len(),
+            names.join("、")
+        );
+        let mut n = 0;
+        for (b, name) in blocks.iter().zip(&names) {
+            let block = grid.columns(b.left, b.right);
+            let forms = locate(&block, labels);
+            let _ = writeln!(out, "  区块 {name}：{} 个表单", forms.len());
+            for form in &forms {
+                n += 1;
+                describe_form(&mut out, &block, labels, form, n, path);
+            }
+        }
+        return out;
+    }
     let forms = locate(grid, labels);
     if forms.is_empty() {
         out.push_str("  没有找到表单。\n");
@@ -79,7 +106,7 @@ pub fn explain_grid(grid: &Grid, labels: &Labels) -> String {
         return out;
     }
     for (i, form) in forms.iter().enumerate() {
-        describe_form(&mut out, grid, labels, form, i + 1);
+        describe_form(&mut out, grid, labels, form, i + 1, path);
     }
     out
 }
@@ -96,7 +123,7 @@ fn cell_text(grid: &Grid, pos: Pos) -> String {
     grid.get(pos).text().replace('\n', " ")
 }
 
-fn describe_form(out: &mut String, grid: &Grid, labels: &Labels, form: &Located, n: usize) {
+fn describe_form(out: &mut String, grid: &Grid, labels: &Labels, form: &Located, n: usize, path: &str) {
     let _ = writeln!(
         out,
         "  表单 {n}：{}，标签「{}」在 {}，第 {}–{} 行",
@@ -109,11 +136,20 @@ fn describe_form(out: &mut String, grid: &Grid, labels: &Labels, form: &Located,
     if form.start != form.anchor {
         let _ = writeln!(out, "    标题「{}」在 {}", cell_text(grid, form.start), a1(form.start));
     }
-    match form.year {
-        Some(y) => {
-            let _ = writeln!(out, "    年度：{y}");
+    if let Some((label, value)) = jixiao_forms::layout::inline_pair(grid.get(form.anchor))
+        && !value.is_empty()
+    {
+        let _ = writeln!(out, "    名称与标签在同一格：「{label}」→「{value}」");
+    }
+    let file_name = path.rsplit('/').next().unwrap_or(path);
+    match jixiao_forms::layout::year(form.year, &grid.sheet, path) {
+        Some((y, from)) => {
+            let _ = writeln!(out, "    年度：{y}（取自{}）", from.chinese());
         }
-        None => out.push_str("    年度：标题中没有找到（如“2022年度”）\n"),
+        None => {
+            let _ =
+                writeln!(out, "    年度：标题、工作表名、文件名「{file_name}」和文件夹名中都没有找到（如“2022年度”）");
+        }
     }
     if form.kind == FormKind::Basic {
         return;
@@ -151,7 +187,17 @@ fn describe_form(out: &mut String, grid: &Grid, labels: &Labels, form: &Located,
     let from = fund.as_ref().map(|f| f.last_row + 1).unwrap_or(form.anchor.0);
     match indicators::extract(grid, labels, from..form.end_row) {
         Some(t) => {
-            let _ = writeln!(out, "    指标表：表头在第 {} 行，读到 {} 个指标", t.header_row + 1, t.rows.len());
+            if t.band_end > t.header_row {
+                let _ = writeln!(
+                    out,
+                    "    指标表：表头占第 {}–{} 行（两行表头，逐列合为一个标签读），读到 {} 个指标",
+                    t.header_row + 1,
+                    t.band_end + 1,
+                    t.rows.len()
+                );
+            } else {
+                let _ = writeln!(out, "    指标表：表头在第 {} 行，读到 {} 个指标", t.header_row + 1, t.rows.len());
+            }
             let c = &t.cols;
             let roles = [
                 ("一级指标", "level1", c.level1),

@@ -204,7 +204,7 @@ enum Outcome {
 
 /// Reads, extracts and checks a file whose bytes are in memory.
 fn parse(input: &Input, config: &Config, run_date: NaiveDate, bytes: Vec<u8>, sha256: String) -> FileResult {
-    let (content, note) = match read_content(input, config, &bytes) {
+    let (content, mut note) = match read_content(input, config, &bytes) {
         Ok(c) => c,
         Err(Outcome::Failed(e)) => {
             return failed(config, input, bytes.len() as i64, sha256, e.to_string(), ReadError::chinese(&e));
@@ -224,6 +224,10 @@ fn parse(input: &Input, config: &Config, run_date: NaiveDate, bytes: Vec<u8>, sh
         let forms = jixiao_forms::extract::extract_sheet(grid, &config.labels, &input.rel);
         evaluations.extend(forms.evaluations);
         basics.extend(forms.basics);
+        // how a sheet was read where a person might read it otherwise: said in the file's row
+        for n in forms.notes {
+            note = Some(note.map_or(n.clone(), |a| format!("{a}; {n}")));
+        }
     }
     if let Some(container) = container {
         mark_uncalculated_formulas(&bytes, container, &mut evaluations);

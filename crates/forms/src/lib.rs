@@ -8,5 +8,6 @@
 
 pub mod extract;
 pub mod labels;
+pub mod layout;
 pub mod locate;
 pub mod model;

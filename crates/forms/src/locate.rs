@@ -6,6 +6,7 @@
 //! starts, so any number of forms can be stacked in one sheet at any offset.
 
 use crate::labels::Labels;
+use crate::layout::is_anchor_label;
 use crate::model::{FormKind, Pos};
 use jixiao_reader::grid::Grid;
 use jixiao_text::normalize::year_in;
@@ -51,11 +52,14 @@ pub fn locate(grid: &Grid, labels: &Labels) -> Vec<Located> {
     let mut titles: Vec<(FormKind, Pos)> = Vec::new();
     for r in grid.top..grid.bottom() {
         for (c, cell) in grid.row_cells(r, grid.left) {
-            if cell.norm().is_empty() || cell.merged_from.is_some() || cell.norm().chars().count() > 40 {
+            if cell.norm().is_empty() || cell.merged_from.is_some() {
                 continue;
             }
+            // longer text is a sentence, unless it is a label with its value (`项目名称：…`)
+            let long = cell.norm().chars().count() > 40;
             // a title ends in 表 once its year in parentheses is gone: test that first, it is cheap
-            if cell.clean().ends_with('表')
+            if !long
+                && cell.clean().ends_with('表')
                 && labels.forms.title_marker.found_in(cell.norm())
                 && let Some(kind) = titled_kind(cell.norm())
             {
@@ -63,11 +67,11 @@ pub fn locate(grid: &Grid, labels: &Labels) -> Vec<Located> {
                 continue;
             }
             let label = cell.clean();
-            let kind = if labels.forms.project.is_clean(label) {
+            let kind = if is_anchor_label(cell, &labels.forms.project) {
                 FormKind::Project
-            } else if labels.forms.department.is_clean(label) {
+            } else if is_anchor_label(cell, &labels.forms.department) {
                 FormKind::Department
-            } else if labels.forms.basic.is_clean(label) {
+            } else if !long && labels.forms.basic.is_clean(label) {
                 FormKind::Basic
             } else {
                 continue;

@@ -174,6 +174,22 @@ impl Grid {
         self.index(pos).map(|i| &mut self.cells[i])
     }
 
+    /// A copy of the columns `left..right` alone (positions unchanged): one block of a
+    /// sheet that holds two forms side by side.
+    pub fn columns(&self, left: u32, right: u32) -> Grid {
+        let (left, right) = (left.max(self.left), right.min(self.right()));
+        let mut g = Grid::new(&self.sheet, self.top, left, self.height, right.saturating_sub(left));
+        for r in self.top..self.bottom() {
+            for c in left..right {
+                let cell = self.get((r, c));
+                if !cell.is_empty() {
+                    g.set((r, c), cell.clone());
+                }
+            }
+        }
+        g
+    }
+
     /// First row index past the grid.
     pub fn bottom(&self) -> u32 {
         self.top + self.height

@@ -20,7 +20,7 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, form_id
         path: path.to_string(),
         sheet: grid.sheet.clone(),
         start: form.start,
-        year: form.year.or_else(|| jixiao_text::normalize::year_in(&grid.sheet)),
+        year: crate::layout::year(form.year, &grid.sheet, path).map(|(y, _)| y),
         department: String::new(),
         staff_authorized: Field::default(),
         staff_actual: Field::default(),

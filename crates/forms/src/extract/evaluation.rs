@@ -3,6 +3,7 @@
 
 use crate::extract::{footer, funds, indicators, value_right};
 use crate::labels::Labels;
+use crate::layout::is_label;
 use crate::locate::Located;
 use crate::model::{Evaluation, Field, FormKind};
 use jixiao_reader::grid::Grid;
@@ -21,7 +22,7 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id
         // a form found by its title: the name stands beside `单位` in the rows under it
         let rows = form.anchor.0 + 1..(form.anchor.0 + 4).min(form.end_row);
         rows.flat_map(|r| grid.row_cells(r, grid.left).map(move |(c, cell)| ((r, c), cell)))
-            .find(|(_, cell)| labels.forms.title_name.is_clean(cell.clean()))
+            .find(|(_, cell)| is_label(cell, &labels.forms.title_name))
             .map(|(at, _)| value_right(grid, at, is_field_label))
             .unwrap_or_default()
     } else {
@@ -32,9 +33,13 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id
     for r in rows.clone() {
         for (c, cell) in grid.row_cells(r, grid.left) {
             let t = cell.clean();
-            if supervisor.at.is_none() && labels.fields.supervisor.is_clean(t) {
+            if supervisor.at.is_none()
+                && (labels.fields.supervisor.is_clean(t) || is_label(cell, &labels.fields.supervisor))
+            {
                 supervisor = value_right(grid, (r, c), is_field_label);
-            } else if implementer.at.is_none() && labels.fields.implementer.is_clean(t) {
+            } else if implementer.at.is_none()
+                && (labels.fields.implementer.is_clean(t) || is_label(cell, &labels.fields.implementer))
+            {
                 implementer = value_right(grid, (r, c), is_field_label);
             }
         }
@@ -58,8 +63,9 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id
     // some templates put 填报日期 / 填表人 between the title and the form (`单位名称：…
     // 填报日期：2023年4月15日`): a field with no label below is looked for there
     let some_missing = foot.filled_by.at.is_none() || foot.filled_date.at.is_none() || foot.phone.at.is_none();
-    if some_missing && form.start.0 + 1 < form.anchor.0 {
-        let above = footer::extract(grid, labels, form.start.0..form.anchor.0);
+    if some_missing && form.start.0 < form.anchor.0 {
+        // the anchor's own row included: `单位名称:… 填报日期:…` in one cell
+        let above = footer::extract(grid, labels, form.start.0..form.anchor.0 + 1);
         if foot.filled_by.at.is_none() {
             foot.filled_by = above.filled_by;
         }
@@ -82,8 +88,8 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id
             (Field::default(), name, code)
         }
     };
-    // a form without a title row may still say its year in the sheet's name
-    let year = form.year.or_else(|| jixiao_text::normalize::year_in(&grid.sheet));
+    // a form without a title row may still say its year in the sheet's, file's or a folder's name
+    let year = crate::layout::year(form.year, &grid.sheet, path).map(|(y, _)| y);
     Some(Evaluation {
         eval_id: eval_id.to_string(),
         path: path.to_string(),

@@ -9,12 +9,14 @@ use crate::labels::{map_header, strength};
 use crate::model::{Field, Indicator, Section};
 use jixiao_reader::grid::Grid;
 use jixiao_text::normalize::{declared_points, norm, norm_cow};
-use jixiao_text::values::number::is_not_applicable;
+use jixiao_text::values::number::{Num, is_not_applicable, parse_number, parse_rate};
 use jixiao_text::values::quantity::{Op, Parsed, meets, parse_quantity};
 
 #[derive(Debug)]
 pub struct IndicatorTable {
     pub header_row: u32,
+    /// The header's last row: `header_row + 1` for a two-row header band.
+    pub band_end: u32,
     /// Last row read (the total row excluded).
     pub last_row: u32,
     pub total_row: Option<u32>,
@@ -65,7 +67,125 @@ pub fn header(grid: &Grid, row: u32, cols: &IndicatorColumns) -> Option<Indicato
 }
 
 fn map_indicator_header(cells: &[(u32, &str)], cols: &IndicatorColumns) -> Option<IndicatorCols> {
-    let roles: [&LabelSet; 10] = [
+    let roles = role_sets(cols);
+    let [level1, level2, level3, nature, target, unit, actual, weight, score, reason] = map_header(cells, &roles)[..]
+    else {
+        return None;
+    };
+    if weight.is_none() && score.is_none() {
+        return None;
+    }
+    Some(IndicatorCols { level1, level2, level3: level3?, nature, target, unit, actual, weight, score, reason })
+}
+
+/// The header band's second row, mapped with the first, when the row under the header row
+/// is a header too: `年度指标值` merged over `指标性质 | 指标值 | 度量单位`, or a header's
+/// words wrapped onto a second row (`年度 / 指标值`). Such a row holds no number, and under
+/// 三级指标 it holds nothing of its own (an indicator row names its indicator there); each of
+/// its own cells names a column's role, alone or joined to the cell above. Each column's
+/// label is then its lower cell where that names a role, else the two joined, else the
+/// upper cell.
+fn second_header_row(grid: &Grid, row: u32, cfg: &IndicatorColumns, first: &IndicatorCols) -> Option<IndicatorCols> {
+    use jixiao_reader::grid::Value;
+    let below = row + 1;
+    if below >= grid.bottom() {
+        return None;
+    }
+    let roles = role_sets(cfg);
+    let names_role = |t: &str| roles.iter().any(|set| strength(set, t) > 0);
+    let is_copy_from_above = |c: u32| grid.get((below, c)).merged_from.is_some_and(|(mr, _)| mr < below);
+    let l3 = grid.get((below, first.level3));
+    let l3_joined = format!("{}{}", grid.get((row, first.level3)).clean(), l3.clean());
+    let l3_header = l3.is_empty()
+        || is_copy_from_above(first.level3)
+        || strength(&cfg.level3, l3.clean()) > 0
+        || strength(&cfg.level3, &l3_joined) > 0;
+    if !l3_header {
+        return None;
+    }
+    let mut own = 0;
+    let mut cells: Vec<(u32, String)> = Vec::new();
+    for c in grid.left..grid.right() {
+        let (upper, lower) = (grid.get((row, c)), grid.get((below, c)));
+        let lower_own = !lower.is_empty() && !is_copy_from_above(c) && lower.merged_from.is_none_or(|(_, mc)| mc == c);
+        if lower_own {
+            // a number, typed or as text (`10`, `95%`), is data, never a header
+            let number = matches!(parse_number(lower.clean()), Num::Value(_))
+                || matches!(parse_rate(lower.clean()), Num::Value(_));
+            if matches!(lower.value, Value::Number(_) | Value::Percent(_)) || number {
+                return None;
+            }
+            let joined = format!("{}{}", upper.clean(), lower.clean());
+            // a column no role is read from (`绩效` over `指标` at the table's left edge) keeps
+            // its joined words, unmapped
+            let label = if names_role(lower.clean()) { lower.clean().to_string() } else { joined };
+            own += 1;
+            cells.push((c, label));
+        } else if !upper.is_empty() {
+            cells.push((c, upper.clean().to_string()));
+        }
+    }
+    if own == 0 {
+        // a tall header: every cell merged down over both rows; the second is no indicator
+        let tall = (grid.left..grid.right()).all(|c| {
+            let lower = grid.get((below, c));
+            lower.is_empty() || is_copy_from_above(c)
+        }) && !grid.get((below, first.level3)).is_empty();
+        return tall.then_some(*first);
+    }
+    // a merge over several columns names one column: its first
+    let refs: Vec<(u32, &str)> = cells.iter().map(|(c, t)| (*c, t.as_str())).collect();
+    map_indicator_header(&dedup_merged(&refs), cfg)
+}
+
+/// A header whose words are wrapped onto two rows (`三级` over `指标`, `年度指` over `标值`), as
+/// a header typed with line breaks and read back row by row leaves it: mapped with each
+/// column's two cells joined. Looked for only on a row that starts a 三级指标 label.
+fn wrapped_header(grid: &Grid, row: u32, cfg: &IndicatorColumns) -> Option<IndicatorCols> {
+    use jixiao_reader::grid::Value;
+    let starts_level3 =
+        |t: &str| t.chars().count() >= 2 && cfg.level3.synonyms().iter().any(|s| s.starts_with(t) && s.as_str() != t);
+    if !grid.row_cells(row, grid.left).any(|(_, cell)| starts_level3(cell.clean())) {
+        return None;
+    }
+    let below = row + 1;
+    let mut cells: Vec<(u32, String)> = Vec::new();
+    for c in grid.left..grid.right() {
+        let (upper, lower) = (grid.get((row, c)), grid.get((below, c)));
+        if matches!(lower.value, Value::Number(_) | Value::Percent(_)) {
+            return None;
+        }
+        let own = |cell: &jixiao_reader::grid::Cell, r: u32| {
+            !cell.is_empty() && cell.merged_from.is_none_or(|(mr, mc)| mr == r && mc == c)
+        };
+        let text = match (own(upper, row), own(lower, below)) {
+            (true, true) => format!("{}{}", upper.clean(), lower.clean()),
+            (true, false) => upper.clean().to_string(),
+            (false, true) => lower.clean().to_string(),
+            (false, false) => continue,
+        };
+        cells.push((c, text));
+    }
+    let refs: Vec<(u32, &str)> = cells.iter().map(|(c, t)| (*c, t.as_str())).collect();
+    map_indicator_header(&refs, cfg)
+}
+
+/// A header's cells with the copies of a merge spread over several columns left out where
+/// the row below names those columns itself.
+fn dedup_merged<'a>(cells: &[(u32, &'a str)]) -> Vec<(u32, &'a str)> {
+    let mut out: Vec<(u32, &str)> = Vec::new();
+    for &(c, t) in cells {
+        if out.last().is_some_and(|(_, prev)| *prev == t) {
+            continue;
+        }
+        out.push((c, t));
+    }
+    out
+}
+
+/// The role sets of an indicator header, in [`IndicatorCols`] order.
+fn role_sets(cols: &IndicatorColumns) -> [&LabelSet; 10] {
+    [
         &cols.level1,
         &cols.level2,
         &cols.level3,
@@ -76,15 +196,7 @@ fn map_indicator_header(cells: &[(u32, &str)], cols: &IndicatorColumns) -> Optio
         &cols.weight,
         &cols.score,
         &cols.reason,
-    ];
-    let [level1, level2, level3, nature, target, unit, actual, weight, score, reason] = map_header(cells, &roles)[..]
-    else {
-        return None;
-    };
-    if weight.is_none() && score.is_none() {
-        return None;
-    }
-    Some(IndicatorCols { level1, level2, level3: level3?, nature, target, unit, actual, weight, score, reason })
+    ]
 }
 
 /// Names a template row holds where no indicator was written.
@@ -111,7 +223,7 @@ pub fn placeholder_reason(level3: &str, cells: &[&str]) -> Option<&'static str> 
 
 /// `指标1`, `指标2:`, `1.`, `(1)`: a template's numbered slot with no name written in.
 fn is_numbered_blank(name: &str) -> bool {
-    let t = name.trim_end_matches([':', '：', '.', '、']);
+    let t = name.trim_end_matches(['/', '／', '-', '—', '…', ' ']).trim_end_matches([':', '：', '.', '、']);
     let t = t.strip_prefix("指标").unwrap_or(t);
     let t = t.trim_start_matches('(').trim_end_matches(')');
     !t.is_empty() && t.chars().all(|c| c.is_ascii_digit())
@@ -120,10 +232,18 @@ fn is_numbered_blank(name: &str) -> bool {
 /// Finds and reads the indicator table within `rows`.
 pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<IndicatorTable> {
     let cols_cfg = &labels.indicator_columns;
-    let (header_row, cols) = rows.clone().find_map(|r| header(grid, r, cols_cfg).map(|c| (r, c)))?;
+    let (header_row, cols) = rows
+        .clone()
+        .find_map(|r| header(grid, r, cols_cfg).or_else(|| wrapped_header(grid, r, cols_cfg)).map(|c| (r, c)))?;
+    // a header band of two rows: the second row is part of the header, never an indicator
+    let (band_end, cols) = match second_header_row(grid, header_row, cols_cfg, &cols) {
+        Some(cols) => (header_row + 1, cols),
+        None => (header_row, cols),
+    };
     let mut table = IndicatorTable {
         header_row,
-        last_row: header_row,
+        band_end,
+        last_row: band_end,
         total_row: None,
         rows: Vec::new(),
         sections: Vec::new(),
@@ -134,7 +254,7 @@ pub fn extract(grid: &Grid, labels: &Labels, rows: Range<u32>) -> Option<Indicat
     };
     let (mut level1, mut declared, mut level2) = (String::new(), None, String::new());
     let footer_keys = [&labels.footer.filled_by, &labels.footer.filled_date, &labels.footer.phone];
-    for r in header_row + 1..rows.end {
+    for r in band_end + 1..rows.end {
         // the total row: 总分 / 合计 / 总分(100分), first in its row or after another label
         // (`其他需要说明事项 | 无 | 总分 | 100 | 96`)
         if let Some((c, _)) =

@@ -17,12 +17,37 @@ use jixiao_text::values::number::{AmountUnit, Num, parse_amount, parse_number, p
 pub struct SheetForms {
     pub evaluations: Vec<Evaluation>,
     pub basics: Vec<BasicForm>,
+    /// How the sheet was read where a person might read it otherwise (forms side by side
+    /// read as blocks), for the file's note.
+    pub notes: Vec<String>,
 }
 
-/// Locates and extracts every form of a sheet. `path` is the file's relative path.
+/// Locates and extracts every form of a sheet, block by block (forms side by side are
+/// read apart, see [`crate::layout`]). `path` is the file's relative path.
 pub fn extract_sheet(grid: &Grid, labels: &Labels, path: &str) -> SheetForms {
     let mut out = SheetForms::default();
-    let mut n = 0;
+    let blocks = crate::layout::blocks(grid, labels);
+    if blocks.len() == 1 {
+        extract_block(grid, labels, path, &mut out);
+        return out;
+    }
+    let names: Vec<String> = blocks.iter().map(|b| columns_name(b.left, b.right)).collect();
+    out.notes.push(format!("sheet `{}`: forms side by side, read as blocks {}", grid.sheet, names.join(", ")));
+    for b in blocks {
+        extract_block(&grid.columns(b.left, b.right), labels, path, &mut out);
+    }
+    out
+}
+
+/// `A–I`: a block's columns as a person names them.
+pub fn columns_name(left: u32, right: u32) -> String {
+    let col = |c: u32| crate::model::a1((0, c)).trim_end_matches('1').to_string();
+    format!("{}–{}", col(left), col(right.saturating_sub(1).max(left)))
+}
+
+/// The forms of one block, numbered on from those already found in the sheet.
+fn extract_block(grid: &Grid, labels: &Labels, path: &str, out: &mut SheetForms) {
+    let mut n = out.evaluations.len() + out.basics.len();
     for form in crate::locate::locate(grid, labels) {
         let id = |n: usize| format!("{path}#{}#{n}", grid.sheet);
         match form.kind {
@@ -40,7 +65,6 @@ pub fn extract_sheet(grid: &Grid, labels: &Labels, path: &str) -> SheetForms {
             }
         }
     }
-    out
 }
 
 /// What a number cell is expected to hold.
@@ -122,6 +146,13 @@ pub fn text_field(grid: &Grid, pos: Pos) -> Field<String> {
 /// not a copy of the label's own merge and not another label. Blank when the next thing
 /// to the right is another label (`主管部门 | | 实施单位 |`).
 pub fn value_right(grid: &Grid, label: Pos, is_label: impl Fn(&str) -> bool) -> Field<String> {
+    // `项目名称：农村饮水安全巩固提升`: the value in the label's own cell
+    let own = grid.get(label);
+    if let Some((_, value)) = crate::layout::inline_pair(own)
+        && !value.is_empty()
+    {
+        return Field { value: Some(value.to_string()), raw: own.text(), at: Some(label), note: Note::None };
+    }
     for c in label.1 + 1..grid.right() {
         let cell = grid.get((label.0, c));
         if cell.is_empty() || cell.merged_from == Some(label) {

@@ -1,0 +1,244 @@
+//! Issue 21: each shape a clerk lays a form out in, read right on its own fixture. The
+//! fixtures are the seed's forms (or a Sichuan-template department), re-laid by one
+//! transformation (`jixiao_fixtures::transform`) or edited where the shape is one cell.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use jixiao_fixtures::transform::{Cells, Family, capture, side_by_side};
+use jixiao_fixtures::{Cv, Layout, SheetSpec};
+use jixiao_rules::FileResult;
+
+fn seed_cells(forms: Vec<jixiao_fixtures::Form>) -> Cells {
+    let spec = SheetSpec { name: "附表".into(), preamble: Vec::new(), forms, layout: Layout::default() };
+    capture(&spec, "seed.xlsx").unwrap()
+}
+
+fn read(dir: &Path, cells: &Cells) -> FileResult {
+    let path = dir.join(&cells.file);
+    std::fs::write(&path, cells.to_xlsx().unwrap()).unwrap();
+    if let Ok(d) = std::env::var("SHAPES_DEBUG") {
+        let _ = std::fs::copy(&path, Path::new(&d).join(&cells.file));
+    }
+    process_path(&path, &cells.file)
+}
+
+fn rules(r: &FileResult) -> Vec<String> {
+    let mut v: Vec<String> = r.anomalies.iter().map(|a| format!("{} {} {}", a.rule, a.department, a.project)).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_label_and_its_value_in_one_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = seed_cells(jixiao_fixtures::seed::forms());
+    let mut joined = plain.clone();
+    let labels = ["项目支\n出名称", "市级预算部门名称", "主管部门", "实施单位"].map(String::from).to_vec();
+    Family::JoinLabelValue { labels }.apply(&mut joined);
+    assert!(joined.cells.values().any(|v| matches!(v, Cv::T(t) if t.starts_with("主管部门："))), "joined");
+    let (want, got) = (read(dir.path(), &plain), read(dir.path(), &joined));
+    assert_eq!(got.evaluations.len(), want.evaluations.len(), "every form found by its joined name label");
+    assert_eq!((got.evaluations.len(), got.basics.len()), (9, 1));
+    let e = form(&got, "窗口补贴");
+    assert_eq!(e.project.value.as_deref(), Some("窗口补贴"));
+    assert_eq!(e.project.at, form(&got, "窗口补贴").project.at, "points at the joined cell");
+    let names = |r: &FileResult| r.evaluations.iter().map(essence).collect::<Vec<_>>();
+    assert_eq!(names(&got), names(&want));
+    assert_eq!(rules(&got), rules(&want));
+}
+
+#[test]
+fn two_pairs_in_one_cell_under_a_title() {
+    // 保山's form: a title, then `单位名称:… 填报日期:…` in one cell, then the scoring table
+    let dir = tempfile::tempdir().unwrap();
+    let mut cells = seed_cells(jixiao_fixtures::seed::forms().into_iter().skip(1).take(1).collect());
+    let (name_row, name_col) =
+        *cells.cells.iter().find(|(_, v)| matches!(v, Cv::T(t) if t.contains("部门名称"))).map(|(p, _)| p).unwrap();
+    let dept = match cells.cells.range((name_row, name_col + 1)..(name_row + 1, 0)).next() {
+        Some((_, Cv::T(t))) => t.clone(),
+        other => panic!("{other:?}"),
+    };
+    let before = read(dir.path(), &cells);
+    let mut value_cells: Vec<(u32, u32)> =
+        cells.cells.range((name_row, name_col)..(name_row + 1, 0)).map(|(p, _)| *p).collect();
+    value_cells.retain(|p| p.1 > name_col);
+    for p in value_cells {
+        cells.cells.remove(&p);
+    }
+    cells.merges.retain(|m| m.0 != name_row);
+    cells.cells.insert((name_row, name_col), Cv::T(format!("单位名称:{dept} 填报日期:2023年4月6日")));
+    // no footer below: the date is said above the form only
+    let footer: Vec<u32> =
+        cells.cells.iter().filter(|(_, v)| matches!(v, Cv::T(t) if t.contains("填表人"))).map(|(p, _)| p.0).collect();
+    cells.cells.retain(|p, _| !footer.contains(&p.0));
+    let r = read(dir.path(), &cells);
+    assert_eq!(r.evaluations.len(), 1, "{:?}", r.file.error);
+    let e = &r.evaluations[0];
+    assert_eq!(
+        e.department.value.as_deref(),
+        Some(dept.trim_matches('\u{3000}')),
+        "the first pair's value stops at the second"
+    );
+    assert_eq!(e.filled_date.value, chrono::NaiveDate::from_ymd_opt(2023, 4, 6), "the second pair");
+    assert_eq!(e.indicators.len(), before.evaluations[0].indicators.len());
+}
+
+#[test]
+fn two_forms_side_by_side_are_read_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let forms = jixiao_fixtures::seed::forms();
+    let (left, right) = forms.split_at(5);
+    let (l, r) = (seed_cells(left.to_vec()), seed_cells(right.to_vec()));
+    let stacked = read(dir.path(), &seed_cells(forms.clone()));
+    let beside = read(dir.path(), &Cells { file: "beside.xlsx".into(), ..side_by_side(l, r, 2) });
+    assert_eq!((beside.evaluations.len(), beside.basics.len()), (9, 1));
+    let names = |r: &FileResult| r.evaluations.iter().map(essence).collect::<Vec<_>>();
+    assert_eq!(names(&beside), names(&stacked), "each form's funds and scores its own");
+    assert_eq!(rules(&beside), rules(&stacked), "no false alarm from the form beside");
+    let note = beside.file.error.as_deref().unwrap_or_default();
+    assert!(note.contains("side by side") && note.contains("A–"), "the file's note says how it was read: {note}");
+}
+
+#[test]
+fn a_two_row_indicator_header_is_not_an_indicator() {
+    let dir = tempfile::tempdir().unwrap();
+    let sichuan = jixiao_fixtures::format_sources().into_iter().find(|(n, _)| *n == "sichuan").unwrap().1;
+    let sheet = sichuan
+        .sheets
+        .iter()
+        .find(|s| capture(s, "x").unwrap().cells.values().any(|v| *v == Cv::T("指标性质".into())))
+        .unwrap();
+    let plain = capture(sheet, "sichuan.xlsx").unwrap();
+    let mut grouped = plain.clone();
+    Family::GroupedHeader.apply(&mut grouped);
+    assert!(grouped.cells.values().any(|v| matches!(v, Cv::T(t) if t == "年度指标值")), "grouped");
+    let (want, got) = (read(dir.path(), &plain), read(dir.path(), &grouped));
+    assert!(!want.evaluations.is_empty());
+    for (w, g) in want.evaluations.iter().zip(&got.evaluations) {
+        assert_eq!(g.indicators.len(), w.indicators.len(), "the header's second row is not an indicator");
+        assert!(g.indicators.iter().all(|i| i.level3 != "三级指标" && i.nature != "指标性质"));
+        assert_eq!(essence(g), essence(w));
+    }
+    assert_eq!(rules(&got), rules(&want));
+}
+
+#[test]
+fn a_header_wrapped_onto_two_rows_is_one_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = seed_cells(jixiao_fixtures::seed::forms().into_iter().take(3).collect());
+    let mut wrapped = Cells { file: "wrapped.xlsx".into(), ..plain.clone() };
+    Family::WrappedHeader.apply(&mut wrapped);
+    let (want, got) = (read(dir.path(), &plain), read(dir.path(), &wrapped));
+    let names = |r: &FileResult| r.evaluations.iter().map(essence).collect::<Vec<_>>();
+    assert_eq!(names(&got), names(&want));
+}
+
+#[test]
+fn the_year_only_in_the_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = seed_cells(jixiao_fixtures::seed::forms());
+    let mut moved = plain.clone();
+    Family::YearToFileName.apply(&mut moved);
+    assert!(moved.file.starts_with("2022年"), "{}", moved.file);
+    let left: Vec<&Cv> = moved.cells.values().filter(|v| matches!(v, Cv::T(t) if t.contains("2022年度"))).collect();
+    assert!(left.is_empty(), "no year left in the titles: {left:?}");
+    let (want, got) = (read(dir.path(), &plain), read(dir.path(), &moved));
+    assert!(want.evaluations.iter().all(|e| e.year == Some(2022)));
+    assert!(got.evaluations.iter().all(|e| e.year == Some(2022)), "the year from the file's name");
+}
+
+/// The 总分 row of the first form with an indicator table: (row, label column).
+fn total_row(cells: &Cells) -> (u32, u32) {
+    *cells.cells.iter().find(|(_, v)| matches!(v, Cv::T(t) if t == "总分")).map(|(p, _)| p).unwrap()
+}
+
+#[test]
+fn a_total_with_a_grade_beside_it_and_one_two_cells_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let forms: Vec<_> = jixiao_fixtures::seed::forms().into_iter().skip(1).take(1).collect();
+    let plain = seed_cells(forms);
+    let want = read(dir.path(), &plain);
+    let stated = want.evaluations[0].score_total.value.expect("the seed form states its total");
+    let (r, c) = total_row(&plain);
+    let right: Vec<(u32, u32)> = plain.cells.range((r, c + 1)..(r + 1, 0)).map(|(p, _)| *p).collect();
+    let far = right.iter().map(|p| p.1).max().unwrap() + 6;
+    // 保山: `总分(100分) | 96 | 自评等级 | 优`
+    let mut graded = plain.clone();
+    for p in &right {
+        graded.cells.remove(p);
+    }
+    graded.merges.retain(|m| m.0 != r);
+    graded.cells.insert((r, c), Cv::T("总分(100分)".into()));
+    graded.cells.insert((r, c + 1), Cv::N(stated));
+    graded.cells.insert((r, c + 2), Cv::T("自评等级".into()));
+    graded.cells.insert((r, c + 3), Cv::T("优".into()));
+    let got = read(dir.path(), &graded);
+    assert_eq!(got.evaluations[0].score_total.value, Some(stated), "the stated total beside its label");
+    assert_eq!(got.evaluations[0].weight_total.value, Some(100.0), "the weight its label states");
+    // a pasted form: 总分's numbers far right of it, past empty cells
+    let mut far_right = plain.clone();
+    let values: Vec<Cv> = right.iter().filter_map(|p| far_right.cells.remove(p)).collect();
+    far_right.merges.retain(|m| m.0 != r);
+    for (i, v) in values.into_iter().enumerate() {
+        far_right.cells.insert((r, far + i as u32), v);
+    }
+    let got = read(dir.path(), &far_right);
+    assert_eq!(got.evaluations[0].score_total.value, Some(stated), "two cells on and more");
+}
+
+#[test]
+fn a_numbered_placeholder_row_is_no_indicator() {
+    // 天长: `指标1:/ | / | /` where the template's slot was left unfilled
+    let dir = tempfile::tempdir().unwrap();
+    let plain = seed_cells(jixiao_fixtures::seed::forms().into_iter().skip(1).take(1).collect());
+    let want = read(dir.path(), &plain);
+    let (r, _) = total_row(&plain);
+    let header = *plain.cells.iter().find(|(_, v)| matches!(v, Cv::T(t) if t == "三级指标")).map(|(p, _)| p).unwrap();
+    let mut slot = plain.clone();
+    let cols: Vec<u32> =
+        plain.cells.range((header.0, 0)..(header.0 + 1, 0)).map(|(p, _)| p.1).filter(|c| *c > header.1).collect();
+    // an extra row just above 总分, inside the table
+    let mut moved = Cells { cells: Default::default(), merges: Vec::new(), ..slot.clone() };
+    for (&(rr, cc), v) in &slot.cells {
+        moved.cells.insert((if rr >= r { rr + 1 } else { rr }, cc), v.clone());
+    }
+    for m in &slot.merges {
+        let f = |x: u32| if x >= r { x + 1 } else { x };
+        moved.merges.push((f(m.0), m.1, f(m.2), m.3));
+    }
+    slot = moved;
+    slot.cells.insert((r, header.1), Cv::T("指标1:/".into()));
+    for c in cols {
+        slot.cells.insert((r, c), Cv::T("/".into()));
+    }
+    let got = read(dir.path(), &slot);
+    assert_eq!(got.evaluations[0].indicators.len(), want.evaluations[0].indicators.len());
+    assert_eq!(rules(&got), rules(&want));
+}
+
+#[test]
+fn explain_shows_the_blocks_pairs_and_header_bands_of_a_side_by_side_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let sichuan = jixiao_fixtures::format_sources().into_iter().find(|(n, _)| *n == "sichuan").unwrap().1;
+    let sheet = sichuan
+        .sheets
+        .iter()
+        .find(|s| capture(s, "x").unwrap().cells.values().any(|v| *v == Cv::T("指标性质".into())))
+        .unwrap();
+    let mut left = capture(sheet, "x.xlsx").unwrap();
+    Family::GroupedHeader.apply(&mut left);
+    Family::JoinLabelValue { labels: vec!["项目名称".into()] }.apply(&mut left);
+    let right = seed_cells(jixiao_fixtures::seed::forms().into_iter().skip(1).take(1).collect());
+    let cells = Cells { file: "2022年度对比.xlsx".into(), ..side_by_side(left, right, 2) };
+    let path = dir.path().join(&cells.file);
+    std::fs::write(&path, cells.to_xlsx().unwrap()).unwrap();
+    let text = jixiao::explain::explain_file(&path, &jixiao::config::Config::default_config()).unwrap();
+    assert!(text.contains("并排的 2 个区块"), "{text}");
+    assert!(text.contains("区块 A–"), "{text}");
+    assert!(text.contains("名称与标签在同一格：「项目名称」"), "{text}");
+    assert!(text.contains("两行表头"), "{text}");
+    assert!(text.contains("年度：2022"), "{text}");
+}
