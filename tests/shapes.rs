@@ -16,6 +16,17 @@ fn seed_cells(forms: Vec<jixiao_fixtures::Form>) -> Cells {
     capture(&spec, "seed.xlsx").unwrap()
 }
 
+/// A project form in Sichuan's template (指标性质 | 指标值 | 度量单位 side by side), as cells.
+fn sichuan_project(file: &str) -> Cells {
+    let sichuan = jixiao_fixtures::format_sources().into_iter().find(|(n, _)| *n == "sichuan").unwrap().1;
+    sichuan
+        .sheets
+        .iter()
+        .map(|s| capture(s, file).unwrap())
+        .find(|c| c.cells.values().any(|v| *v == Cv::T("指标性质".into())))
+        .unwrap()
+}
+
 fn read(dir: &Path, cells: &Cells) -> FileResult {
     let path = dir.join(&cells.file);
     std::fs::write(&path, cells.to_xlsx().unwrap()).unwrap();
@@ -105,13 +116,7 @@ fn two_forms_side_by_side_are_read_apart() {
 #[test]
 fn a_two_row_indicator_header_is_not_an_indicator() {
     let dir = tempfile::tempdir().unwrap();
-    let sichuan = jixiao_fixtures::format_sources().into_iter().find(|(n, _)| *n == "sichuan").unwrap().1;
-    let sheet = sichuan
-        .sheets
-        .iter()
-        .find(|s| capture(s, "x").unwrap().cells.values().any(|v| *v == Cv::T("指标性质".into())))
-        .unwrap();
-    let plain = capture(sheet, "sichuan.xlsx").unwrap();
+    let plain = sichuan_project("sichuan.xlsx");
     let mut grouped = plain.clone();
     Family::GroupedHeader.apply(&mut grouped);
     assert!(grouped.cells.values().any(|v| matches!(v, Cv::T(t) if t == "年度指标值")), "grouped");
@@ -222,13 +227,7 @@ fn a_numbered_placeholder_row_is_no_indicator() {
 #[test]
 fn explain_shows_the_blocks_pairs_and_header_bands_of_a_side_by_side_sheet() {
     let dir = tempfile::tempdir().unwrap();
-    let sichuan = jixiao_fixtures::format_sources().into_iter().find(|(n, _)| *n == "sichuan").unwrap().1;
-    let sheet = sichuan
-        .sheets
-        .iter()
-        .find(|s| capture(s, "x").unwrap().cells.values().any(|v| *v == Cv::T("指标性质".into())))
-        .unwrap();
-    let mut left = capture(sheet, "x.xlsx").unwrap();
+    let mut left = sichuan_project("x.xlsx");
     Family::GroupedHeader.apply(&mut left);
     Family::JoinLabelValue { labels: vec!["项目名称".into()] }.apply(&mut left);
     let right = seed_cells(jixiao_fixtures::seed::forms().into_iter().skip(1).take(1).collect());
