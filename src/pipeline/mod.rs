@@ -27,7 +27,6 @@ use rayon::prelude::*;
 pub use folders::resolve_folder;
 pub use guard::{Job, process_guarded};
 pub use jixiao_report::batch::{Batch, finish_batch, sort_anomalies};
-pub use jixiao_text::names::parent_folder;
 pub use process::{isolated, process_cached, process_file, resolve_departments};
 pub use report::{AnomalyCounts, Durations, FileCounts, FormCounts, RunReport, one_line};
 

@@ -314,16 +314,3 @@ pub fn resolve_departments(evals: &mut [Evaluation], basics: &mut [BasicForm], r
         b.department = from_b.clone().unwrap_or_else(|| folder.clone());
     }
 }
-
-#[cfg(test)]
-mod department_tests {
-    use jixiao_text::names::department_of_file;
-
-    #[test]
-    fn a_file_name_names_its_department() {
-        assert_eq!(department_of_file("湘潭/株洲市XX局2022年度绩效自评.xlsx"), "株洲市XX局");
-        assert_eq!(department_of_file("湘潭/市教育局-部门整体支出绩效自评表.xls"), "市教育局");
-        assert_eq!(department_of_file("湘潭/2022年度绩效自评.xlsx"), "湘潭", "no name: the folder");
-        assert_eq!(department_of_file("湘潭/report.xlsx"), "湘潭");
-    }
-}

@@ -28,3 +28,18 @@ pub fn parent_folder(rel: &str) -> String {
     parts.pop();
     parts.last().map(|s| s.to_string()).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_name_names_its_department() {
+        assert_eq!(department_of_file("湘潭/株洲市XX局2022年度绩效自评.xlsx"), "株洲市XX局");
+        assert_eq!(department_of_file("湘潭/市教育局-部门整体支出绩效自评表.xls"), "市教育局");
+        assert_eq!(department_of_file("湘潭/2022年度绩效自评.xlsx"), "湘潭", "no name: the folder");
+        assert_eq!(department_of_file("湘潭/report.xlsx"), "湘潭");
+        assert_eq!(parent_folder("局A/2022.xlsx"), "局A");
+        assert_eq!(parent_folder("2022.xlsx"), "");
+    }
+}
