@@ -106,6 +106,7 @@ fn family() -> impl Strategy<Value = Family> {
         Just(Family::WrappedHeader),
         Just(Family::GroupedHeader),
         Just(Family::ColonAfterLabels { labels: field_labels() }),
+        Just(Family::ValueBelowLabel { labels: field_labels() }),
         Just(Family::SpacedLabels { labels: field_labels() }),
         Just(Family::YearToFileName),
         Just(Family::NumbersAsText),

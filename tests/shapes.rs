@@ -241,3 +241,22 @@ fn explain_shows_the_blocks_pairs_and_header_bands_of_a_side_by_side_sheet() {
     assert!(text.contains("两行表头"), "{text}");
     assert!(text.contains("年度：2022"), "{text}");
 }
+
+#[test]
+fn values_below_a_row_of_labels() {
+    // 大英 and 萧县: `项目名称 | 主管部门 | 实施单位` over their values
+    let dir = tempfile::tempdir().unwrap();
+    let plain = sichuan_project("sichuan.xlsx");
+    let mut below = Cells { file: "below.xlsx".into(), ..plain.clone() };
+    Family::ValueBelowLabel { labels: ["项目名称", "主管部门", "实施单位"].map(String::from).to_vec() }
+        .apply(&mut below);
+    assert_ne!(below, Cells { file: "below.xlsx".into(), ..plain.clone() }, "re-laid");
+    let (want, got) = (read(dir.path(), &plain), read(dir.path(), &below));
+    let e = &got.evaluations[0];
+    assert_eq!(e.project.value, want.evaluations[0].project.value);
+    assert_eq!(e.supervisor.value, want.evaluations[0].supervisor.value);
+    assert_eq!(e.implementer.value, want.evaluations[0].implementer.value);
+    assert!(e.supervisor.value.is_some() && e.implementer.value.is_some());
+    let names = |r: &FileResult| r.evaluations.iter().map(essence).collect::<Vec<_>>();
+    assert_eq!(names(&got), names(&want));
+}

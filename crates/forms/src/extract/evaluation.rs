@@ -1,11 +1,11 @@
 //! Forms B (部门整体支出绩效自评表) and C (项目支出绩效自评表): header fields, then the
 //! fund table, the indicator table with its 总分 row, and the footer.
 
-use crate::extract::{footer, funds, indicators, value_right};
+use crate::extract::{footer, funds, indicators, text_field, value_right};
 use crate::labels::Labels;
 use crate::layout::is_label;
 use crate::locate::Located;
-use crate::model::{Evaluation, Field, FormKind};
+use crate::model::{Evaluation, Field, FormKind, Pos};
 use jixiao_reader::grid::Grid;
 
 /// Extracts a form B or C; `None` when the label that located it was not a form after all
@@ -26,7 +26,7 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id
             .map(|(at, _)| value_right(grid, at, is_field_label))
             .unwrap_or_default()
     } else {
-        value_right(grid, form.anchor, is_field_label)
+        value_of(grid, labels, form.anchor, &is_field_label)
     };
     let mut supervisor = Field::default();
     let mut implementer = Field::default();
@@ -36,11 +36,11 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id
             if supervisor.at.is_none()
                 && (labels.fields.supervisor.is_clean(t) || is_label(cell, &labels.fields.supervisor))
             {
-                supervisor = value_right(grid, (r, c), is_field_label);
+                supervisor = value_of(grid, labels, (r, c), &is_field_label);
             } else if implementer.at.is_none()
                 && (labels.fields.implementer.is_clean(t) || is_label(cell, &labels.fields.implementer))
             {
-                implementer = value_right(grid, (r, c), is_field_label);
+                implementer = value_of(grid, labels, (r, c), &is_field_label);
             }
         }
         if supervisor.at.is_some() && implementer.at.is_some() {
@@ -112,6 +112,60 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id
         phone: foot.phone,
         duplicate_of: None,
     })
+}
+
+/// A header field's value: right of its label (past merges and empty cells, or in the
+/// label's own cell), else below it when the label stands in a row of labels over a row of
+/// values (`项目名称 | 主管部门 | 实施单位` over the three values, 大英 and 萧县's layout). A row
+/// under the labels that holds a table's header words (`项目资金 | … | 分值`) is the next
+/// table, not values: blank fields stay blank.
+fn value_of(grid: &Grid, labels: &Labels, label: Pos, is_label: &impl Fn(&str) -> bool) -> Field<String> {
+    let right = value_right(grid, label, is_label);
+    if right.value.is_some() {
+        return right;
+    }
+    let (r, c) = label;
+    let is_field = |cell: &jixiao_reader::grid::Cell| {
+        is_label(cell.clean()) || crate::layout::inline_pair(cell).is_some_and(|(l, _)| is_label(&l))
+    };
+    // the label's row holds labels only: its values are not beside them
+    let columns: Vec<u32> = grid.row_cells(r, grid.left).map(|(k, _)| k).collect();
+    let labels_only = grid.row_cells(r, grid.left).all(|(_, cell)| is_field(cell));
+    let below = |k: u32| grid.get((r + 1, k));
+    let header_below = columns.iter().any(|&k| is_header_word(labels, below(k).clean()) || is_field(below(k)));
+    let cell = below(c);
+    // the value starts under the label: not a copy of the label merged down, nor of a value
+    // merged from further left
+    if labels_only && !header_below && !cell.is_empty() && cell.merged_from.is_none() {
+        return text_field(grid, (r + 1, c));
+    }
+    right
+}
+
+/// True when a text is a word of a table's header (a fund or indicator column, a 总分 row).
+fn is_header_word(labels: &Labels, text: &str) -> bool {
+    let f = &labels.fund_columns;
+    let i = &labels.indicator_columns;
+    let sets = [
+        &f.initial,
+        &f.full,
+        &f.executed,
+        &f.weight,
+        &f.rate,
+        &f.score,
+        &i.level1,
+        &i.level2,
+        &i.level3,
+        &i.nature,
+        &i.target,
+        &i.unit,
+        &i.actual,
+        &i.weight,
+        &i.score,
+        &i.reason,
+    ];
+    !text.is_empty()
+        && (sets.iter().any(|s| crate::labels::strength(s, text) > 0) || labels.fields.total_row.is_clean(text))
 }
 
 /// Trims a text field's value the way names are compared (no inner whitespace).
