@@ -110,7 +110,7 @@ fn two_forms_side_by_side_are_read_apart() {
     assert_eq!(names(&beside), names(&stacked), "each form's funds and scores its own");
     assert_eq!(rules(&beside), rules(&stacked), "no false alarm from the form beside");
     let note = beside.file.error.as_deref().unwrap_or_default();
-    assert!(note.contains("side by side") && note.contains("A–"), "the file's note says how it was read: {note}");
+    assert!(note.contains("并排") && note.contains("A–"), "the file's note says how it was read: {note}");
 }
 
 #[test]

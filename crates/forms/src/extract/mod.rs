@@ -32,7 +32,8 @@ pub fn extract_sheet(grid: &Grid, labels: &Labels, path: &str) -> SheetForms {
         return out;
     }
     let names: Vec<String> = blocks.iter().map(|b| columns_name(b.left, b.right)).collect();
-    out.notes.push(format!("sheet `{}`: forms side by side, read as blocks {}", grid.sheet, names.join(", ")));
+    // read by the officer in 文件清单: Chinese
+    out.notes.push(format!("工作表“{}”中有并排的表，按区块分开读：{}", grid.sheet, names.join("、")));
     for b in blocks {
         extract_block(&grid.columns(b.left, b.right), labels, path, &mut out);
     }
