@@ -114,6 +114,21 @@ fn two_forms_side_by_side_are_read_apart() {
 }
 
 #[test]
+fn two_forms_side_by_side_with_no_column_between_are_read_apart_by_their_titles() {
+    let dir = tempfile::tempdir().unwrap();
+    let forms = jixiao_fixtures::seed::forms();
+    // two project forms, their titles in one row, the right one starting in the column
+    // after the left one's last
+    let (l, r) = (seed_cells(forms[2..3].to_vec()), seed_cells(forms[3..4].to_vec()));
+    let stacked = read(dir.path(), &jixiao_fixtures::transform::stacked(l.clone(), r.clone(), 2));
+    let beside = read(dir.path(), &Cells { file: "touching.xlsx".into(), ..side_by_side(l, r, 0) });
+    let names = |r: &FileResult| r.evaluations.iter().map(essence).collect::<Vec<_>>();
+    assert_eq!(beside.evaluations.len(), 2);
+    assert_eq!(names(&beside), names(&stacked));
+    assert_eq!(rules(&beside), rules(&stacked));
+}
+
+#[test]
 fn a_two_row_indicator_header_is_not_an_indicator() {
     let dir = tempfile::tempdir().unwrap();
     let plain = sichuan_project("sichuan.xlsx");

@@ -4,9 +4,10 @@
 //! A form is a rectangle, rows and columns. Forms stacked in one sheet are told apart by
 //! [`crate::locate`] (a form runs until the next one starts); forms side by side (a clerk's
 //! comparison sheet, A–I and L–T) are told apart here: the sheet's columns split where a
-//! column is empty from top to bottom, and a band of columns becomes a block of its own when
-//! it holds a form's anchor or title and so does the block to its left. An empty spacer
-//! column inside one form (no anchor on its right) does not split it.
+//! column is empty from top to bottom, or where a second title starts in a title's row, and
+//! a band of columns becomes a block of its own when it holds a form's anchor or title and so
+//! does the block to its left. An empty spacer column inside one form (no anchor on its
+//! right) does not split it.
 //!
 //! A label may carry its value in its own cell, as clerks type it: `项目名称：农村饮水安全巩固
 //! 提升`, `主管部门:县水利局`, two pairs in one cell (`单位名称:保山市退役军人事务局 填报日期:
@@ -29,19 +30,31 @@ pub struct Block {
 pub fn blocks(grid: &Grid, labels: &Labels) -> Vec<Block> {
     let whole = vec![Block { left: grid.left, right: grid.right() }];
     let mut filled = vec![false; grid.width as usize];
+    // where a second title stands in a title's row: a form beside it starts there, with or
+    // without an empty column between them
+    let mut splits: Vec<u32> = Vec::new();
     for r in grid.top..grid.bottom() {
+        let mut titled = false;
         for c in grid.left..grid.right() {
-            if !grid.get((r, c)).is_empty() {
-                filled[(c - grid.left) as usize] = true;
+            let cell = grid.get((r, c));
+            if cell.is_empty() {
+                continue;
+            }
+            filled[(c - grid.left) as usize] = true;
+            if cell.merged_from.is_none() && is_title(cell, labels) {
+                if titled {
+                    splits.push(c);
+                }
+                titled = true;
             }
         }
     }
-    // runs of filled columns
+    // runs of filled columns, cut where a second title starts
     let mut runs: Vec<Block> = Vec::new();
     for (i, f) in filled.iter().enumerate() {
         let c = grid.left + i as u32;
         match (f, runs.last_mut()) {
-            (true, Some(b)) if b.right == c => b.right = c + 1,
+            (true, Some(b)) if b.right == c && !splits.contains(&c) => b.right = c + 1,
             (true, _) => runs.push(Block { left: c, right: c + 1 }),
             (false, _) => {}
         }
@@ -86,8 +99,7 @@ fn has_anchor(grid: &Grid, labels: &Labels, b: Block) -> bool {
             if cell.is_empty() || cell.merged_from.is_some() {
                 return false;
             }
-            if f.basic.is_clean(cell.clean()) || (cell.clean().ends_with('表') && f.title_marker.found_in(cell.norm()))
-            {
+            if f.basic.is_clean(cell.clean()) || is_title(cell, labels) {
                 return true;
             }
             let named = is_anchor_label(cell, &f.project) || is_anchor_label(cell, &f.department);
@@ -97,6 +109,11 @@ fn has_anchor(grid: &Grid, labels: &Labels, b: Block) -> bool {
                         .any(|k| !grid.get((r, k)).is_empty() && grid.get((r, k)).merged_from != Some((r, c))))
         })
     })
+}
+
+/// A form's title: `…绩效自评表`, its year in parentheses or not.
+fn is_title(cell: &Cell, labels: &Labels) -> bool {
+    cell.clean().ends_with('表') && labels.forms.title_marker.found_in(cell.norm())
 }
 
 /// True when a cell is this label, written alone (`项目名称`, `项目名称：`) or with its

@@ -121,7 +121,8 @@ fn second_header_row(grid: &Grid, row: u32, cfg: &IndicatorColumns, first: &Indi
             let label = if names_role(lower.clean()) { lower.clean().to_string() } else { joined };
             own += 1;
             cells.push((c, label));
-        } else if !upper.is_empty() {
+        } else if !upper.is_empty() && !upper.merged_from.is_some_and(|(mr, mc)| mr == row && mc < c) {
+            // a group label merged over several columns names its first column only
             cells.push((c, upper.clean().to_string()));
         }
     }
