@@ -29,6 +29,15 @@ fn field_labels() -> Vec<String> {
     ["项目支\n出名称", "项目名称", "市级预算部门名称", "主管部门", "实施单位"].map(String::from).to_vec()
 }
 
+/// Every header field label a sheet may hold after [`Family::Synonyms`]: the families that
+/// act on labels must know them all, or a synonym beside a label is read as its value.
+fn all_labels() -> Vec<String> {
+    let mut all: Vec<String> = field_labels().into_iter().chain(synonym_groups().concat()).collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
 /// Synonym groups of the header fields, from `config/labels.toml`.
 fn synonym_groups() -> Vec<Vec<String>> {
     let l = Labels::builtin();
@@ -102,12 +111,12 @@ fn family() -> impl Strategy<Value = Family> {
         (0u32..12).prop_map(|at| Family::EmptyColumn { at }),
         Just(Family::Unmerge),
         (0usize..8).prop_map(|pick| Family::Synonyms { groups: synonym_groups(), pick }),
-        Just(Family::JoinLabelValue { labels: field_labels() }),
+        Just(Family::JoinLabelValue { labels: all_labels() }),
         Just(Family::WrappedHeader),
         Just(Family::GroupedHeader),
-        Just(Family::ColonAfterLabels { labels: field_labels() }),
-        Just(Family::ValueBelowLabel { labels: field_labels() }),
-        Just(Family::SpacedLabels { labels: field_labels() }),
+        Just(Family::ColonAfterLabels { labels: all_labels() }),
+        Just(Family::ValueBelowLabel { labels: all_labels() }),
+        Just(Family::SpacedLabels { labels: all_labels() }),
         Just(Family::YearToFileName),
         Just(Family::NumbersAsText),
         Just(Family::ThousandsSeparators),

@@ -143,6 +143,8 @@ fn a_two_row_indicator_header_is_not_an_indicator() {
         assert_eq!(essence(g), essence(w));
     }
     assert_eq!(rules(&got), rules(&want));
+    let note = got.file.error.as_deref().unwrap_or_default();
+    assert!(note.contains("两行表头，合为一行读"), "said in the file's note: {note}");
 }
 
 #[test]
@@ -168,6 +170,9 @@ fn the_year_only_in_the_file_name() {
     let (want, got) = (read(dir.path(), &plain), read(dir.path(), &moved));
     assert!(want.evaluations.iter().all(|e| e.year == Some(2022)));
     assert!(got.evaluations.iter().all(|e| e.year == Some(2022)), "the year from the file's name");
+    let note = got.file.error.as_deref().unwrap_or_default();
+    assert!(note.contains("标题中没有年度，取自文件名（2022年）"), "said in the file's note: {note}");
+    assert!(want.file.error.is_none(), "nothing to say of the plain layout: {:?}", want.file.error);
 }
 
 /// The 总分 row of the first form with an indicator table: (row, label column).
@@ -272,6 +277,13 @@ fn values_below_a_row_of_labels() {
     assert_eq!(e.supervisor.value, want.evaluations[0].supervisor.value);
     assert_eq!(e.implementer.value, want.evaluations[0].implementer.value);
     assert!(e.supervisor.value.is_some() && e.implementer.value.is_some());
+    let note = got.file.error.as_deref().unwrap_or_default();
+    assert!(
+        note.contains("主管部门写在标签下一行"),
+        "said in the file's note: {note} {:?} {:?}",
+        e.supervisor.at,
+        e.implementer.at
+    );
     let names = |r: &FileResult| r.evaluations.iter().map(essence).collect::<Vec<_>>();
     assert_eq!(names(&got), names(&want));
 }

@@ -10,7 +10,18 @@ use jixiao_reader::grid::Grid;
 
 /// Extracts a form B or C; `None` when the label that located it was not a form after all
 /// (a cover page's `部门名称：`): a form has a fund table or an indicator table.
-pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id: &str) -> Option<Evaluation> {
+///
+/// Where the layout could be read another way, `notes` says which reading was taken (a
+/// second header row read as header, a value read from under its label, the year from the
+/// file's or a folder's name), for the file's row in 文件清单 and `files.parquet`.
+pub fn extract(
+    grid: &Grid,
+    labels: &Labels,
+    form: &Located,
+    path: &str,
+    eval_id: &str,
+    notes: &mut Vec<String>,
+) -> Option<Evaluation> {
     let rows = form.anchor.0..form.end_row;
     let is_field_label = |t: &str| {
         labels.fields.supervisor.is_clean(t)
@@ -28,6 +39,16 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id
     } else {
         value_of(grid, labels, form.anchor, &is_field_label)
     };
+    // the fields read from under their labels, for the notes
+    let mut below: Vec<(&str, crate::model::Pos)> = Vec::new();
+    let mut under = |what: &'static str, label: crate::model::Pos, f: &Field<String>| {
+        if let Some(at) = f.at.filter(|at| f.value.is_some() && at.0 == label.0 + 1) {
+            below.push((what, at));
+        }
+    };
+    if !form.by_title {
+        under("名称", form.anchor, &name);
+    }
     let mut supervisor = Field::default();
     let mut implementer = Field::default();
     for r in rows.clone() {
@@ -37,10 +58,12 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id
                 && (labels.fields.supervisor.is_clean(t) || is_label(cell, &labels.fields.supervisor))
             {
                 supervisor = value_of(grid, labels, (r, c), &is_field_label);
+                under("主管部门", (r, c), &supervisor);
             } else if implementer.at.is_none()
                 && (labels.fields.implementer.is_clean(t) || is_label(cell, &labels.fields.implementer))
             {
                 implementer = value_of(grid, labels, (r, c), &is_field_label);
+                under("实施单位", (r, c), &implementer);
             }
         }
         if supervisor.at.is_some() && implementer.at.is_some() {
@@ -76,6 +99,7 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id
             foot.phone = above.phone;
         }
     }
+    let band = indicator_table.as_ref().filter(|t| t.band_end > t.header_row).map(|t| (t.header_row, t.band_end));
     let (indicators, sections, weight_total, score_total) = match indicator_table {
         Some(t) => (t.rows, t.sections, t.weight_total, t.score_total),
         None => (Vec::new(), Vec::new(), Field::default(), Field::default()),
@@ -89,7 +113,19 @@ pub fn extract(grid: &Grid, labels: &Labels, form: &Located, path: &str, eval_id
         }
     };
     // a form without a title row may still say its year in the sheet's, file's or a folder's name
-    let year = crate::layout::year(form.year, &grid.sheet, path).map(|(y, _)| y);
+    let year = crate::layout::year(form.year, &grid.sheet, path);
+    let shown = project.value.as_deref().or(department.value.as_deref()).unwrap_or("").to_string();
+    let here = format!("工作表“{}”{}的表“{shown}”", grid.sheet, crate::model::a1(form.start));
+    if let Some((y, from @ (crate::layout::YearFrom::FileName | crate::layout::YearFrom::Folder))) = year {
+        notes.push(format!("{here}：标题中没有年度，取自{}（{y}年）", from.chinese()));
+    }
+    for (what, at) in below {
+        notes.push(format!("{here}：{what}写在标签下一行，按标签行读（{}）", crate::model::a1(at)));
+    }
+    if let Some((first, last)) = band {
+        notes.push(format!("{here}：指标表第{}–{}行是两行表头，合为一行读", first + 1, last + 1));
+    }
+    let year = year.map(|(y, _)| y);
     Some(Evaluation {
         eval_id: eval_id.to_string(),
         path: path.to_string(),

@@ -18,7 +18,8 @@ pub struct SheetForms {
     pub evaluations: Vec<Evaluation>,
     pub basics: Vec<BasicForm>,
     /// How the sheet was read where a person might read it otherwise (forms side by side
-    /// read as blocks), for the file's note.
+    /// read as blocks, a two-row header, a value under its label, the year from a name),
+    /// for the file's note: the officer reads it in 文件清单, in Chinese.
     pub notes: Vec<String>,
 }
 
@@ -59,7 +60,7 @@ fn extract_block(grid: &Grid, labels: &Labels, path: &str, out: &mut SheetForms)
                 }
             }
             FormKind::Department | FormKind::Project => {
-                if let Some(e) = evaluation::extract(grid, labels, &form, path, &id(n + 1)) {
+                if let Some(e) = evaluation::extract(grid, labels, &form, path, &id(n + 1), &mut out.notes) {
                     n += 1;
                     out.evaluations.push(e);
                 }
