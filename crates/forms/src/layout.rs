@@ -32,7 +32,7 @@ pub fn blocks(grid: &Grid, labels: &Labels) -> Vec<Block> {
     let mut filled = vec![false; grid.width as usize];
     // where a second title stands in a title's row: a form beside it starts there, with or
     // without an empty column between them
-    let mut splits: Vec<u32> = Vec::new();
+    let mut splits = vec![false; grid.width as usize];
     for r in grid.top..grid.bottom() {
         let mut titled = false;
         for c in grid.left..grid.right() {
@@ -43,7 +43,7 @@ pub fn blocks(grid: &Grid, labels: &Labels) -> Vec<Block> {
             filled[(c - grid.left) as usize] = true;
             if cell.merged_from.is_none() && is_title(cell, labels) {
                 if titled {
-                    splits.push(c);
+                    splits[(c - grid.left) as usize] = true;
                 }
                 titled = true;
             }
@@ -54,7 +54,7 @@ pub fn blocks(grid: &Grid, labels: &Labels) -> Vec<Block> {
     for (i, f) in filled.iter().enumerate() {
         let c = grid.left + i as u32;
         match (f, runs.last_mut()) {
-            (true, Some(b)) if b.right == c && !splits.contains(&c) => b.right = c + 1,
+            (true, Some(b)) if b.right == c && !splits[i] => b.right = c + 1,
             (true, _) => runs.push(Block { left: c, right: c + 1 }),
             (false, _) => {}
         }
