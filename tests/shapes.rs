@@ -287,3 +287,100 @@ fn values_below_a_row_of_labels() {
     let names = |r: &FileResult| r.evaluations.iter().map(essence).collect::<Vec<_>>();
     assert_eq!(names(&got), names(&want));
 }
+
+/// The first of the seed's project forms with both 主管部门 and 实施单位 filled, as cells.
+fn one_project() -> Cells {
+    let dir = tempfile::tempdir().unwrap();
+    jixiao_fixtures::seed::forms()
+        .into_iter()
+        .map(|f| seed_cells(vec![f]))
+        .find(|c| {
+            let r = read(dir.path(), c);
+            r.evaluations.first().is_some_and(|e| {
+                e.form == jixiao_forms::model::FormKind::Project
+                    && e.supervisor.value.is_some()
+                    && e.implementer.value.is_some()
+            })
+        })
+        .unwrap()
+}
+
+fn find(cells: &Cells, label: &str) -> (u32, u32) {
+    *cells.cells.iter().find(|(_, v)| matches!(v, Cv::T(t) if t == label)).map(|(p, _)| p).unwrap()
+}
+
+/// Clears row `r` right of column `c` (cells and merges starting there).
+fn clear_right(cells: &mut Cells, r: u32, c: u32) {
+    cells.cells.retain(|p, _| !(p.0 == r && p.1 > c));
+    cells.merges.retain(|m| !(m.0 == r && m.1 > c));
+}
+
+#[test]
+fn forms_touching_side_by_side_with_titles_on_different_rows() {
+    // the right form one row lower, no empty column between (a user's test found it read as one)
+    let dir = tempfile::tempdir().unwrap();
+    let forms = jixiao_fixtures::seed::forms();
+    let (l, mut r) = (seed_cells(forms[2..3].to_vec()), seed_cells(forms[3..4].to_vec()));
+    let stacked = read(dir.path(), &jixiao_fixtures::transform::stacked(l.clone(), r.clone(), 2));
+    Family::Offset { rows: 1, cols: 0 }.apply(&mut r);
+    let beside = read(dir.path(), &Cells { file: "offset.xlsx".into(), ..side_by_side(l, r, 0) });
+    let names = |r: &FileResult| r.evaluations.iter().map(essence).collect::<Vec<_>>();
+    assert_eq!(names(&beside), names(&stacked));
+    assert_eq!(rules(&beside), rules(&stacked));
+}
+
+#[test]
+fn two_header_pairs_in_one_cell_and_an_empty_label_before_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = one_project();
+    let want = read(dir.path(), &plain);
+    let (r, c) = find(&plain, "主管部门");
+    let e = &want.evaluations[0];
+    let (sup, imp) = (e.supervisor.value.clone().unwrap(), e.implementer.value.clone().unwrap());
+    // `主管部门:县水利局  实施单位:县农村供水站` in one cell
+    let mut both = Cells { file: "both.xlsx".into(), ..plain.clone() };
+    clear_right(&mut both, r, c);
+    both.merges.retain(|m| (m.0, m.1) != (r, c));
+    both.cells.insert((r, c), Cv::T(format!("主管部门:{sup}  实施单位：{imp}")));
+    let got = read(dir.path(), &both);
+    assert_eq!(got.evaluations[0].supervisor.value.as_deref(), Some(sup.as_str()));
+    assert_eq!(got.evaluations[0].implementer.value.as_deref(), Some(imp.as_str()), "the second pair");
+    // `主管部门： | 实施单位：县农村供水站`: the first is blank, not the next label's cell
+    let mut blank = Cells { file: "blank.xlsx".into(), ..plain.clone() };
+    clear_right(&mut blank, r, c);
+    blank.cells.insert((r, c), Cv::T("主管部门：".into()));
+    blank.cells.insert((r, c + 2), Cv::T(format!("实施单位：{imp}")));
+    let got = read(dir.path(), &blank);
+    assert_eq!(got.evaluations[0].supervisor.value, None, "blank, and said so");
+    assert_eq!(got.evaluations[0].implementer.value.as_deref(), Some(imp.as_str()));
+    assert!(
+        got.anomalies.iter().any(|a| a.rule == "MISSING_VALUE" && a.message.contains("主管部门")),
+        "{:?}",
+        got.anomalies
+    );
+}
+
+#[test]
+fn a_total_written_with_its_unit_and_a_unit_line_as_footer() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = one_project();
+    let want = read(dir.path(), &plain);
+    let stated = want.evaluations[0].score_total.value.unwrap();
+    let at = want.evaluations[0].score_total.at.unwrap();
+    // `96.6分`
+    let mut text = Cells { file: "text.xlsx".into(), ..plain.clone() };
+    text.cells.insert(at, Cv::T(format!("{}分", jixiao_text::values::number::fmt_number(stated))));
+    let got = read(dir.path(), &text);
+    assert_eq!(got.evaluations[0].score_total.value, Some(stated));
+    assert_eq!(rules(&got), rules(&want), "no 总分得分未填写");
+    // the footer written `单位名称:… 填报日期:…` at the form's foot: a footer, not a form
+    let mut foot = Cells { file: "foot.xlsx".into(), ..plain.clone() };
+    let rows: Vec<u32> =
+        foot.cells.iter().filter(|(_, v)| matches!(v, Cv::T(t) if t.contains("填表人"))).map(|(p, _)| p.0).collect();
+    foot.cells.retain(|p, _| !rows.contains(&p.0));
+    let last = foot.extent().0;
+    foot.cells.insert((last, 0), Cv::T("单位名称:株洲市行政审批服务局 填报日期:2023年4月6日".into()));
+    let got = read(dir.path(), &foot);
+    assert_eq!(got.evaluations.len(), 1);
+    assert_eq!(got.evaluations[0].filled_date.value, chrono::NaiveDate::from_ymd_opt(2023, 4, 6));
+}

@@ -4,9 +4,9 @@
 //! A form is a rectangle, rows and columns. Forms stacked in one sheet are told apart by
 //! [`crate::locate`] (a form runs until the next one starts); forms side by side (a clerk's
 //! comparison sheet, A–I and L–T) are told apart here: the sheet's columns split where a
-//! column is empty from top to bottom, or where a second title starts in a title's row, and
-//! a band of columns becomes a block of its own when it holds a form's anchor or title and so
-//! does the block to its left. An empty spacer column inside one form (no anchor on its
+//! column is empty from top to bottom, or where a title starts right of another a few rows
+//! apart, and a band of columns becomes a block of its own when it holds a form's anchor or
+//! title and so does the block to its left. An empty spacer column inside one form (no anchor on its
 //! right) does not split it.
 //!
 //! A label may carry its value in its own cell, as clerks type it: `项目名称：农村饮水安全巩固
@@ -17,6 +17,11 @@ use jixiao_reader::grid::{Cell, Grid, Value};
 use jixiao_text::normalize::clean_label;
 
 use crate::labels::{LabelSet, Labels};
+
+/// Titles side by side stand at most this many rows apart; a form is taller.
+const TITLES_ROWS_APART: u32 = 5;
+/// Titles looked at per sheet: a form sheet has a few; a hostile one may have millions.
+const MAX_TITLES: usize = 1_000;
 
 /// A block of a sheet: the columns `left..right`, all rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,23 +35,26 @@ pub struct Block {
 pub fn blocks(grid: &Grid, labels: &Labels) -> Vec<Block> {
     let whole = vec![Block { left: grid.left, right: grid.right() }];
     let mut filled = vec![false; grid.width as usize];
-    // where a second title stands in a title's row: a form beside it starts there, with or
-    // without an empty column between them
-    let mut splits = vec![false; grid.width as usize];
+    let mut titles: Vec<(u32, u32)> = Vec::new();
     for r in grid.top..grid.bottom() {
-        let mut titled = false;
         for c in grid.left..grid.right() {
             let cell = grid.get((r, c));
             if cell.is_empty() {
                 continue;
             }
             filled[(c - grid.left) as usize] = true;
-            if cell.merged_from.is_none() && is_title(cell, labels) {
-                if titled {
-                    splits[(c - grid.left) as usize] = true;
-                }
-                titled = true;
+            if cell.merged_from.is_none() && is_title(cell, labels) && titles.len() < MAX_TITLES {
+                titles.push((r, c));
             }
+        }
+    }
+    // where a title stands right of another one a few rows apart: a form beside it starts
+    // there, with or without an empty column between them (stacked forms' titles are a
+    // form's height apart)
+    let mut splits = vec![false; grid.width as usize];
+    for &(r2, c2) in &titles {
+        if titles.iter().any(|&(r1, c1)| c1 + 2 < c2 && r1.abs_diff(r2) <= TITLES_ROWS_APART) {
+            splits[(c2 - grid.left) as usize] = true;
         }
     }
     // runs of filled columns, cut where a second title starts
@@ -149,6 +157,32 @@ pub fn inline_pair(cell: &Cell) -> Option<(String, &str)> {
     Some((label, next_pair_cut(rest).trim().trim_matches('\u{3000}').trim()))
 }
 
+/// Every `label：value` pair of a cell, left to right: `主管部门:县水利局  实施单位:县农村供水站`
+/// holds two.
+pub fn inline_pairs(cell: &Cell) -> Vec<(String, &str)> {
+    let Value::Text(text) = &cell.value else { return Vec::new() };
+    let mut out = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find([':', '：']) {
+        let head = &rest[..at];
+        let tail = rest[at..].trim_start_matches([':', '：']);
+        if head.trim().is_empty() || head.chars().count() > 16 {
+            break;
+        }
+        let value = next_pair_cut(tail);
+        let label = clean_label(head);
+        if label.is_empty() {
+            break;
+        }
+        out.push((label, value.trim().trim_matches('\u{3000}').trim()));
+        rest = &tail[value.len()..];
+        if rest.trim().is_empty() {
+            break;
+        }
+    }
+    out
+}
+
 /// `X 填报日期:Y` → `X`: the text before a space-separated `word:` that starts another pair.
 fn next_pair_cut(value: &str) -> &str {
     let mut end = value.len();
@@ -225,6 +259,15 @@ mod tests {
         assert_eq!(year(None, "Sheet1", "局A/2022年项目支出绩效自评表.xlsx"), Some((2022, YearFrom::FileName)));
         assert_eq!(year(None, "Sheet1", "2021年度自评/局A/自评表.xlsx"), Some((2021, YearFrom::Folder)));
         assert_eq!(year(None, "Sheet1", "局A/自评表.xlsx"), None);
+    }
+
+    #[test]
+    fn every_pair_of_a_cell() {
+        let c = Cell::new(text("主管部门:县水利局  实施单位：县农村供水站"));
+        assert_eq!(inline_pairs(&c), vec![("主管部门".into(), "县水利局"), ("实施单位".into(), "县农村供水站")]);
+        let c = Cell::new(text("单位名称:某某局\u{3000}填报日期:2023年4月6日"));
+        assert_eq!(inline_pairs(&c), vec![("单位名称".into(), "某某局"), ("填报日期".into(), "2023年4月6日")]);
+        assert!(inline_pairs(&Cell::new(text("项目名称"))).is_empty());
     }
 
     #[test]

@@ -67,6 +67,13 @@ pub fn locate(grid: &Grid, labels: &Labels) -> Vec<Located> {
                 continue;
             }
             let label = cell.clean();
+            // `单位名称:某某局 填报日期:2023年4月6日`, two pairs in one cell, starts a form only
+            // under its title (保山); at a form's foot it is the footer
+            if crate::layout::inline_pairs(cell).len() > 1
+                && !titles.iter().any(|&(_, (tr, _))| tr < r && r - tr <= TITLE_ROWS_ABOVE)
+            {
+                continue;
+            }
             let kind = if is_anchor_label(cell, &labels.forms.project) {
                 FormKind::Project
             } else if is_anchor_label(cell, &labels.forms.department) {

@@ -66,6 +66,22 @@ pub fn extract(
                 under("实施单位", (r, c), &implementer);
             }
         }
+        // a later pair of a cell that holds two (`主管部门:县水利局  实施单位:县农村供水站`)
+        for (c, cell) in grid.row_cells(r, grid.left) {
+            for (label, value) in crate::layout::inline_pairs(cell).into_iter().skip(1) {
+                let field = || Field {
+                    value: (!value.is_empty()).then(|| value.to_string()),
+                    raw: cell.text(),
+                    at: Some((r, c)),
+                    ..Field::default()
+                };
+                if supervisor.at.is_none() && labels.fields.supervisor.is_clean(&label) {
+                    supervisor = field();
+                } else if implementer.at.is_none() && labels.fields.implementer.is_clean(&label) {
+                    implementer = field();
+                }
+            }
+        }
         if supervisor.at.is_some() && implementer.at.is_some() {
             break;
         }
@@ -165,10 +181,10 @@ fn value_of(grid: &Grid, labels: &Labels, label: Pos, is_label: &impl Fn(&str) -
         is_label(cell.clean()) || crate::layout::inline_pair(cell).is_some_and(|(l, _)| is_label(&l))
     };
     // the label's row holds labels only: its values are not beside them
-    let columns: Vec<u32> = grid.row_cells(r, grid.left).map(|(k, _)| k).collect();
     let labels_only = grid.row_cells(r, grid.left).all(|(_, cell)| is_field(cell));
     let below = |k: u32| grid.get((r + 1, k));
-    let header_below = columns.iter().any(|&k| is_header_word(labels, below(k).clean()) || is_field(below(k)));
+    let header_below =
+        grid.row_cells(r + 1, grid.left).any(|(_, cell)| is_header_word(labels, cell.clean()) || is_field(cell));
     let cell = below(c);
     // the value starts under the label: not a copy of the label merged down, nor of a value
     // merged from further left

@@ -106,7 +106,8 @@ pub fn num_field(grid: &Grid, pos: Pos, kind: NumKind) -> Field<f64> {
             let (num, unit) = match kind {
                 NumKind::Amount(_) => parse_amount(t),
                 NumKind::Rate => (parse_rate(t), None),
-                NumKind::Plain => (parse_number(t), None),
+                // points are often written with their unit: `96.6分`
+                NumKind::Plain => (parse_number(t.trim().trim_end_matches('分')), None),
             };
             match num {
                 Num::Value(v) => {
@@ -160,7 +161,8 @@ pub fn value_right(grid: &Grid, label: Pos, is_label: impl Fn(&str) -> bool) -> 
         if cell.is_empty() || cell.merged_from == Some(label) {
             continue;
         }
-        if is_label(cell.clean()) {
+        // the next label, alone or with its own value (`主管部门： | 实施单位：县农村供水站`)
+        if is_label(cell.clean()) || crate::layout::inline_pair(cell).is_some_and(|(l, _)| is_label(&l)) {
             break;
         }
         return text_field(grid, (label.0, c));
