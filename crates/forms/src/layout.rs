@@ -144,17 +144,7 @@ pub fn is_anchor_label(cell: &Cell, set: &LabelSet) -> bool {
 /// `None` for a cell without a colon, or whose part before it is too long to be a label.
 pub fn inline_pair(cell: &Cell) -> Option<(String, &str)> {
     let Value::Text(text) = &cell.value else { return None };
-    let at = text.find([':', '：'])?;
-    let (head, rest) = (&text[..at], &text[at..]);
-    let rest = rest.trim_start_matches([':', '：']);
-    if head.trim().is_empty() || head.chars().count() > 16 {
-        return None;
-    }
-    let label = clean_label(head);
-    if label.is_empty() {
-        return None;
-    }
-    Some((label, next_pair_cut(rest).trim().trim_matches('\u{3000}').trim()))
+    split_pair(text).map(|(label, value, _)| (label, value))
 }
 
 /// Every `label：value` pair of a cell, left to right: `主管部门:县水利局  实施单位:县农村供水站`
@@ -163,24 +153,32 @@ pub fn inline_pairs(cell: &Cell) -> Vec<(String, &str)> {
     let Value::Text(text) = &cell.value else { return Vec::new() };
     let mut out = Vec::new();
     let mut rest = text.as_str();
-    while let Some(at) = rest.find([':', '：']) {
-        let head = &rest[..at];
-        let tail = rest[at..].trim_start_matches([':', '：']);
-        if head.trim().is_empty() || head.chars().count() > 16 {
+    while let Some((label, value, after)) = split_pair(rest) {
+        out.push((label, value));
+        if after.trim().is_empty() {
             break;
         }
-        let value = next_pair_cut(tail);
-        let label = clean_label(head);
-        if label.is_empty() {
-            break;
-        }
-        out.push((label, value.trim().trim_matches('\u{3000}').trim()));
-        rest = &tail[value.len()..];
-        if rest.trim().is_empty() {
-            break;
-        }
+        rest = after;
     }
     out
+}
+
+/// The first pair of a text, `label：value rest`: the cleaned label, the trimmed value, and
+/// the text after it (where a next pair may start). `None` without a colon, or when the part
+/// before it is empty or too long to be a label.
+fn split_pair(text: &str) -> Option<(String, &str, &str)> {
+    let at = text.find([':', '：'])?;
+    let head = &text[..at];
+    let tail = text[at..].trim_start_matches([':', '：']);
+    if head.trim().is_empty() || head.chars().count() > 16 {
+        return None;
+    }
+    let label = clean_label(head);
+    if label.is_empty() {
+        return None;
+    }
+    let value = next_pair_cut(tail);
+    Some((label, value.trim().trim_matches('\u{3000}').trim(), &tail[value.len()..]))
 }
 
 /// `X 填报日期:Y` → `X`: the text before a space-separated `word:` that starts another pair.
@@ -191,9 +189,9 @@ fn next_pair_cut(value: &str) -> &str {
             continue;
         }
         let next = value[i..].trim_start();
-        let word: String = next.chars().take_while(|c| *c != ':' && *c != '：').collect();
-        let n = word.chars().count();
-        if (2..=8).contains(&n) && next[word.len()..].starts_with([':', '：']) && !word.contains(char::is_whitespace) {
+        let Some(colon) = next.find([':', '：']) else { break };
+        let word = &next[..colon];
+        if (2..=8).contains(&word.chars().count()) && !word.contains(char::is_whitespace) {
             end = i;
             break;
         }

@@ -2,7 +2,7 @@
 //! fund table, the indicator table with its 总分 row, and the footer.
 
 use crate::extract::{footer, funds, indicators, text_field, value_right};
-use crate::labels::Labels;
+use crate::labels::{LabelSet, Labels};
 use crate::layout::is_label;
 use crate::locate::Located;
 use crate::model::{Evaluation, Field, FormKind, Pos};
@@ -52,34 +52,33 @@ pub fn extract(
     let mut supervisor = Field::default();
     let mut implementer = Field::default();
     for r in rows.clone() {
+        // the later pairs of a cell that holds two (`主管部门:县水利局  实施单位:县农村供水站`),
+        // read after the row's labels
+        let mut later = Vec::new();
         for (c, cell) in grid.row_cells(r, grid.left) {
             let t = cell.clean();
-            if supervisor.at.is_none()
-                && (labels.fields.supervisor.is_clean(t) || is_label(cell, &labels.fields.supervisor))
-            {
+            let pairs = crate::layout::inline_pairs(cell);
+            let first = |set: &LabelSet| set.is_clean(t) || pairs.first().is_some_and(|(l, _)| set.is_clean(l));
+            if supervisor.at.is_none() && first(&labels.fields.supervisor) {
                 supervisor = value_of(grid, labels, (r, c), &is_field_label);
                 under("主管部门", (r, c), &supervisor);
-            } else if implementer.at.is_none()
-                && (labels.fields.implementer.is_clean(t) || is_label(cell, &labels.fields.implementer))
-            {
+            } else if implementer.at.is_none() && first(&labels.fields.implementer) {
                 implementer = value_of(grid, labels, (r, c), &is_field_label);
                 under("实施单位", (r, c), &implementer);
             }
+            later.extend(pairs.into_iter().skip(1).map(|(label, value)| (c, cell, label, value)));
         }
-        // a later pair of a cell that holds two (`主管部门:县水利局  实施单位:县农村供水站`)
-        for (c, cell) in grid.row_cells(r, grid.left) {
-            for (label, value) in crate::layout::inline_pairs(cell).into_iter().skip(1) {
-                let field = || Field {
-                    value: (!value.is_empty()).then(|| value.to_string()),
-                    raw: cell.text(),
-                    at: Some((r, c)),
-                    ..Field::default()
-                };
-                if supervisor.at.is_none() && labels.fields.supervisor.is_clean(&label) {
-                    supervisor = field();
-                } else if implementer.at.is_none() && labels.fields.implementer.is_clean(&label) {
-                    implementer = field();
-                }
+        for (c, cell, label, value) in later {
+            let field = || Field {
+                value: (!value.is_empty()).then(|| value.to_string()),
+                raw: cell.text(),
+                at: Some((r, c)),
+                ..Field::default()
+            };
+            if supervisor.at.is_none() && labels.fields.supervisor.is_clean(&label) {
+                supervisor = field();
+            } else if implementer.at.is_none() && labels.fields.implementer.is_clean(&label) {
+                implementer = field();
             }
         }
         if supervisor.at.is_some() && implementer.at.is_some() {
